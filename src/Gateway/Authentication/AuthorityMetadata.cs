@@ -1,0 +1,145 @@
+using Microsoft.IdentityModel.Protocols;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using WamsGateway.Configuration;
+
+namespace WamsGateway.Authentication;
+
+/// <summary>
+/// The authority's discovery document and JWKS, kept for JwtBearer. Unlike the stock
+/// ConfigurationManager it runs on the injected <see cref="TimeProvider"/>, refreshes
+/// synchronously when a token names an unknown <c>kid</c> (at most once per
+/// <see cref="AuthenticationSettings.KeyRefreshMinInterval"/>), keeps the last good document when
+/// a refresh fails, and backs off instead of asking a down authority on every request.
+/// </summary>
+internal sealed partial class AuthorityMetadata : IConfigurationManager<OpenIdConnectConfiguration>, IDisposable
+{
+    public const string HttpClientName = "authority-metadata";
+
+    // While no document was ever fetched, a failure is remembered this long before asking again.
+    private static readonly TimeSpan FailureBackoff = TimeSpan.FromSeconds(5);
+
+    private readonly string _address;
+    private readonly IDocumentRetriever _retriever;
+    private readonly TimeProvider _time;
+    private readonly AuthenticationSettings _settings;
+    private readonly ILogger<AuthorityMetadata> _logger;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Lock _refreshLock = new();
+
+    private volatile OpenIdConnectConfiguration? _current;
+    private long _staleAfterUtcTicks;
+    private DateTimeOffset _lastForcedRefresh = DateTimeOffset.MinValue;
+    private volatile bool _refreshRequested;
+    private DateTimeOffset _lastFailure;
+    private string? _lastFailureReason;
+
+    public AuthorityMetadata(IHttpClientFactory httpClientFactory, AuthenticationSettings settings, TimeProvider time, ILogger<AuthorityMetadata> logger)
+    {
+        _address = settings.MetadataAddress.AbsoluteUri;
+        _retriever = new HttpDocumentRetriever(httpClientFactory.CreateClient(HttpClientName)) { RequireHttps = settings.RequireHttpsMetadata };
+        _settings = settings;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>The last good document, or null while none was ever fetched.</summary>
+    public OpenIdConnectConfiguration? Current => _current;
+
+    /// <summary>True after <see cref="RequestRefresh"/> was granted and before the refresh ran.</summary>
+    public bool RefreshRequested => _refreshRequested;
+
+    /// <summary>How many times the document and keys were fetched, successfully or not.</summary>
+    public int FetchCount { get; private set; }
+
+    public async Task<OpenIdConnectConfiguration> GetConfigurationAsync(CancellationToken cancel)
+    {
+        if (IsFresh(_current) is { } fresh)
+        {
+            return fresh;
+        }
+
+        await _gate.WaitAsync(cancel);
+        try
+        {
+            var current = _current;
+            if (IsFresh(current) is { } refreshedMeanwhile)
+            {
+                return refreshedMeanwhile;
+            }
+
+            var now = _time.GetUtcNow();
+            if (current is null && _lastFailureReason is not null && now - _lastFailure < FailureBackoff)
+            {
+                throw new AuthorityUnavailableException(_lastFailureReason);
+            }
+
+            _refreshRequested = false;
+            FetchCount++;
+            try
+            {
+                var configuration = await OpenIdConnectConfigurationRetriever.GetAsync(_address, _retriever, cancel);
+                _current = configuration;
+                Interlocked.Exchange(ref _staleAfterUtcTicks, (_time.GetUtcNow() + _settings.MetadataRefreshInterval).UtcTicks);
+                _lastFailureReason = null;
+                Log.MetadataFetched(_logger, _address, configuration.SigningKeys.Count);
+                return configuration;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancel.IsCancellationRequested)
+            {
+                var reason = $"{ex.GetType().Name} while reading {_address}";
+                if (current is not null)
+                {
+                    // Keep serving with the last good keys; try again a little later.
+                    Interlocked.Exchange(ref _staleAfterUtcTicks, (_time.GetUtcNow() + _settings.KeyRefreshMinInterval).UtcTicks);
+                    Log.MetadataRefreshFailed(_logger, _address, ex.GetType().Name);
+                    return current;
+                }
+
+                _lastFailure = _time.GetUtcNow();
+                _lastFailureReason = reason;
+                Log.MetadataUnavailable(_logger, _address, ex.GetType().Name);
+                throw new AuthorityUnavailableException(reason, ex);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Asks for a refresh before the next use, at most once per <see cref="AuthenticationSettings.KeyRefreshMinInterval"/>,
+    /// so a stream of tokens with made-up key ids cannot make the gateway hammer the authority.
+    /// </summary>
+    public void RequestRefresh()
+    {
+        lock (_refreshLock)
+        {
+            var now = _time.GetUtcNow();
+            if (now - _lastForcedRefresh < _settings.KeyRefreshMinInterval)
+            {
+                return;
+            }
+
+            _lastForcedRefresh = now;
+            _refreshRequested = true;
+        }
+    }
+
+    public void Dispose() => _gate.Dispose();
+
+    private OpenIdConnectConfiguration? IsFresh(OpenIdConnectConfiguration? configuration) =>
+        configuration is not null && !_refreshRequested && _time.GetUtcNow().UtcTicks < Interlocked.Read(ref _staleAfterUtcTicks) ? configuration : null;
+
+    private static partial class Log
+    {
+        [LoggerMessage(100, LogLevel.Information, "Read the authority's metadata from {Address}: {KeyCount} signing keys.")]
+        public static partial void MetadataFetched(ILogger logger, string address, int keyCount);
+
+        [LoggerMessage(101, LogLevel.Warning, "Refreshing the authority's metadata from {Address} failed ({Error}); the last good keys stay in use.")]
+        public static partial void MetadataRefreshFailed(ILogger logger, string address, string error);
+
+        [LoggerMessage(102, LogLevel.Error, "The authority's metadata at {Address} cannot be read ({Error}); tokens cannot be validated until it can.")]
+        public static partial void MetadataUnavailable(ILogger logger, string address, string error);
+    }
+}

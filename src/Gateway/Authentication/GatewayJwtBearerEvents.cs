@@ -1,0 +1,127 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.IdentityModel.Tokens;
+using Microsoft.Net.Http.Headers;
+using WamsGateway.Errors;
+using WamsGateway.Observability;
+
+namespace WamsGateway.Authentication;
+
+/// <summary>
+/// Shapes JwtBearer's outcomes into the contract: one synchronous JWKS refresh when a token names
+/// an unknown key, RFC 6750 challenges with a problem+json body, and 503 while the authority's
+/// keys cannot be read.
+/// </summary>
+internal sealed partial class GatewayJwtBearerEvents : JwtBearerEvents
+{
+    private const string BearerPrefix = "Bearer ";
+    private static readonly object AuthorityDownKey = new();
+
+    private readonly AuthorityMetadata _metadata;
+    private readonly GatewayMeter _meter;
+    private readonly ILogger<GatewayJwtBearerEvents> _logger;
+
+    public GatewayJwtBearerEvents(AuthorityMetadata metadata, GatewayMeter meter, ILogger<GatewayJwtBearerEvents> logger)
+    {
+        _metadata = metadata;
+        _meter = meter;
+        _logger = logger;
+    }
+
+    public override async Task AuthenticationFailed(AuthenticationFailedContext context)
+    {
+        if (context.Exception is AuthorityUnavailableException)
+        {
+            context.HttpContext.Items[AuthorityDownKey] = true;
+            context.Fail(context.Exception);
+            return;
+        }
+
+        // JwtBearer has already called RequestRefresh; when it was granted, validate once more
+        // against the fresh keys so a rotation costs no failed request.
+        if (Contains<SecurityTokenSignatureKeyNotFoundException>(context.Exception) && _metadata.RefreshRequested)
+        {
+            var principal = await ValidateWithFreshKeysAsync(context);
+            if (principal is not null)
+            {
+                Log.AcceptedAfterKeyRefresh(_logger);
+                context.Principal = principal;
+                context.Success();
+                return;
+            }
+        }
+
+        var reason = AuthFailureReason.From(context.Exception);
+        _meter.AuthFailure(reason);
+        Log.TokenRejected(_logger, reason);
+    }
+
+    public override Task Challenge(JwtBearerChallengeContext context)
+    {
+        context.HandleResponse();
+        var http = context.HttpContext;
+        if (http.Items.ContainsKey(AuthorityDownKey))
+        {
+            http.Response.Headers.RetryAfter = "5";
+            return ProblemResponses.WriteAsync(http, StatusCodes.Status503ServiceUnavailable, "authority_unavailable",
+                "The identity provider's signing keys cannot be read", "Tokens cannot be validated right now; try again shortly.");
+        }
+
+        http.Response.Headers.Append(HeaderNames.WWWAuthenticate, BuildChallenge(context.Error, context.ErrorDescription));
+        return string.IsNullOrEmpty(context.Error)
+            ? ProblemResponses.WriteAsync(http, StatusCodes.Status401Unauthorized, "missing_token", "Authentication required", "Send an access token as 'Authorization: Bearer <token>'.")
+            : ProblemResponses.WriteAsync(http, StatusCodes.Status401Unauthorized, "invalid_token", "The access token is not valid", context.ErrorDescription);
+    }
+
+    public override Task Forbidden(ForbiddenContext context) =>
+        ProblemResponses.WriteAsync(context.HttpContext, StatusCodes.Status403Forbidden, "forbidden", "Access denied", "The route's authorization policy refused this caller.");
+
+    /// <summary>RFC 6750 section 3: no error code when no bearer token was sent.</summary>
+    internal static string BuildChallenge(string? error, string? description)
+    {
+        if (string.IsNullOrEmpty(error))
+        {
+            return "Bearer";
+        }
+
+        var challenge = $"Bearer error=\"{error}\"";
+        return string.IsNullOrEmpty(description) ? challenge : $"{challenge}, error_description=\"{description.Replace("\"", "'", StringComparison.Ordinal)}\"";
+    }
+
+    private async Task<ClaimsPrincipal?> ValidateWithFreshKeysAsync(AuthenticationFailedContext context)
+    {
+        string authorization = context.Request.Headers.Authorization.ToString();
+        if (!authorization.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var token = authorization[BearerPrefix.Length..].Trim();
+        var configuration = await _metadata.GetConfigurationAsync(context.HttpContext.RequestAborted);
+        var parameters = context.Options.TokenValidationParameters.Clone();
+        parameters.ValidIssuers = (parameters.ValidIssuers ?? []).Append(configuration.Issuer).ToArray();
+        parameters.IssuerSigningKeys = configuration.SigningKeys;
+        foreach (var handler in context.Options.TokenHandlers)
+        {
+            var result = await handler.ValidateTokenAsync(token, parameters);
+            if (result.IsValid)
+            {
+                return new ClaimsPrincipal(result.ClaimsIdentity);
+            }
+        }
+
+        return null;
+    }
+
+    private static bool Contains<T>(Exception exception) where T : Exception =>
+        exception is T || (exception is AggregateException aggregate && aggregate.InnerExceptions.Any(e => e is T));
+
+    private static partial class Log
+    {
+        [LoggerMessage(110, LogLevel.Information, "Rejected a bearer token: {Reason}.")]
+        public static partial void TokenRejected(ILogger logger, string reason);
+
+        [LoggerMessage(111, LogLevel.Information, "A token signed with a new key was accepted after refreshing the authority's keys.")]
+        public static partial void AcceptedAfterKeyRefresh(ILogger logger);
+    }
+}

@@ -1,0 +1,64 @@
+namespace WamsGateway.Configuration;
+
+/// <summary>One downstream API: <c>Gateway:Apis:&lt;name&gt;</c>. Fields beyond the policy belong to one exchange kind each.</summary>
+public sealed class ApiOptions
+{
+    public const string DefaultInjectHeader = "Authorization";
+
+    public ExchangeKind? Exchange { get; set; }
+
+    /// <summary><c>azp</c> / <c>client_id</c> values allowed to call this API; empty means any authenticated client.</summary>
+    public List<string>? AllowedClients { get; set; }
+
+    /// <summary>Every one must be in the token's <c>scope</c> or <c>permissions</c>.</summary>
+    public List<string>? RequiredScopes { get; set; }
+
+    /// <summary>The header that carries the delegated credential; <c>Authorization</c> gets a <c>Bearer</c> prefix.</summary>
+    public string? Inject { get; set; }
+
+    // Auth0Delegation
+    public string? Endpoint { get; set; }
+
+    public string? ClientId { get; set; }
+
+    public string? Target { get; set; }
+
+    public string? ApiType { get; set; }
+
+    public string? Scope { get; set; }
+
+    // TokenExchange (RFC 8693)
+    public string? TokenEndpoint { get; set; }
+
+    public string? ClientSecret { get; set; }
+
+    public string? Audience { get; set; }
+
+    public string? Resource { get; set; }
+
+    public string? SubjectTokenType { get; set; }
+
+    public string? RequestedTokenType { get; set; }
+
+    // AwsSts
+    public string? Source { get; set; }
+
+    public string? RoleArn { get; set; }
+
+    public string? PrincipalArn { get; set; }
+
+    public string? StsEndpoint { get; set; }
+
+    public string? Region { get; set; }
+
+    public string? Service { get; set; }
+
+    public int? DurationSeconds { get; set; }
+
+    // WamsMint
+    public string? MasterKey { get; set; }
+
+    public TimeSpan? Lifetime { get; set; }
+
+    public string InjectHeader => string.IsNullOrWhiteSpace(Inject) ? DefaultInjectHeader : Inject;
+}

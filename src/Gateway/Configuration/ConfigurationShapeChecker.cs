@@ -1,0 +1,132 @@
+using System.ComponentModel;
+using System.Globalization;
+using System.Reflection;
+
+namespace WamsGateway.Configuration;
+
+/// <summary>
+/// Walks a configuration section against the options type it binds to, before binding, and
+/// reports every value that cannot convert and every key the type does not know. The binder
+/// itself stops at the first bad value; operators want them all, each with its key.
+/// </summary>
+internal static class ConfigurationShapeChecker
+{
+    public static void Check(IConfigurationSection section, Type type, List<string> problems)
+    {
+        if (IsDictionary(type, out var valueType))
+        {
+            foreach (var child in section.GetChildren())
+            {
+                CheckValue(child, valueType, problems);
+            }
+
+            return;
+        }
+
+        var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.CanWrite)
+            .ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
+
+        foreach (var child in section.GetChildren())
+        {
+            if (!properties.TryGetValue(child.Key, out var property))
+            {
+                problems.Add($"{child.Path}: unknown setting. Known settings here: {string.Join(", ", properties.Keys.Order(StringComparer.Ordinal))}.");
+                continue;
+            }
+
+            CheckValue(child, property.PropertyType, problems);
+        }
+    }
+
+    private static void CheckValue(IConfigurationSection section, Type type, List<string> problems)
+    {
+        var target = Nullable.GetUnderlyingType(type) ?? type;
+        if (target == typeof(string))
+        {
+            if (section.Value is null && section.GetChildren().Any())
+            {
+                problems.Add($"{section.Path}: expected a single value, found a section.");
+            }
+
+            return;
+        }
+
+        if (target.IsGenericType && target.GetGenericTypeDefinition() == typeof(List<>))
+        {
+            if (section.Value is { Length: > 0 })
+            {
+                problems.Add($"{section.Path}: expected a list (a JSON array), found a single value.");
+            }
+
+            return;
+        }
+
+        if (target.IsEnum || target.IsPrimitive || target == typeof(TimeSpan))
+        {
+            CheckScalar(section, target, problems);
+            return;
+        }
+
+        Check(section, target, problems);
+    }
+
+    private static void CheckScalar(IConfigurationSection section, Type type, List<string> problems)
+    {
+        var value = section.Value;
+        if (value is null)
+        {
+            if (section.GetChildren().Any())
+            {
+                problems.Add($"{section.Path}: expected a single value, found a section.");
+            }
+
+            return;
+        }
+
+        if (type.IsEnum)
+        {
+            if (int.TryParse(value, CultureInfo.InvariantCulture, out _) || !Enum.TryParse(type, value, ignoreCase: true, out _))
+            {
+                problems.Add($"{section.Path}: '{value}' is not one of {string.Join(" | ", Enum.GetNames(type))}.");
+            }
+
+            return;
+        }
+
+        if (type == typeof(TimeSpan))
+        {
+            if (!TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out _))
+            {
+                problems.Add($"{section.Path}: '{value}' is not a TimeSpan; write it as hh:mm:ss (for example 00:00:30).");
+            }
+
+            return;
+        }
+
+        try
+        {
+            TypeDescriptor.GetConverter(type).ConvertFromInvariantString(value);
+        }
+        catch (Exception ex) when (ex is FormatException or NotSupportedException or ArgumentException or OverflowException)
+        {
+            problems.Add($"{section.Path}: '{value}' is not a valid {FriendlyName(type)}.");
+        }
+    }
+
+    private static bool IsDictionary(Type type, out Type valueType)
+    {
+        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Dictionary<,>))
+        {
+            valueType = type.GetGenericArguments()[1];
+            return true;
+        }
+
+        valueType = typeof(object);
+        return false;
+    }
+
+    private static string FriendlyName(Type type) => type == typeof(bool) ? "boolean (true or false)"
+        : type == typeof(int) ? "whole number"
+        : type.Name;
+}

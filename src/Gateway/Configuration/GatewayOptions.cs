@@ -1,0 +1,61 @@
+namespace WamsGateway.Configuration;
+
+/// <summary>The <c>Gateway</c> configuration section (CONTRACT.md).</summary>
+public sealed class GatewayOptions
+{
+    public const string SectionName = "Gateway";
+
+    public AuthenticationSettings Authentication { get; set; } = new();
+
+    /// <summary>
+    /// Header name to claim type. Configured entries are merged over the defaults; an empty claim
+    /// switches a default header off.
+    /// </summary>
+    public Dictionary<string, string> IdentityHeaders { get; set; } = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["X-User-Id"] = "sub",
+        ["X-User-Email"] = "email",
+        ["X-Client-Id"] = "azp",
+    };
+
+    public RedisSettings Redis { get; set; } = new();
+
+    public Dictionary<string, ApiOptions> Apis { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+}
+
+public sealed class AuthenticationSettings
+{
+    public static readonly IReadOnlyList<string> DefaultAlgorithms = ["RS256"];
+
+    /// <summary>The issuer; discovery is read from <c>{Authority}.well-known/openid-configuration</c>.</summary>
+    public string? Authority { get; set; }
+
+    public List<string>? Audiences { get; set; }
+
+    public List<string>? ValidIssuers { get; set; }
+
+    /// <summary>Null means RS256 only. Binding a list over a default would append to it, hence null.</summary>
+    public List<string>? AllowedAlgorithms { get; set; }
+
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
+
+    public bool RequireHttpsMetadata { get; set; } = true;
+
+    /// <summary>How often the discovery document and JWKS are re-read when nothing asks sooner.</summary>
+    public TimeSpan MetadataRefreshInterval { get; set; } = TimeSpan.FromHours(12);
+
+    /// <summary>The least time between two refreshes forced by a token whose <c>kid</c> is unknown.</summary>
+    public TimeSpan KeyRefreshMinInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    public IReadOnlyList<string> EffectiveAlgorithms =>
+        AllowedAlgorithms is { Count: > 0 } ? AllowedAlgorithms : DefaultAlgorithms;
+
+    public Uri MetadataAddress => new(Authority!.TrimEnd('/') + "/.well-known/openid-configuration");
+}
+
+public sealed class RedisSettings
+{
+    public string? Configuration { get; set; }
+
+    public string KeyPrefix { get; set; } = "wamsgw:";
+}

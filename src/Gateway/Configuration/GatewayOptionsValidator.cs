@@ -1,0 +1,169 @@
+using System.Globalization;
+using System.Net;
+
+namespace WamsGateway.Configuration;
+
+/// <summary>
+/// Checks what binding cannot: required values, allowed algorithms, per-kind settings and the
+/// routes that name APIs. Every problem is collected, each naming its key and how to fix it.
+/// </summary>
+internal static class GatewayOptionsValidator
+{
+    private static readonly HashSet<string> AsymmetricAlgorithms = new(StringComparer.Ordinal)
+    {
+        "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512",
+    };
+
+    // Headers whose meaning belongs to HTTP itself; a claim must never overwrite them.
+    private static readonly HashSet<string> ReservedHeaders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Authorization", "Host", "Connection", "Content-Length", "Content-Type", "Transfer-Encoding",
+        "Upgrade", "TE", "Trailer", "Keep-Alive", "Proxy-Authorization", "Proxy-Connection", "Cookie",
+        "traceparent", "tracestate",
+    };
+
+    public static void Validate(GatewayOptions options, IConfiguration configuration, List<string> problems)
+    {
+        ValidateAuthentication(options.Authentication, problems);
+        ValidateIdentityHeaders(options.IdentityHeaders, problems);
+        foreach (var (name, api) in options.Apis)
+        {
+            ValidateApi($"{GatewayOptions.SectionName}:Apis:{name}", api, problems);
+        }
+
+        ValidateRouteBindings(options, configuration, problems);
+    }
+
+    private static void ValidateAuthentication(AuthenticationSettings auth, List<string> problems)
+    {
+        const string Key = GatewayOptions.SectionName + ":Authentication";
+        if (string.IsNullOrWhiteSpace(auth.Authority))
+        {
+            problems.Add($"{Key}:Authority: required; the token issuer, for example https://TENANT.auth0.com/.");
+        }
+        else if (!Uri.TryCreate(auth.Authority, UriKind.Absolute, out var authority)
+            || (authority.Scheme != Uri.UriSchemeHttps && authority.Scheme != Uri.UriSchemeHttp))
+        {
+            problems.Add($"{Key}:Authority: '{auth.Authority}' is not an absolute http(s) URL.");
+        }
+        else if (authority.Scheme == Uri.UriSchemeHttp && auth.RequireHttpsMetadata)
+        {
+            problems.Add($"{Key}:Authority: '{auth.Authority}' is not https; set {Key}:RequireHttpsMetadata to false only for loopback development and tests.");
+        }
+        else if (authority.Scheme == Uri.UriSchemeHttp && !IsLoopback(authority))
+        {
+            problems.Add($"{Key}:Authority: plain http is allowed for loopback authorities only; '{authority.Host}' is not loopback.");
+        }
+
+        if (auth.Audiences is not { Count: > 0 } || auth.Audiences.Any(string.IsNullOrWhiteSpace))
+        {
+            problems.Add($"{Key}:Audiences: list at least one audience (an API identifier or an app's client id), none empty.");
+        }
+
+        if (auth.ValidIssuers is { } issuers && issuers.Any(string.IsNullOrWhiteSpace))
+        {
+            problems.Add($"{Key}:ValidIssuers: an entry is empty.");
+        }
+
+        foreach (var alg in auth.EffectiveAlgorithms)
+        {
+            if (!AsymmetricAlgorithms.Contains(alg))
+            {
+                problems.Add($"{Key}:AllowedAlgorithms: '{alg}' is not allowed; use asymmetric algorithms only ({string.Join(", ", AsymmetricAlgorithms)}). 'none' and HS* never validate a user token.");
+            }
+        }
+
+        if (auth.ClockSkew < TimeSpan.Zero || auth.ClockSkew > TimeSpan.FromMinutes(5))
+        {
+            problems.Add($"{Key}:ClockSkew: {auth.ClockSkew.ToString("c", CultureInfo.InvariantCulture)} is outside 00:00:00 to 00:05:00; keep it to seconds.");
+        }
+
+        if (auth.MetadataRefreshInterval < TimeSpan.FromMinutes(1))
+        {
+            problems.Add($"{Key}:MetadataRefreshInterval: at least 00:01:00.");
+        }
+
+        if (auth.KeyRefreshMinInterval < TimeSpan.FromSeconds(1))
+        {
+            problems.Add($"{Key}:KeyRefreshMinInterval: at least 00:00:01, or a bad token could make the gateway hammer the authority.");
+        }
+    }
+
+    private static void ValidateIdentityHeaders(Dictionary<string, string> headers, List<string> problems)
+    {
+        foreach (var (header, _) in headers)
+        {
+            var key = $"{GatewayOptions.SectionName}:IdentityHeaders:{header}";
+            if (!IsToken(header))
+            {
+                problems.Add($"{key}: '{header}' is not a valid HTTP header name.");
+            }
+            else if (ReservedHeaders.Contains(header))
+            {
+                problems.Add($"{key}: '{header}' is reserved by HTTP or the gateway and cannot carry a claim.");
+            }
+        }
+    }
+
+    private static void ValidateApi(string key, ApiOptions api, List<string> problems)
+    {
+        if (api.Exchange is null)
+        {
+            problems.Add($"{key}:Exchange: required; one of {string.Join(" | ", Enum.GetNames<ExchangeKind>())}.");
+            return;
+        }
+
+        if (api.Inject is { } inject && (!IsToken(inject) || (ReservedHeaders.Contains(inject) && !inject.Equals("Authorization", StringComparison.OrdinalIgnoreCase))))
+        {
+            problems.Add($"{key}:Inject: '{inject}' cannot carry a credential; name a header such as Authorization or X-ZUMO-AUTH.");
+        }
+
+        if (api.AllowedClients is { } clients && clients.Any(string.IsNullOrWhiteSpace))
+        {
+            problems.Add($"{key}:AllowedClients: an entry is empty.");
+        }
+
+        if (api.RequiredScopes is { } scopes && scopes.Any(s => string.IsNullOrWhiteSpace(s) || s.Contains(' ', StringComparison.Ordinal)))
+        {
+            problems.Add($"{key}:RequiredScopes: each entry is one scope with no spaces.");
+        }
+
+        switch (api.Exchange.Value)
+        {
+            case ExchangeKind.None:
+            case ExchangeKind.Passthrough:
+                break;
+            default:
+                problems.Add($"{key}:Exchange: '{api.Exchange}' is not available in this build yet; use None or Passthrough.");
+                break;
+        }
+    }
+
+    private static void ValidateRouteBindings(GatewayOptions options, IConfiguration configuration, List<string> problems)
+    {
+        foreach (var route in configuration.GetSection("ReverseProxy:Routes").GetChildren())
+        {
+            var api = route.GetSection("Metadata").GetSection(RouteMetadata.Api);
+            if (api.Value is null)
+            {
+                continue;
+            }
+
+            if (string.IsNullOrWhiteSpace(api.Value))
+            {
+                problems.Add($"{api.Path}: empty; name an API defined under {GatewayOptions.SectionName}:Apis, or remove the key.");
+            }
+            else if (!options.Apis.ContainsKey(api.Value))
+            {
+                problems.Add($"{api.Path}: API '{api.Value}' is not defined under {GatewayOptions.SectionName}:Apis.");
+            }
+        }
+    }
+
+    private static bool IsLoopback(Uri uri) =>
+        uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
+
+    // RFC 9110 token characters.
+    private static bool IsToken(string value) =>
+        value.Length > 0 && value.All(c => c < 127 && (char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal)));
+}

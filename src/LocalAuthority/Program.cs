@@ -1,0 +1,1 @@
+await LocalAuthority.LocalAuthorityApp.Build(args).RunAsync();

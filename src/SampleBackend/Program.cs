@@ -1,0 +1,1 @@
+await SampleBackend.SampleBackendApp.Build(args).RunAsync();

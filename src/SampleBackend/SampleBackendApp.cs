@@ -1,0 +1,30 @@
+using SampleBackend.Diagnostics;
+using SampleBackend.Todo;
+using SampleBackend.Zumo;
+
+namespace SampleBackend;
+
+/// <summary>The seed tutorial's WAMS backend: a per-user todo table behind X-ZUMO-AUTH, and a whoami echo.</summary>
+public static class SampleBackendApp
+{
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.Services.AddOptions<SampleBackendOptions>()
+            .BindConfiguration(SampleBackendOptions.SectionName)
+            .Validate(o => !string.IsNullOrWhiteSpace(o.MasterKey), "SampleBackend:MasterKey is required: the WAMS master key that X-ZUMO-AUTH tokens are signed with (env SampleBackend__MasterKey).")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.Database), "SampleBackend:Database is required: the SQLite file.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ZumoTokenValidator>();
+        builder.Services.AddSingleton<ZumoAuthFilter>();
+        builder.Services.AddSingleton<TodoStore>();
+        builder.Services.AddProblemDetails();
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.MapTodoTable();
+        app.MapWhoAmI();
+        return app;
+    }
+}

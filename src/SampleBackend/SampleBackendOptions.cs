@@ -1,0 +1,13 @@
+namespace SampleBackend;
+
+/// <summary>The <c>SampleBackend</c> section (CONTRACT.md).</summary>
+public sealed class SampleBackendOptions
+{
+    public const string SectionName = "SampleBackend";
+
+    /// <summary>The WAMS master key; ZUMO tokens are HS256-signed with SHA-256(MasterKey + "JWTSig").</summary>
+    public string? MasterKey { get; set; }
+
+    /// <summary>The SQLite file; created with its folder when missing.</summary>
+    public string Database { get; set; } = ".local/samplebackend/todo.db";
+}

@@ -1,0 +1,149 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using WamsGateway.Tests.Support;
+
+namespace WamsGateway.Tests.Forwarding;
+
+/// <summary>What a backend receives: identity headers from the token only, and the caller's Authorization only with Passthrough.</summary>
+public sealed class IdentityHeadersTests : IClassFixture<GatewayFixture>
+{
+    private readonly GatewayFixture _f;
+
+    public IdentityHeadersTests(GatewayFixture fixture)
+    {
+        _f = fixture;
+    }
+
+    [Fact]
+    public async Task Forward_ValidToken_SetsIdentityHeadersFromClaimsAndDropsAuthorization()
+    {
+        var received = await ForwardAsync("/none/a", _f.Tokens.Valid("auth0|alice", "client-a"));
+
+        Assert.Equal(["auth0|alice"], received.Header("X-User-Id"));
+        Assert.Equal(["alice@example.com"], received.Header("X-User-Email"));
+        Assert.Equal(["client-a"], received.Header("X-Client-Id"));
+        Assert.Empty(received.Header("Authorization"));
+    }
+
+    [Fact]
+    public async Task Forward_ForgedIdentityHeadersInAnyCaseAndCount_AreReplaced()
+    {
+        var received = await ForwardAsync("/none/forged", _f.Tokens.Valid("auth0|alice"), r =>
+        {
+            r.Headers.TryAddWithoutValidation("x-user-id", "auth0|mallory");
+            r.Headers.TryAddWithoutValidation("X-USER-ID", "auth0|mallory2");
+            r.Headers.TryAddWithoutValidation("X-User-Email", ["boss@example.com", "root@example.com"]);
+            r.Headers.TryAddWithoutValidation("x-client-ID", "admin-console");
+        });
+
+        Assert.Equal(["auth0|alice"], received.Header("X-User-Id"));
+        Assert.Equal(["alice@example.com"], received.Header("X-User-Email"));
+        Assert.Equal(["client-a"], received.Header("X-Client-Id"));
+    }
+
+    [Fact]
+    public async Task Forward_ClaimAbsent_GivesNoHeaderEvenWhenForged()
+    {
+        var claims = _f.Tokens.Claims();
+        claims.Remove("email");
+
+        var received = await ForwardAsync("/none/no-email", _f.Tokens.Sign(claims), r => r.Headers.Add("X-User-Email", "forged@example.com"));
+
+        Assert.Empty(received.Header("X-User-Email"));
+        Assert.Equal(["auth0|alice"], received.Header("X-User-Id"));
+    }
+
+    [Fact]
+    public async Task Forward_Rfc9068TokenWithClientId_UsesItForClientHeader()
+    {
+        var claims = _f.Tokens.Claims();
+        claims.Remove("azp");
+        claims["client_id"] = "client-9068";
+
+        var received = await ForwardAsync("/none/rfc9068", _f.Tokens.Sign(claims));
+
+        Assert.Equal(["client-9068"], received.Header("X-Client-Id"));
+    }
+
+    [Fact]
+    public async Task Forward_ClaimWithControlOrNonAsciiCharacters_IsPercentEncoded()
+    {
+        var claims = _f.Tokens.Claims();
+        claims["email"] = "jos\u00e9@example.com\r\nX-Admin: true";
+
+        var received = await ForwardAsync("/none/encoded", _f.Tokens.Sign(claims));
+
+        Assert.Equal(["jos%C3%A9%40example.com%0D%0AX-Admin%3A%20true"], received.Header("X-User-Email"));
+        Assert.Empty(received.Header("X-Admin"));
+    }
+
+    [Fact]
+    public async Task Forward_Passthrough_KeepsCallersAuthorization()
+    {
+        var token = _f.Tokens.Valid();
+
+        var received = await ForwardAsync("/pass/a", token);
+
+        Assert.Equal([$"Bearer {token}"], received.Header("Authorization"));
+        Assert.Equal(["auth0|alice"], received.Header("X-User-Id"));
+    }
+
+    [Fact]
+    public async Task Forward_RouteWithoutApi_RequiresTokenAndDropsAuthorization()
+    {
+        using var unauthenticated = await _f.SendAsync("/plain/a", null);
+        Assert.Equal(HttpStatusCode.Unauthorized, unauthenticated.StatusCode);
+
+        var received = await ForwardAsync("/plain/a", _f.Tokens.Valid("auth0|bob"));
+
+        Assert.Empty(received.Header("Authorization"));
+        Assert.Equal(["auth0|bob"], received.Header("X-User-Id"));
+    }
+
+    [Fact]
+    public async Task Forward_AnonymousRoute_ServesWithoutTokenAndStillStripsForgedHeaders()
+    {
+        var received = await ForwardAsync("/anon/public", null, r =>
+        {
+            r.Headers.Add("X-User-Id", "auth0|mallory");
+            r.Headers.Add("X-Client-Id", "admin-console");
+            r.Headers.Add("X-User-Email", "boss@example.com");
+        });
+
+        Assert.Empty(received.Header("X-User-Id"));
+        Assert.Empty(received.Header("X-Client-Id"));
+        Assert.Empty(received.Header("X-User-Email"));
+    }
+
+    [Fact]
+    public async Task Forward_ConfiguredIdentityHeaders_MergeOverDefaults()
+    {
+        await using var custom = new GatewayFixture
+        {
+            Customize = config => config["Gateway"]!["IdentityHeaders"] = new JsonObject
+            {
+                ["X-User-Email"] = "",
+                ["X-Tenant"] = "https://example.com/tenant",
+            },
+        };
+        await custom.InitializeAsync();
+        var claims = custom.Tokens.Claims();
+        claims["https://example.com/tenant"] = "contoso";
+
+        using var response = await custom.SendAsync("/none/custom", custom.Tokens.Sign(claims), r => r.Headers.Add("X-User-Email", "forged@example.com"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var received = Assert.Single(custom.Backend.Requests);
+        Assert.Equal(["contoso"], received.Header("X-Tenant"));
+        Assert.Equal(["auth0|alice"], received.Header("X-User-Id"));
+        Assert.Empty(received.Header("X-User-Email"));
+    }
+
+    private async Task<ReceivedRequest> ForwardAsync(string path, string? token, Action<HttpRequestMessage>? configure = null)
+    {
+        var marker = Guid.NewGuid().ToString("N");
+        using var response = await _f.SendAsync($"{path}?m={marker}", token, configure);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return Assert.Single(_f.Backend.Requests, r => r.PathAndQuery.EndsWith(marker, StringComparison.Ordinal));
+    }
+}

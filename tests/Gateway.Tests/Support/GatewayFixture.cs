@@ -1,0 +1,48 @@
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+using WamsGateway.TestSupport;
+
+namespace WamsGateway.Tests.Support;
+
+/// <summary>A test authority, a recording backend and a gateway in front of it, all on loopback sockets.</summary>
+public sealed class GatewayFixture : IAsyncLifetime
+{
+    public TestAuthority Authority { get; private set; } = null!;
+
+    public RecordingBackend Backend { get; private set; } = null!;
+
+    public RunningApp Gateway { get; private set; } = null!;
+
+    public TokenFactory Tokens => Authority.Tokens(GatewayConfig.Audience);
+
+    /// <summary>Lets a test change the configuration before the gateway starts.</summary>
+    public Action<JsonObject>? Customize { get; init; }
+
+    public async Task InitializeAsync()
+    {
+        Authority = await TestAuthority.StartAsync();
+        Backend = await RecordingBackend.StartAsync();
+        var config = GatewayConfig.Default(Authority.Issuer, Backend.Address);
+        Customize?.Invoke(config);
+        Gateway = await RunningApp.StartAsync(GatewayApp.Build, [$"--config={GatewayConfig.Write(config)}"]);
+    }
+
+    public async Task<HttpResponseMessage> SendAsync(string path, string? token, Action<HttpRequestMessage>? configure = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        configure?.Invoke(request);
+        return await Gateway.Client.SendAsync(request);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Gateway.DisposeAsync();
+        await Backend.DisposeAsync();
+        await Authority.DisposeAsync();
+    }
+}
