@@ -13,15 +13,15 @@ internal static class ConfigurationExtensions
         GatewayConfigFile.Add(builder.Configuration, args);
 
         var section = builder.Configuration.GetSection(GatewayOptions.SectionName);
-        var problems = new List<string>();
-        ConfigurationShapeChecker.Check(section, typeof(GatewayOptions), problems);
-        if (problems.Count > 0)
-        {
-            throw new GatewayConfigurationException(problems);
-        }
+        var shape = new ShapeProblems();
+        ConfigurationShapeChecker.Check(section, typeof(GatewayOptions), shape);
 
+        // Bind what converts, leaving the bad values out, so the semantic checks below still run
+        // and the operator sees every problem in one go.
+        var bindable = shape.Messages.Count == 0 ? section : Without(section, shape);
         var options = new GatewayOptions();
-        section.Bind(options);
+        bindable.Bind(options);
+        var problems = new List<string>(shape.Messages);
         GatewayOptionsValidator.Validate(options, builder.Configuration, problems);
         if (problems.Count > 0)
         {
@@ -32,4 +32,10 @@ internal static class ConfigurationExtensions
         builder.Services.AddSingleton(options.Authentication);
         return options;
     }
+
+    private static IConfigurationSection Without(IConfigurationSection section, ShapeProblems shape) =>
+        new ConfigurationBuilder()
+            .AddInMemoryCollection(section.AsEnumerable().Where(kv => kv.Value is not null && !shape.Covers(kv.Key)))
+            .Build()
+            .GetSection(section.Path);
 }

@@ -11,7 +11,7 @@ namespace WamsGateway.Configuration;
 /// </summary>
 internal static class ConfigurationShapeChecker
 {
-    public static void Check(IConfigurationSection section, Type type, List<string> problems)
+    public static void Check(IConfigurationSection section, Type type, ShapeProblems problems)
     {
         if (IsDictionary(type, out var valueType))
         {
@@ -31,7 +31,7 @@ internal static class ConfigurationShapeChecker
         {
             if (!properties.TryGetValue(child.Key, out var property))
             {
-                problems.Add($"{child.Path}: unknown setting. Known settings here: {string.Join(", ", properties.Keys.Order(StringComparer.Ordinal))}.");
+                problems.Add(child.Path, $"{child.Path}: unknown setting. Known settings here: {string.Join(", ", properties.Keys.Order(StringComparer.Ordinal))}.");
                 continue;
             }
 
@@ -39,14 +39,14 @@ internal static class ConfigurationShapeChecker
         }
     }
 
-    private static void CheckValue(IConfigurationSection section, Type type, List<string> problems)
+    private static void CheckValue(IConfigurationSection section, Type type, ShapeProblems problems)
     {
         var target = Nullable.GetUnderlyingType(type) ?? type;
         if (target == typeof(string))
         {
             if (section.Value is null && section.GetChildren().Any())
             {
-                problems.Add($"{section.Path}: expected a single value, found a section.");
+                problems.Add(section.Path, $"{section.Path}: expected a single value, found a section.");
             }
 
             return;
@@ -56,7 +56,7 @@ internal static class ConfigurationShapeChecker
         {
             if (section.Value is { Length: > 0 })
             {
-                problems.Add($"{section.Path}: expected a list (a JSON array), found a single value.");
+                problems.Add(section.Path, $"{section.Path}: expected a list (a JSON array), found a single value.");
             }
 
             return;
@@ -71,14 +71,14 @@ internal static class ConfigurationShapeChecker
         Check(section, target, problems);
     }
 
-    private static void CheckScalar(IConfigurationSection section, Type type, List<string> problems)
+    private static void CheckScalar(IConfigurationSection section, Type type, ShapeProblems problems)
     {
         var value = section.Value;
         if (value is null)
         {
             if (section.GetChildren().Any())
             {
-                problems.Add($"{section.Path}: expected a single value, found a section.");
+                problems.Add(section.Path, $"{section.Path}: expected a single value, found a section.");
             }
 
             return;
@@ -88,7 +88,7 @@ internal static class ConfigurationShapeChecker
         {
             if (int.TryParse(value, CultureInfo.InvariantCulture, out _) || !Enum.TryParse(type, value, ignoreCase: true, out _))
             {
-                problems.Add($"{section.Path}: '{value}' is not one of {string.Join(" | ", Enum.GetNames(type))}.");
+                problems.Add(section.Path, $"{section.Path}: '{value}' is not one of {string.Join(" | ", Enum.GetNames(type))}.");
             }
 
             return;
@@ -98,7 +98,7 @@ internal static class ConfigurationShapeChecker
         {
             if (!TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out _))
             {
-                problems.Add($"{section.Path}: '{value}' is not a TimeSpan; write it as hh:mm:ss (for example 00:00:30).");
+                problems.Add(section.Path, $"{section.Path}: '{value}' is not a TimeSpan; write it as hh:mm:ss (for example 00:00:30).");
             }
 
             return;
@@ -110,7 +110,7 @@ internal static class ConfigurationShapeChecker
         }
         catch (Exception ex) when (ex is FormatException or NotSupportedException or ArgumentException or OverflowException)
         {
-            problems.Add($"{section.Path}: '{value}' is not a valid {FriendlyName(type)}.");
+            problems.Add(section.Path, $"{section.Path}: '{value}' is not a valid {FriendlyName(type)}.");
         }
     }
 
@@ -129,4 +129,22 @@ internal static class ConfigurationShapeChecker
     private static string FriendlyName(Type type) => type == typeof(bool) ? "boolean (true or false)"
         : type == typeof(int) ? "whole number"
         : type.Name;
+}
+
+/// <summary>Problems found by <see cref="ConfigurationShapeChecker"/>, with the keys they came from so binding can leave those out.</summary>
+internal sealed class ShapeProblems
+{
+    private readonly HashSet<string> _paths = new(StringComparer.OrdinalIgnoreCase);
+
+    public List<string> Messages { get; } = [];
+
+    public void Add(string path, string message)
+    {
+        _paths.Add(path);
+        Messages.Add(message);
+    }
+
+    /// <summary>True when the key is one that failed, or lies under one.</summary>
+    public bool Covers(string path) =>
+        _paths.Any(p => path.Equals(p, StringComparison.OrdinalIgnoreCase) || path.StartsWith(p + ConfigurationPath.KeyDelimiter, StringComparison.OrdinalIgnoreCase));
 }

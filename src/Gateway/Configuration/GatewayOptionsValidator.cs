@@ -28,7 +28,7 @@ internal static class GatewayOptionsValidator
         ValidateIdentityHeaders(options.IdentityHeaders, problems);
         foreach (var (name, api) in options.Apis)
         {
-            ValidateApi($"{GatewayOptions.SectionName}:Apis:{name}", api, problems);
+            ValidateApi($"{GatewayOptions.SectionName}:Apis:{name}", api, configuration, problems);
         }
 
         ValidateRouteBindings(options, configuration, problems);
@@ -105,11 +105,16 @@ internal static class GatewayOptionsValidator
         }
     }
 
-    private static void ValidateApi(string key, ApiOptions api, List<string> problems)
+    private static void ValidateApi(string key, ApiOptions api, IConfiguration configuration, List<string> problems)
     {
         if (api.Exchange is null)
         {
-            problems.Add($"{key}:Exchange: required; one of {string.Join(" | ", Enum.GetNames<ExchangeKind>())}.");
+            // A value that did not convert was reported already; only a missing one is reported here.
+            if (configuration[key + ":Exchange"] is null)
+            {
+                problems.Add($"{key}:Exchange: required; one of {string.Join(" | ", Enum.GetNames<ExchangeKind>())}.");
+            }
+
             return;
         }
 

@@ -37,6 +37,16 @@ public sealed class RecordingBackend : IAsyncDisposable
         {
             var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.Select(v => v ?? string.Empty).ToArray(), StringComparer.OrdinalIgnoreCase);
             _requests.Enqueue(new ReceivedRequest(context.Request.Method, context.Request.Path + context.Request.QueryString, headers));
+
+            // /status/404 and the like answer that status with an empty body, as some backends do.
+            var segments = context.Request.Path.Value!.Split('/');
+            var statusIndex = Array.IndexOf(segments, "status");
+            if (statusIndex >= 0 && statusIndex + 1 < segments.Length && int.TryParse(segments[statusIndex + 1], out var status))
+            {
+                context.Response.StatusCode = status;
+                return Task.CompletedTask;
+            }
+
             return context.Response.WriteAsJsonAsync(new { received = true });
         });
         return app;

@@ -1,0 +1,151 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using WamsGateway.Configuration;
+using WamsGateway.Tests.Support;
+using WamsGateway.TestSupport;
+
+namespace WamsGateway.Tests.Configuration;
+
+/// <summary>A bad configuration stops start-up with one line per problem, each naming its key.</summary>
+public sealed class ConfigurationValidationTests
+{
+    private static readonly Uri Backend = new("http://127.0.0.1:9/");
+
+    [Fact]
+    public void Build_ManyProblems_ReportsEveryOneNamingItsKey()
+    {
+        var config = GatewayConfig.Default("https://tenant.example.com/", Backend);
+        var gateway = config["Gateway"]!.AsObject();
+        gateway["Authentication"]!["Authority"] = null;
+        gateway["Authentication"]!["ClockSkew"] = "thirty seconds";
+        gateway["Authentication"]!["AllowedAlgorithms"] = new JsonArray("RS256", "HS256", "none");
+        gateway["Apis"]!["mystery"] = new JsonObject { ["Exchange"] = "Carrier-Pigeon" };
+        gateway["Apis"]!["typo"] = new JsonObject { ["Exchange"] = "None", ["AllowedClient"] = new JsonArray("a") };
+        gateway["Apis"]!["no-kind"] = new JsonObject { ["AllowedClients"] = new JsonArray("client-a") };
+        config["ReverseProxy"]!["Routes"]!["ghost"] = GatewayConfig.Route("/ghost/{**rest}", "not-defined");
+
+        var ex = Assert.Throws<GatewayConfigurationException>(() => Build(config));
+
+        Assert.Contains(ex.Problems, p => p.StartsWith("Gateway:Authentication:Authority: required", StringComparison.Ordinal));
+        Assert.Contains(ex.Problems, p => p.StartsWith("Gateway:Authentication:ClockSkew: 'thirty seconds' is not a TimeSpan", StringComparison.Ordinal));
+        Assert.Contains(ex.Problems, p => p.StartsWith("Gateway:Authentication:AllowedAlgorithms: 'HS256' is not allowed", StringComparison.Ordinal));
+        Assert.Contains(ex.Problems, p => p.StartsWith("Gateway:Authentication:AllowedAlgorithms: 'none' is not allowed", StringComparison.Ordinal));
+        Assert.Contains(ex.Problems, p => p.StartsWith("Gateway:Apis:mystery:Exchange: 'Carrier-Pigeon' is not one of None | Passthrough", StringComparison.Ordinal));
+        Assert.Contains(ex.Problems, p => p.StartsWith("Gateway:Apis:typo:AllowedClient: unknown setting", StringComparison.Ordinal));
+        Assert.Contains(ex.Problems, p => p.StartsWith("Gateway:Apis:no-kind:Exchange: required", StringComparison.Ordinal));
+        Assert.Contains(ex.Problems, p => p.StartsWith("ReverseProxy:Routes:ghost:Metadata:Api: API 'not-defined' is not defined", StringComparison.Ordinal));
+        Assert.Equal(8, ex.Problems.Count);
+        Assert.Equal(ex.Problems.Count + 1, ex.Message.Split(Environment.NewLine).Length);
+    }
+
+    [Theory]
+    [InlineData("http://tenant.example.com/", true, "is not https")]
+    [InlineData("http://tenant.example.com/", false, "loopback authorities only")]
+    [InlineData("tenant.example.com", true, "is not an absolute http(s) URL")]
+    public void Build_BadAuthority_IsRefused(string authority, bool requireHttps, string expected)
+    {
+        var config = GatewayConfig.Default(authority, Backend);
+        config["Gateway"]!["Authentication"]!["RequireHttpsMetadata"] = requireHttps;
+
+        var ex = Assert.Throws<GatewayConfigurationException>(() => Build(config));
+
+        Assert.Contains(ex.Problems, p => p.StartsWith("Gateway:Authentication:Authority:", StringComparison.Ordinal) && p.Contains(expected, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("Audiences", "[]", "Gateway:Authentication:Audiences")]
+    [InlineData("ClockSkew", "\"00:10:00\"", "Gateway:Authentication:ClockSkew")]
+    [InlineData("RequireHttpsMetadata", "\"maybe\"", "Gateway:Authentication:RequireHttpsMetadata")]
+    public void Build_BadAuthenticationSetting_NamesIt(string key, string json, string expectedKey)
+    {
+        var config = GatewayConfig.Default("https://tenant.example.com/", Backend);
+        config["Gateway"]!["Authentication"]![key] = JsonNode.Parse(json);
+
+        var ex = Assert.Throws<GatewayConfigurationException>(() => Build(config));
+
+        Assert.Contains(ex.Problems, p => p.StartsWith(expectedKey + ":", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("Authorization")]
+    [InlineData("Host")]
+    [InlineData("Bad Header")]
+    public void Build_IdentityHeaderThatCannotCarryAClaim_IsRefused(string header)
+    {
+        var config = GatewayConfig.Default("https://tenant.example.com/", Backend);
+        config["Gateway"]!["IdentityHeaders"] = new JsonObject { [header] = "sub" };
+
+        var ex = Assert.Throws<GatewayConfigurationException>(() => Build(config));
+
+        Assert.Contains(ex.Problems, p => p.StartsWith($"Gateway:IdentityHeaders:{header}:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Build_ExchangeKindNotYetBuilt_SaysSo()
+    {
+        var config = GatewayConfig.Default("https://tenant.example.com/", Backend);
+        config["Gateway"]!["Apis"]!["aws"] = new JsonObject { ["Exchange"] = "AwsSts" };
+
+        var ex = Assert.Throws<GatewayConfigurationException>(() => Build(config));
+
+        Assert.Contains("Gateway:Apis:aws:Exchange: 'AwsSts' is not available in this build yet; use None or Passthrough.", ex.Problems);
+    }
+
+    [Fact]
+    public void Build_ValidConfiguration_BindsDefaults()
+    {
+        using var app = Build(GatewayConfig.Default("https://tenant.example.com/", Backend));
+
+        var options = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value;
+        Assert.Equal(TimeSpan.FromSeconds(30), options.Authentication.ClockSkew);
+        Assert.Equal(["RS256"], options.Authentication.EffectiveAlgorithms);
+        Assert.Equal("sub", options.IdentityHeaders["x-user-id"]);
+        Assert.Equal(ExchangeKind.Passthrough, options.Apis["ECHO-PASS"].Exchange);
+        Assert.Equal("Authorization", options.Apis["echo-none"].InjectHeader);
+    }
+
+    [Fact]
+    public void Build_Layering_ConfigFileOverAppSettingsAndCommandLineOverBoth()
+    {
+        var contentRoot = TempDirectory.Create("layering");
+        File.WriteAllText(Path.Combine(contentRoot, "appsettings.json"), """
+            { "Gateway": { "Authentication": { "ClockSkew": "00:00:05", "ValidIssuers": ["https://from-appsettings/"] } } }
+            """);
+        var config = GatewayConfig.Default("https://tenant.example.com/", Backend);
+        config["Gateway"]!["Authentication"]!["ClockSkew"] = "00:00:10";
+        config["Gateway"]!["Apis"]!["late"] = new JsonObject { ["Exchange"] = "Carrier-Pigeon" };
+
+        using var app = GatewayApp.Build([
+            $"--contentRoot={contentRoot}", "--hostBuilder:reloadConfigOnChange=false",
+            $"--config={GatewayConfig.Write(config)}", "--Gateway:Apis:late:Exchange=None"]);
+
+        var options = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value;
+        Assert.Equal(TimeSpan.FromSeconds(10), options.Authentication.ClockSkew);
+        Assert.Equal(["https://from-appsettings/"], options.Authentication.ValidIssuers);
+        Assert.Equal(ExchangeKind.None, options.Apis["late"].Exchange);
+    }
+
+    [Fact]
+    public void Build_ConfigFileMissing_NamesTheFile()
+    {
+        var missing = Path.Combine(TempDirectory.Create("missing"), "nope.json");
+
+        var ex = Assert.Throws<GatewayConfigurationException>(() => GatewayApp.Build([$"--config={missing}"]));
+
+        Assert.Equal($"Configuration file '{missing}' (from --config) was not found.", Assert.Single(ex.Problems));
+    }
+
+    [Fact]
+    public void Build_ConfigFileMalformed_NamesTheFileAndLine()
+    {
+        var path = Path.Combine(TempDirectory.Create("malformed"), "gateway.json");
+        File.WriteAllText(path, "{\n  \"Gateway\": {\n    \"Apis\": { ,\n}");
+
+        var ex = Assert.Throws<GatewayConfigurationException>(() => GatewayApp.Build(["--config", path]));
+
+        Assert.StartsWith($"Configuration file '{path}' (from --config) is not valid JSON: line 3", Assert.Single(ex.Problems), StringComparison.Ordinal);
+    }
+
+    private static WebApplication Build(JsonObject config) =>
+        GatewayApp.Build([$"--contentRoot={TempDirectory.Create("config")}", "--hostBuilder:reloadConfigOnChange=false", $"--config={GatewayConfig.Write(config)}"]);
+}
