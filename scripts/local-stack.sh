@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Runs the local stack and walks through it:
+#   local authority        http://127.0.0.1:5100/  (Auth0-compatible, demo users alice and bob)
+#   WAMS sample backend    http://127.0.0.1:5101/  (the tutorial's todo table)
+#   orders sample backend  http://127.0.0.1:5102/  (a second API)
+#   gateway                http://127.0.0.1:5000/  (deploy/local/gateway.json)
+# Ctrl+C stops everything. With --check it walks through once and exits with the result
+# (the test command uses that as a smoke test). --no-build skips the build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+check=false
+build=true
+for arg in "$@"; do
+  case "$arg" in
+    --check) check=true ;;
+    --no-build) build=false ;;
+    *) echo "usage: $0 [--check] [--no-build]" >&2; exit 64 ;;
+  esac
+done
+
+state=.local
+mkdir -p "$state/logs"
+out=bin/Release/net10.0
+
+if $build; then
+  echo "Building (Release)..."
+  dotnet build WamsGateway.sln -c Release -nologo -v quiet -clp:ErrorsOnly
+fi
+
+for port in 5000 5100 5101 5102; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "Port $port is already in use; stop whatever listens there (an earlier local stack?) and try again." >&2
+    exit 1
+  fi
+done
+
+pids=()
+stop_all() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap stop_all EXIT
+trap 'exit 130' INT TERM
+
+start() {
+  local name=$1; shift
+  dotnet "$@" >"$state/logs/$name.log" 2>&1 &
+  pids+=($!)
+}
+
+start authority src/LocalAuthority/$out/LocalAuthority.dll --contentRoot "$PWD/src/LocalAuthority/$out" \
+  --urls http://127.0.0.1:5100 --LocalAuthority:KeyFile="$state/authority/signing-keys.json"
+start wams-backend src/SampleBackend/$out/SampleBackend.dll --contentRoot "$PWD/src/SampleBackend/$out" \
+  --urls http://127.0.0.1:5101 --SampleBackend:MasterKey=local-wams-master-key --SampleBackend:Database="$state/wams/todo.db"
+start orders-backend src/SampleBackend/$out/SampleBackend.dll --contentRoot "$PWD/src/SampleBackend/$out" \
+  --urls http://127.0.0.1:5102 --SampleBackend:MasterKey=local-orders-master-key --SampleBackend:Database="$state/orders/todo.db"
+start gateway src/Gateway/$out/WamsGateway.dll --contentRoot "$PWD/src/Gateway/$out" \
+  --urls http://127.0.0.1:5000 --config deploy/local/gateway.json
+
+echo "Waiting for the gateway to be ready (logs in $state/logs/)..."
+for _ in $(seq 1 120); do
+  if curl -fsS -o /dev/null http://127.0.0.1:5000/healthz/ready 2>/dev/null; then ready=true; break; fi
+  for pid in "${pids[@]}"; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "A process of the stack exited early; its log:" >&2
+      tail -n 30 "$state"/logs/*.log >&2
+      exit 1
+    fi
+  done
+  sleep 0.5
+done
+if [ "${ready:-false}" != true ]; then
+  echo "The gateway did not become ready in 60 s; see $state/logs/." >&2
+  exit 1
+fi
+
+result=0
+dotnet src/Walkthrough/$out/Walkthrough.dll --gateway http://127.0.0.1:5000/ --authority http://127.0.0.1:5100/ || result=$?
+
+if $check; then
+  exit $result
+fi
+
+cat <<TEXT
+
+The stack is running; try it yourself:
+  token=\$(curl -s http://127.0.0.1:5100/oauth/token -d grant_type=password -d client_id=todo-mobile \\
+      -d username=alice -d password=alice-password -d audience=https://wams-todo.local | jq -r .access_token)
+  curl -s http://127.0.0.1:5000/wams/api/whoami -H "Authorization: Bearer \$token" | jq
+Logs: $state/logs/. Press Ctrl+C to stop.
+TEXT
+wait

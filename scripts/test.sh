@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Runs every test: the xunit suites (unit and functional, over loopback sockets) and a smoke run
+# of the local stack. Installs what the tests need. Ends with one line: "N passed, M failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+results=.local/test-results
+rm -rf "$results"
+mkdir -p "$results"
+
+if ! dotnet build WamsGateway.sln -c Release -nologo -v quiet -clp:ErrorsOnly; then
+  echo "The build failed."
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+dotnet test WamsGateway.sln -c Release --no-build --nologo \
+  --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" \
+  --blame-hang-timeout 5m
+test_status=$?
+
+passed=0
+failed=0
+for trx in "$results"/*.trx; do
+  [ -e "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  e=$(sed -n 's/.* error="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0} + ${e:-0}))
+done
+if [ "$test_status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  echo "dotnet test exited with $test_status but reported no failed test (a crashed test host?)."
+  failed=$((failed + 1))
+fi
+
+echo
+echo "Smoke test: the local stack and its walkthrough (scripts/local-stack.sh --check)"
+if ./scripts/local-stack.sh --check --no-build >"$results/local-stack.log" 2>&1; then
+  passed=$((passed + 1))
+  echo "local stack: passed"
+else
+  failed=$((failed + 1))
+  echo "local stack: FAILED; its output:"
+  cat "$results/local-stack.log"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

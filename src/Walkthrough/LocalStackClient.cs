@@ -1,0 +1,67 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Walkthrough;
+
+/// <summary>What a client app does: sign a user in at the authority, then call APIs through the gateway.</summary>
+internal sealed class LocalStackClient : IDisposable
+{
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private readonly Uri _gateway;
+    private readonly Uri _authority;
+
+    public LocalStackClient(Uri gateway, Uri authority)
+    {
+        _gateway = gateway;
+        _authority = authority;
+    }
+
+    public async Task<string> SignInAsync(string username, string password, string clientId, string audience, string scope)
+    {
+        using var response = await _http.PostAsync(new Uri(_authority, "oauth/token"), new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "password",
+            ["client_id"] = clientId,
+            ["username"] = username,
+            ["password"] = password,
+            ["audience"] = audience,
+            ["scope"] = scope,
+        }));
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return body.GetProperty("access_token").GetString()!;
+    }
+
+    public async Task<(int Status, JsonElement? Body, HttpResponseMessage Response)> CallAsync(
+        HttpMethod method, string path, string? token, object? body = null, IDictionary<string, string>? headers = null)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(_gateway, path));
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body);
+        }
+
+        var response = await _http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        JsonElement? json = null;
+        if (text.Length > 0 && response.Content.Headers.ContentType?.MediaType?.Contains("json", StringComparison.Ordinal) == true)
+        {
+            json = JsonDocument.Parse(text).RootElement.Clone();
+        }
+
+        return ((int)response.StatusCode, json, response);
+    }
+
+    public void Dispose() => _http.Dispose();
+}
