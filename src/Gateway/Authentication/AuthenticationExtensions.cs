@@ -11,6 +11,7 @@ internal static class AuthenticationExtensions
         services.AddHttpClient(AuthorityMetadata.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
         services.AddSingleton<AuthorityMetadata>();
         services.AddSingleton<GatewayJwtBearerEvents>();
+        services.AddHostedService<AuthorityMetadataWarmup>();
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)

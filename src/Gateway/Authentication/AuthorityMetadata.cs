@@ -48,6 +48,9 @@ internal sealed partial class AuthorityMetadata : IConfigurationManager<OpenIdCo
     /// <summary>True after <see cref="RequestRefresh"/> was granted and before the refresh ran.</summary>
     public bool RefreshRequested => _refreshRequested;
 
+    /// <summary>True while the last attempt to refresh a document already in hand failed.</summary>
+    public bool LastRefreshFailed { get; private set; }
+
     /// <summary>How many times the document and keys were fetched, successfully or not.</summary>
     public int FetchCount { get; private set; }
 
@@ -81,6 +84,7 @@ internal sealed partial class AuthorityMetadata : IConfigurationManager<OpenIdCo
                 _current = configuration;
                 Interlocked.Exchange(ref _staleAfterUtcTicks, (_time.GetUtcNow() + _settings.MetadataRefreshInterval).UtcTicks);
                 _lastFailureReason = null;
+                LastRefreshFailed = false;
                 Log.MetadataFetched(_logger, _address, configuration.SigningKeys.Count);
                 return configuration;
             }
@@ -90,6 +94,7 @@ internal sealed partial class AuthorityMetadata : IConfigurationManager<OpenIdCo
                 if (current is not null)
                 {
                     // Keep serving with the last good keys; try again a little later.
+                    LastRefreshFailed = true;
                     Interlocked.Exchange(ref _staleAfterUtcTicks, (_time.GetUtcNow() + _settings.KeyRefreshMinInterval).UtcTicks);
                     Log.MetadataRefreshFailed(_logger, _address, ex.GetType().Name);
                     return current;

@@ -18,13 +18,13 @@ internal sealed class AuthorityHealthCheck : IHealthCheck
         try
         {
             var configuration = await _metadata.GetConfigurationAsync(cancellationToken);
-            return HealthCheckResult.Healthy($"{configuration.SigningKeys.Count} signing keys");
+            return _metadata.LastRefreshFailed
+                ? HealthCheckResult.Degraded("Serving with the last good keys; the authority is not answering")
+                : HealthCheckResult.Healthy($"{configuration.SigningKeys.Count} signing keys");
         }
         catch (AuthorityUnavailableException)
         {
-            return _metadata.Current is null
-                ? HealthCheckResult.Unhealthy("The authority's metadata has not been read yet")
-                : HealthCheckResult.Degraded("Serving with the last good keys; the authority is not answering");
+            return HealthCheckResult.Unhealthy("The authority's metadata has not been read yet");
         }
     }
 }

@@ -78,6 +78,15 @@ public sealed class AuthorityMetadataTests : IAsyncLifetime
         var second = await _metadata.GetConfigurationAsync(default);
 
         Assert.Same(first, second);
+        Assert.True(_metadata.LastRefreshFailed);
+        var health = await new WamsGateway.Health.AuthorityHealthCheck(_metadata).CheckHealthAsync(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext());
+        Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded, health.Status);
+
+        _authority.Down = false;
+        _time.Advance(TimeSpan.FromSeconds(31));
+        await _metadata.GetConfigurationAsync(default);
+
+        Assert.False(_metadata.LastRefreshFailed);
     }
 
     [Fact]

@@ -35,11 +35,12 @@ public sealed class HealthTests : IAsyncLifetime
     [Fact]
     public async Task Ready_AuthorityNeverReached_Is503UnhealthyAndRequestsGet503()
     {
-        _f.Authority.Down = true;
+        await using var down = new GatewayFixture { ArrangeAuthority = a => a.Down = true };
+        await down.InitializeAsync();
 
-        using var ready = await _f.Gateway.Client.GetAsync("/healthz/ready");
-        using var live = await _f.Gateway.Client.GetAsync("/healthz/live");
-        using var proxied = await _f.SendAsync("/none/x", _f.Tokens.Valid());
+        using var ready = await down.Gateway.Client.GetAsync("/healthz/ready");
+        using var live = await down.Gateway.Client.GetAsync("/healthz/live");
+        using var proxied = await down.SendAsync("/none/x", down.Tokens.Valid());
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
         using var body = JsonDocument.Parse(await ready.Content.ReadAsStringAsync());
@@ -48,11 +49,11 @@ public sealed class HealthTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.ServiceUnavailable, proxied.StatusCode);
         Assert.NotNull(proxied.Headers.RetryAfter);
         await Authentication.TokenValidationTests.AssertProblemAsync(proxied, "authority_unavailable");
-        Assert.Empty(_f.Backend.Requests);
+        Assert.Empty(down.Backend.Requests);
 
-        _f.Authority.Down = false;
+        down.Authority.Down = false;
         var recovered = await WamsGateway.TestSupport.Eventually.ReturnsAsync(
-            async () => (await _f.Gateway.Client.GetAsync("/healthz/ready")).StatusCode, s => s == HttpStatusCode.OK);
+            async () => (await down.Gateway.Client.GetAsync("/healthz/ready")).StatusCode, s => s == HttpStatusCode.OK);
         Assert.Equal(HttpStatusCode.OK, recovered);
     }
 }

@@ -18,9 +18,13 @@ public sealed class GatewayFixture : IAsyncLifetime
     /// <summary>Lets a test change the configuration before the gateway starts.</summary>
     public Action<JsonObject>? Customize { get; init; }
 
+    /// <summary>Lets a test set the authority up (e.g. down) before the gateway starts.</summary>
+    public Action<TestAuthority>? ArrangeAuthority { get; init; }
+
     public async Task InitializeAsync()
     {
         Authority = await TestAuthority.StartAsync();
+        ArrangeAuthority?.Invoke(Authority);
         Backend = await RecordingBackend.StartAsync();
         var config = GatewayConfig.Default(Authority.Issuer, Backend.Address);
         Customize?.Invoke(config);
