@@ -1,6 +1,9 @@
 using WamsGateway.Authentication;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using WamsGateway.Authorization;
+using WamsGateway.Caching;
 using WamsGateway.Configuration;
+using WamsGateway.Delegation;
 using WamsGateway.Errors;
 using WamsGateway.Forwarding;
 using WamsGateway.Health;
@@ -12,17 +15,23 @@ namespace WamsGateway;
 public static class GatewayApp
 {
     /// <exception cref="GatewayConfigurationException">The configuration is invalid; the message lists every problem.</exception>
-    public static WebApplication Build(string[] args)
+    /// <param name="args">Command-line arguments, as the process got them.</param>
+    /// <param name="configureServices">Replaces services after the gateway's own (tests swap the clock).</param>
+    public static WebApplication Build(string[] args, Action<IServiceCollection>? configureServices = null)
     {
         var builder = WebApplication.CreateBuilder(args);
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.AddGatewayConfiguration(args);
         builder.AddGatewayTelemetry();
         builder.Services
             .AddGatewayErrors()
             .AddGatewayAuthentication()
             .AddGatewayAuthorization()
+            .AddGatewayDelegation()
+            .AddGatewayCaching()
             .AddGatewayForwarding(builder.Configuration)
             .AddGatewayHealthChecks();
+        configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.UseGatewayErrors();

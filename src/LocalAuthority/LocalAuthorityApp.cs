@@ -16,12 +16,16 @@ public static class LocalAuthorityApp
         builder.Services.AddSingleton<SigningKeyStore>();
         builder.Services.AddSingleton<IssuerUri>();
         builder.Services.AddSingleton<TokenIssuer>();
+        builder.Services.AddSingleton<SubjectTokens>();
+        builder.Services.AddSingleton<ExchangeControl>();
 
         var app = builder.Build();
         app.UseMiddleware<LoopbackOnlyMiddleware>();
         app.MapDiscovery();
         app.MapTokenEndpoint();
+        app.MapDelegation();
         app.MapKeyRotation();
+        ExchangeControl.Map(app);
         return app;
     }
 }

@@ -30,6 +30,9 @@ public sealed class ClientOptions
 
     /// <summary>Needed for grants that authenticate the client; public clients (mobile apps) have none.</summary>
     public string? Secret { get; set; }
+
+    /// <summary>With the WAMS add-on on: the master key its ZUMO tokens are signed with when this client is a delegation target.</summary>
+    public string? WamsMasterKey { get; set; }
 }
 
 public sealed class UserOptions

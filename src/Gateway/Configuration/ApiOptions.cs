@@ -32,6 +32,9 @@ public sealed class ApiOptions
 
     public string? ClientSecret { get; set; }
 
+    /// <summary>How the gateway authenticates to the token endpoint: <c>Basic</c> (default) or <c>Body</c>.</summary>
+    public ClientAuthentication? ClientAuthentication { get; set; }
+
     public string? Audience { get; set; }
 
     public string? Resource { get; set; }
@@ -61,4 +64,11 @@ public sealed class ApiOptions
     public TimeSpan? Lifetime { get; set; }
 
     public string InjectHeader => string.IsNullOrWhiteSpace(Inject) ? DefaultInjectHeader : Inject;
+}
+
+/// <summary>RFC 6749 section 2.3.1: client credentials in a Basic header, or in the form body.</summary>
+public enum ClientAuthentication
+{
+    Basic,
+    Body,
 }

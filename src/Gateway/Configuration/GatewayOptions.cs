@@ -20,6 +20,10 @@ public sealed class GatewayOptions
 
     public RedisSettings Redis { get; set; } = new();
 
+    public CacheSettings Cache { get; set; } = new();
+
+    public DelegationSettings Delegation { get; set; } = new();
+
     public Dictionary<string, ApiOptions> Apis { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 }
 
@@ -58,4 +62,25 @@ public sealed class RedisSettings
     public string? Configuration { get; set; }
 
     public string KeyPrefix { get; set; } = "wamsgw:";
+}
+
+public sealed class CacheSettings
+{
+    /// <summary>An entry ends this long before the earlier of the credential's and the caller token's expiry.</summary>
+    public TimeSpan SafetyMargin { get; set; } = TimeSpan.FromSeconds(60);
+}
+
+public sealed class DelegationSettings
+{
+    /// <summary>How long one call to an identity provider may take before it counts as unavailable.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>What <c>Retry-After</c> says when the provider gave no hint of its own.</summary>
+    public TimeSpan DefaultRetryAfter { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Calls to one provider within 30 seconds before its circuit may open (at half of them failing).</summary>
+    public int BreakerMinimumThroughput { get; set; } = 10;
+
+    /// <summary>How long an open circuit answers 503 without asking the provider.</summary>
+    public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(15);
 }

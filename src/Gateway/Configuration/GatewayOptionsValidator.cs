@@ -26,6 +26,12 @@ internal static class GatewayOptionsValidator
     {
         ValidateAuthentication(options.Authentication, problems);
         ValidateIdentityHeaders(options.IdentityHeaders, problems);
+        ValidateDelegation(options.Delegation, problems);
+        if (options.Cache.SafetyMargin < TimeSpan.Zero || options.Cache.SafetyMargin > TimeSpan.FromMinutes(30))
+        {
+            problems.Add($"{GatewayOptions.SectionName}:Cache:SafetyMargin: between 00:00:00 and 00:30:00.");
+        }
+
         foreach (var (name, api) in options.Apis)
         {
             ValidateApi($"{GatewayOptions.SectionName}:Apis:{name}", api, configuration, problems);
@@ -89,6 +95,30 @@ internal static class GatewayOptionsValidator
         }
     }
 
+    private static void ValidateDelegation(DelegationSettings settings, List<string> problems)
+    {
+        const string Key = GatewayOptions.SectionName + ":Delegation";
+        if (settings.Timeout < TimeSpan.FromMilliseconds(100) || settings.Timeout > TimeSpan.FromMinutes(1))
+        {
+            problems.Add($"{Key}:Timeout: between 00:00:00.1 and 00:01:00.");
+        }
+
+        if (settings.BreakerMinimumThroughput < 2)
+        {
+            problems.Add($"{Key}:BreakerMinimumThroughput: at least 2.");
+        }
+
+        if (settings.BreakDuration < TimeSpan.FromMilliseconds(500))
+        {
+            problems.Add($"{Key}:BreakDuration: at least 00:00:00.5.");
+        }
+
+        if (settings.DefaultRetryAfter < TimeSpan.FromSeconds(1))
+        {
+            problems.Add($"{Key}:DefaultRetryAfter: at least 00:00:01.");
+        }
+    }
+
     private static void ValidateIdentityHeaders(Dictionary<string, string> headers, List<string> problems)
     {
         foreach (var (header, _) in headers)
@@ -138,9 +168,78 @@ internal static class GatewayOptionsValidator
             case ExchangeKind.None:
             case ExchangeKind.Passthrough:
                 break;
-            default:
-                problems.Add($"{key}:Exchange: '{api.Exchange}' is not available in this build yet; use None or Passthrough.");
+            case ExchangeKind.Auth0Delegation:
+                ValidateAuth0Delegation(key, api, problems);
                 break;
+            case ExchangeKind.TokenExchange:
+                ValidateTokenExchange(key, api, problems);
+                break;
+            case ExchangeKind.WamsMint:
+                ValidateWamsMint(key, api, problems);
+                break;
+            default:
+                problems.Add($"{key}:Exchange: '{api.Exchange}' is not available in this build yet.");
+                break;
+        }
+    }
+
+    private static void ValidateAuth0Delegation(string key, ApiOptions api, List<string> problems)
+    {
+        if (string.IsNullOrWhiteSpace(api.Target))
+        {
+            problems.Add($"{key}:Target: required for Auth0Delegation; the client id of the application whose add-on issues the token.");
+        }
+
+        var apiType = api.ApiType ?? "app";
+        if (Auth0ApiTypes.NotYetSupported.Contains(apiType))
+        {
+            problems.Add($"{key}:ApiType: '{apiType}' answers with something other than an id_token, which this build cannot inject yet; supported: {string.Join(", ", Auth0ApiTypes.IdTokenShaped)}.");
+        }
+        else if (!Auth0ApiTypes.IdTokenShaped.Contains(apiType))
+        {
+            problems.Add($"{key}:ApiType: '{apiType}' is not an Auth0 delegation api_type; use one of {string.Join(", ", Auth0ApiTypes.IdTokenShaped)}.");
+        }
+
+        CheckUrl($"{key}:Endpoint", api.Endpoint, problems);
+    }
+
+    private static void ValidateTokenExchange(string key, ApiOptions api, List<string> problems)
+    {
+        if (string.IsNullOrWhiteSpace(api.ClientId) || string.IsNullOrWhiteSpace(api.ClientSecret))
+        {
+            problems.Add($"{key}:ClientId and {key}:ClientSecret: required for TokenExchange; the gateway authenticates to the token endpoint as this client.");
+        }
+
+        if (string.IsNullOrWhiteSpace(api.Audience) && string.IsNullOrWhiteSpace(api.Resource) && string.IsNullOrWhiteSpace(api.Scope))
+        {
+            problems.Add($"{key}:Audience: name the API the exchanged token is for (Audience, Resource or Scope).");
+        }
+
+        CheckUrl($"{key}:TokenEndpoint", api.TokenEndpoint, problems);
+        if (api.Resource is { } resource && !Uri.TryCreate(resource, UriKind.Absolute, out _))
+        {
+            problems.Add($"{key}:Resource: '{resource}' must be an absolute URI (RFC 8693 section 2.1).");
+        }
+    }
+
+    private static void ValidateWamsMint(string key, ApiOptions api, List<string> problems)
+    {
+        if (string.IsNullOrWhiteSpace(api.MasterKey))
+        {
+            problems.Add($"{key}:MasterKey: required for WamsMint; the WAMS master key the backend validates X-ZUMO-AUTH with.");
+        }
+
+        if (api.Lifetime is { } lifetime && (lifetime < TimeSpan.FromMinutes(2) || lifetime > TimeSpan.FromDays(30)))
+        {
+            problems.Add($"{key}:Lifetime: between 00:02:00 and 30.00:00:00.");
+        }
+    }
+
+    private static void CheckUrl(string key, string? value, List<string> problems)
+    {
+        if (value is not null && (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && !(uri.Scheme == Uri.UriSchemeHttp && IsLoopback(uri)))))
+        {
+            problems.Add($"{key}: '{value}' must be an absolute https URL (plain http only for loopback).");
         }
     }
 
@@ -154,18 +253,14 @@ internal static class GatewayOptionsValidator
                 continue;
             }
 
-            if (string.IsNullOrWhiteSpace(api.Value))
+            if (RouteApiRules.Check(route.Key, route["AuthorizationPolicy"], api.Value, options) is { } problem)
             {
-                problems.Add($"{api.Path}: empty; name an API defined under {GatewayOptions.SectionName}:Apis, or remove the key.");
-            }
-            else if (!options.Apis.ContainsKey(api.Value))
-            {
-                problems.Add($"{api.Path}: API '{api.Value}' is not defined under {GatewayOptions.SectionName}:Apis.");
+                problems.Add(problem);
             }
         }
     }
 
-    private static bool IsLoopback(Uri uri) =>
+    internal static bool IsLoopback(Uri uri) =>
         uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
 
     // RFC 9110 token characters.

@@ -1,3 +1,5 @@
+using WamsGateway.Authorization;
+using WamsGateway.Delegation;
 using WamsGateway.Errors;
 
 namespace WamsGateway.Forwarding;
@@ -17,6 +19,8 @@ internal static class ForwardingExtensions
         app.MapReverseProxy(proxy =>
         {
             proxy.UseBackendResponsesAsIs();
+            proxy.UseMiddleware<ApiPolicyMiddleware>();
+            proxy.UseMiddleware<DelegationMiddleware>();
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
             proxy.UsePassiveHealthChecks();

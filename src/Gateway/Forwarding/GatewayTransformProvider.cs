@@ -22,10 +22,10 @@ internal sealed class GatewayTransformProvider : ITransformProvider
 
     public void ValidateRoute(TransformRouteValidationContext context)
     {
-        if (context.Route.Metadata?.TryGetValue(RouteMetadata.Api, out var api) == true && !_options.Apis.ContainsKey(api ?? string.Empty))
+        if (context.Route.Metadata?.TryGetValue(RouteMetadata.Api, out var api) == true
+            && RouteApiRules.Check(context.Route.RouteId, context.Route.AuthorizationPolicy, api, _options) is { } problem)
         {
-            context.Errors.Add(new ArgumentException(
-                $"ReverseProxy:Routes:{context.Route.RouteId}:Metadata:Api: API '{api}' is not defined under Gateway:Apis."));
+            context.Errors.Add(new ArgumentException(problem));
         }
     }
 
@@ -46,6 +46,13 @@ internal sealed class GatewayTransformProvider : ITransformProvider
         if (api?.Exchange != ExchangeKind.Passthrough)
         {
             context.AddRequestHeaderRemove(HeaderNames.Authorization);
+        }
+
+        if (api?.Exchange is { } kind && kind is not (ExchangeKind.None or ExchangeKind.Passthrough))
+        {
+            // Whatever a client sent in the credential's header is dropped, then the real one set.
+            context.AddRequestHeaderRemove(api.InjectHeader);
+            context.RequestTransforms.Add(new DelegatedCredentialTransform(api.InjectHeader));
         }
     }
 

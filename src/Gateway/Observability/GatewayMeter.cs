@@ -8,12 +8,22 @@ internal sealed class GatewayMeter
     public const string Name = "WamsGateway";
 
     private readonly Counter<long> _authFailures;
+    private readonly Counter<long> _delegations;
+    private readonly Histogram<double> _delegationDuration;
 
     public GatewayMeter(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(Name);
         _authFailures = meter.CreateCounter<long>("wamsgateway.auth.failures", description: "Requests refused because their token failed validation.");
+        _delegations = meter.CreateCounter<long>("wamsgateway.delegation.requests", description: "Credentials asked of the delegation cache, by API and outcome (hit, miss, error).");
+        _delegationDuration = meter.CreateHistogram<double>("wamsgateway.delegation.duration", unit: "s", description: "Time to obtain a delegated credential, cache included.");
     }
 
     public void AuthFailure(string reason) => _authFailures.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public void Delegation(string api, string outcome, TimeSpan elapsed)
+    {
+        _delegations.Add(1, new KeyValuePair<string, object?>("api", api), new KeyValuePair<string, object?>("outcome", outcome));
+        _delegationDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("api", api));
+    }
 }

@@ -18,7 +18,7 @@ public static class DiscoveryEndpoints
             ["response_types_supported"] = new[] { "token", "id_token" },
             ["subject_types_supported"] = new[] { "public" },
             ["id_token_signing_alg_values_supported"] = new[] { SecurityAlgorithms.RsaSha256 },
-            ["grant_types_supported"] = new[] { "password", "http://auth0.com/oauth/grant-type/password-realm" },
+            ["grant_types_supported"] = new[] { "password", "http://auth0.com/oauth/grant-type/password-realm", TokenEndpoint.TokenExchangeGrant },
             ["token_endpoint_auth_methods_supported"] = new[] { "client_secret_basic", "client_secret_post", "none" },
         }));
 

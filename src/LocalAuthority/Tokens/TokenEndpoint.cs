@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Extensions.Options;
 
 namespace LocalAuthority.Tokens;
@@ -12,12 +10,14 @@ public static class TokenEndpoint
 {
     public const string Path = "/oauth/token";
 
+    public const string TokenExchangeGrant = "urn:ietf:params:oauth:grant-type:token-exchange";
+
     private static readonly string[] PasswordGrants = ["password", "http://auth0.com/oauth/grant-type/password-realm"];
 
     public static void MapTokenEndpoint(this IEndpointRouteBuilder endpoints) =>
         endpoints.MapPost(Path, HandleAsync).DisableAntiforgery();
 
-    private static async Task<IResult> HandleAsync(HttpContext context, TokenIssuer issuer, IOptions<LocalAuthorityOptions> options)
+    private static async Task<IResult> HandleAsync(HttpContext context, TokenIssuer issuer, SubjectTokens subjects, ExchangeControl control, TimeProvider time, IOptions<LocalAuthorityOptions> options)
     {
         var request = await TokenRequest.ReadAsync(context.Request);
         if (request is null)
@@ -31,12 +31,19 @@ public static class TokenEndpoint
             return OAuthErrors.Error("invalid_client", "Unknown client.", StatusCodes.Status401Unauthorized);
         }
 
-        if (client.Secret is not null && !FixedTimeEquals(client.Secret, request.ClientSecret))
+        if (client.Secret is not null && !Secrets.FixedTimeEquals(client.Secret, request.ClientSecret))
         {
             return OAuthErrors.Error("invalid_client", "Client authentication failed.", StatusCodes.Status401Unauthorized);
         }
 
         var grantType = request["grant_type"];
+        if (grantType == TokenExchangeGrant)
+        {
+            control.CountTokenExchange();
+            return await control.MisbehaveAsync(context, time)
+                ?? await TokenExchangeAsync(request, request.ClientId, client, issuer, subjects, settings);
+        }
+
         if (grantType is null || !PasswordGrants.Contains(grantType))
         {
             return OAuthErrors.Error("unsupported_grant_type", $"Grant type '{grantType}' is not supported here.");
@@ -45,10 +52,64 @@ public static class TokenEndpoint
         return PasswordGrant(request, request.ClientId, issuer, settings);
     }
 
+    /// <summary>
+    /// RFC 8693 on behalf of a confidential client: the subject token must be one of ours; the new
+    /// access token keeps its subject, is for the requested audience, and names the acting client in <c>act</c>.
+    /// </summary>
+    private static async Task<IResult> TokenExchangeAsync(TokenRequest request, string clientId, ClientOptions client, TokenIssuer issuer, SubjectTokens subjects, LocalAuthorityOptions settings)
+    {
+        if (client.Secret is null)
+        {
+            return OAuthErrors.Error("unauthorized_client", "Only confidential clients may exchange tokens.", StatusCodes.Status403Forbidden);
+        }
+
+        var subjectType = request["subject_token_type"];
+        if (subjectType is not ("urn:ietf:params:oauth:token-type:access_token" or "urn:ietf:params:oauth:token-type:id_token" or "urn:ietf:params:oauth:token-type:jwt"))
+        {
+            return OAuthErrors.Error("invalid_request", "subject_token_type must name an access token, ID token or JWT.");
+        }
+
+        var subject = await subjects.ValidateAsync(request["subject_token"], audience: null);
+        if (subject is null)
+        {
+            return OAuthErrors.Error("invalid_request", "The subject token is not valid.");
+        }
+
+        var audience = request["audience"] ?? request["resource"];
+        if (audience is null)
+        {
+            return OAuthErrors.Error("invalid_target", "Name the audience (or resource) the new token is for.");
+        }
+
+        var scope = request["scope"] ?? subject.FindFirst("scope")?.Value ?? string.Empty;
+        var claims = new Dictionary<string, object>
+        {
+            ["sub"] = subject.FindFirst("sub")?.Value ?? string.Empty,
+            ["aud"] = audience,
+            ["azp"] = clientId,
+            ["scope"] = scope,
+            ["act"] = new Dictionary<string, object> { ["sub"] = clientId },
+        };
+        if (subject.FindFirst("email")?.Value is { } email)
+        {
+            claims["email"] = email;
+        }
+
+        var lifetime = settings.TokenLifetime;
+        return Results.Json(new Dictionary<string, object>
+        {
+            ["access_token"] = issuer.Create(claims, lifetime),
+            ["issued_token_type"] = "urn:ietf:params:oauth:token-type:access_token",
+            ["token_type"] = "Bearer",
+            ["expires_in"] = (int)lifetime.TotalSeconds,
+            ["scope"] = scope,
+        });
+    }
+
     private static IResult PasswordGrant(TokenRequest request, string clientId, TokenIssuer issuer, LocalAuthorityOptions settings)
     {
         var username = request["username"];
-        if (username is null || !settings.Users.TryGetValue(username, out var user) || !FixedTimeEquals(user.Password, request["password"]))
+        if (username is null || !settings.Users.TryGetValue(username, out var user) || !Secrets.FixedTimeEquals(user.Password, request["password"]))
         {
             return OAuthErrors.Error("invalid_grant", "Wrong email or password.", StatusCodes.Status403Forbidden);
         }
@@ -107,7 +168,4 @@ public static class TokenEndpoint
 
         return Results.Json(response);
     }
-
-    private static bool FixedTimeEquals(string expected, string? actual) =>
-        actual is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(expected), Encoding.UTF8.GetBytes(actual));
 }

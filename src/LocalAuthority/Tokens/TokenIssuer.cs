@@ -22,9 +22,13 @@ public sealed class TokenIssuer
 
     public string Issuer => _issuer.Value;
 
+    public IReadOnlyList<SecurityKey> ValidationKeys => _keys.Published;
+
     public string Create(IDictionary<string, object> claims, TimeSpan lifetime)
     {
         var now = _time.GetUtcNow().UtcDateTime;
+        // A unique id per token, so two tokens for one user in one second are still two tokens.
+        claims = new Dictionary<string, object>(claims) { ["jti"] = Guid.NewGuid().ToString("N") };
         return _handler.CreateToken(new SecurityTokenDescriptor
         {
             Issuer = _issuer.Value,

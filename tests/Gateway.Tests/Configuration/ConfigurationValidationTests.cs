@@ -88,7 +88,7 @@ public sealed class ConfigurationValidationTests
 
         var ex = Assert.Throws<GatewayConfigurationException>(() => Build(config));
 
-        Assert.Contains("Gateway:Apis:aws:Exchange: 'AwsSts' is not available in this build yet; use None or Passthrough.", ex.Problems);
+        Assert.Contains("Gateway:Apis:aws:Exchange: 'AwsSts' is not available in this build yet.", ex.Problems);
     }
 
     [Fact]

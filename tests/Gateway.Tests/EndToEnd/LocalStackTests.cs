@@ -34,7 +34,7 @@ public sealed class LocalStackTests : IAsyncLifetime
         var config = GatewayConfig.Default(_authority.Address.AbsoluteUri, _backend.Address);
         config["Gateway"]!["Authentication"]!["Audiences"] = new JsonArray("https://wams-todo.local");
         config["ReverseProxy"]!["Routes"]!["none"]!["Transforms"] = new JsonArray(new JsonObject { ["PathRemovePrefix"] = "/none" });
-        _gateway = await RunningApp.StartAsync(GatewayApp.Build, [$"--config={GatewayConfig.Write(config)}"]);
+        _gateway = await RunningApp.StartAsync(args => GatewayApp.Build(args), [$"--config={GatewayConfig.Write(config)}"]);
     }
 
     public async Task DisposeAsync()

@@ -28,7 +28,7 @@ public sealed class GatewayFixture : IAsyncLifetime
         Backend = await RecordingBackend.StartAsync();
         var config = GatewayConfig.Default(Authority.Issuer, Backend.Address);
         Customize?.Invoke(config);
-        Gateway = await RunningApp.StartAsync(GatewayApp.Build, [$"--config={GatewayConfig.Write(config)}"]);
+        Gateway = await RunningApp.StartAsync(args => GatewayApp.Build(args), [$"--config={GatewayConfig.Write(config)}"]);
     }
 
     public async Task<HttpResponseMessage> SendAsync(string path, string? token, Action<HttpRequestMessage>? configure = null)

@@ -1,0 +1,57 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using WamsGateway.Configuration;
+
+namespace WamsGateway.Delegation;
+
+/// <summary>
+/// Mints the Azure Mobile Services token itself, exactly as Auth0's WAMS add-on did (PROTOCOLS.md
+/// section 2), for tenants where <c>/delegation</c> is disabled: HS256 keyed with the raw
+/// SHA-256 of master key + "JWTSig", <c>kid</c> "0", <c>uid</c> = the caller's <c>sub</c>, <c>ver</c> 2.
+/// </summary>
+internal sealed class WamsMintClient : IDelegationClient
+{
+    public const string Issuer = "urn:microsoft:windows-azure:zumo";
+    private static readonly TimeSpan DefaultLifetime = TimeSpan.FromHours(1);
+
+    private readonly TimeProvider _time;
+    private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
+    private readonly ConcurrentDictionary<string, SigningCredentials> _credentials = new(StringComparer.Ordinal);
+
+    public WamsMintClient(TimeProvider time)
+    {
+        _time = time;
+    }
+
+    public ExchangeKind Kind => ExchangeKind.WamsMint;
+
+    public Task<DelegatedCredential> ExchangeAsync(DelegationRequest request, CancellationToken cancellationToken)
+    {
+        var uid = request.User.FindFirst("sub")?.Value
+            ?? throw new DelegationException(DelegationFailure.Denied, "The token has no sub to become the WAMS uid.", "invalid_token");
+        var now = _time.GetUtcNow();
+        var lifetimeEnd = now + (request.Options.Lifetime ?? DefaultLifetime);
+        var expires = lifetimeEnd < request.SubjectExpiresAt ? lifetimeEnd : request.SubjectExpiresAt;
+
+        var descriptor = new SecurityTokenDescriptor
+        {
+            Issuer = Issuer,
+            Audience = request.Options.Audience ?? request.ClientId,
+            IssuedAt = now.UtcDateTime,
+            Expires = expires.UtcDateTime,
+            Claims = new Dictionary<string, object> { ["uid"] = uid, ["ver"] = 2 },
+            SigningCredentials = _credentials.GetOrAdd(request.Api.Name, _ => SigningCredentials(request.Options.MasterKey!)),
+        };
+        return Task.FromResult(new DelegatedCredential(_handler.CreateToken(descriptor), expires));
+    }
+
+    private static SigningCredentials SigningCredentials(string masterKey)
+    {
+        // The WAMS runtime keys HMAC with the raw digest, not its base64 text.
+        var key = new SymmetricSecurityKey(SHA256.HashData(Encoding.UTF8.GetBytes(masterKey + "JWTSig"))) { KeyId = "0" };
+        return new SigningCredentials(key, SecurityAlgorithms.HmacSha256);
+    }
+}

@@ -1,0 +1,52 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using WamsGateway.Tests.Support;
+
+namespace WamsGateway.Tests.Delegation;
+
+/// <summary>A failing authority opens its circuit: the gateway answers 503 without asking it, then tries again after the break.</summary>
+public sealed class CircuitBreakerTests : IAsyncLifetime
+{
+    private readonly DelegationFixture _f = new()
+    {
+        Customize = config =>
+        {
+            config["Gateway"]!["Delegation"]!["BreakerMinimumThroughput"] = 4;
+            config["Gateway"]!["Delegation"]!["BreakDuration"] = "00:00:01";
+        },
+    };
+
+    public Task InitializeAsync() => _f.InitializeAsync();
+
+    public Task DisposeAsync() => _f.DisposeAsync();
+
+    [Fact]
+    public async Task FailingAuthority_OpensCircuitThenRecovers()
+    {
+        var (_, idToken) = await _f.SignInAsync();
+        await _f.SetFailureModeAsync("ServerError");
+        for (var i = 0; i < 3; i++)
+        {
+            using var failing = await _f.SendAsync(HttpMethod.Get, "/app-delegated/x", idToken);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, failing.StatusCode);
+        }
+
+        var asked = await _f.DelegationsAsync();
+        using (var shortCircuited = await _f.SendAsync(HttpMethod.Get, "/app-delegated/x", idToken))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, shortCircuited.StatusCode);
+        }
+
+        Assert.Equal(asked, await _f.DelegationsAsync());
+
+        await _f.SetFailureModeAsync("None");
+        var recovered = await WamsGateway.TestSupport.Eventually.ReturnsAsync(
+            async () =>
+            {
+                using var response = await _f.SendAsync(HttpMethod.Get, "/app-delegated/x", idToken);
+                return response.StatusCode;
+            },
+            status => status == HttpStatusCode.OK);
+        Assert.Equal(HttpStatusCode.OK, recovered);
+    }
+}

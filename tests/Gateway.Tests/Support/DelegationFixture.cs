@@ -1,0 +1,181 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using LocalAuthority;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using SampleBackend;
+using WamsGateway.TestSupport;
+
+namespace WamsGateway.Tests.Support;
+
+/// <summary>
+/// The real local authority (delegation and token exchange), the real WAMS sample backend, a
+/// recording backend, and a gateway with one API of each kind, all on loopback sockets.
+/// </summary>
+public class DelegationFixture : IAsyncLifetime
+{
+    public const string WamsMasterKey = "wams-master-key-for-tests";
+    public const string GatewaySecret = "gateway-client-secret-for-tests";
+
+    public RunningApp Authority { get; private set; } = null!;
+
+    public RunningApp WamsBackend { get; private set; } = null!;
+
+    public RecordingBackend Recorder { get; private set; } = null!;
+
+    public RunningApp Gateway { get; private set; } = null!;
+
+    public CapturingLoggerProvider Logs { get; } = new();
+
+    /// <summary>The gateway's clock; null for the system clock.</summary>
+    public TimeProvider? Time { get; init; }
+
+    /// <summary>Lets a test change the gateway configuration before it starts.</summary>
+    public Action<JsonObject>? Customize { get; init; }
+
+    public async Task InitializeAsync()
+    {
+        var state = TempDirectory.Create("delegation");
+        Authority = await RunningApp.StartAsync(LocalAuthorityApp.Build,
+        [
+            $"--LocalAuthority:KeyFile={Path.Combine(state, "keys.json")}",
+            "--LocalAuthority:Clients:todo-mobile:Name=Todo mobile",
+            "--LocalAuthority:Clients:todo-desktop:Name=Todo desktop",
+            $"--LocalAuthority:Clients:gateway:Secret={GatewaySecret}",
+            $"--LocalAuthority:Clients:wams-app:WamsMasterKey={WamsMasterKey}",
+            "--LocalAuthority:Clients:other-app:Name=Another add-on target",
+            "--LocalAuthority:Users:alice:Password=alice-pw",
+            "--LocalAuthority:Users:alice:Subject=auth0|alice",
+            "--LocalAuthority:Users:alice:Email=alice@example.com",
+            "--LocalAuthority:Users:alice:Permissions:0=write:todo",
+            "--LocalAuthority:Users:bob:Password=bob-pw",
+            "--LocalAuthority:Users:bob:Subject=auth0|bob",
+        ]);
+        WamsBackend = await RunningApp.StartAsync(SampleBackendApp.Build,
+            [$"--SampleBackend:MasterKey={WamsMasterKey}", $"--SampleBackend:Database={Path.Combine(state, "todo.db")}"]);
+        Recorder = await RecordingBackend.StartAsync();
+
+        Gateway = await RunningApp.StartAsync(
+            args => GatewayApp.Build(args, services =>
+            {
+                if (Time is not null)
+                {
+                    services.Replace(ServiceDescriptor.Singleton(Time));
+                }
+
+                services.AddLogging(logging => logging.AddProvider(Logs).AddFilter<CapturingLoggerProvider>(null, LogLevel.Trace));
+            }),
+            [$"--config={GatewayConfig.Write(Config())}"]);
+    }
+
+    public virtual async Task DisposeAsync()
+    {
+        await Gateway.DisposeAsync();
+        await Recorder.DisposeAsync();
+        await WamsBackend.DisposeAsync();
+        await Authority.DisposeAsync();
+    }
+
+    /// <summary>Signs a user in at the local authority: (access token for https://api.test, ID token for the client).</summary>
+    public async Task<(string AccessToken, string IdToken)> SignInAsync(string user = "alice", string clientId = "todo-mobile", string scope = "openid read:todo")
+    {
+        using var response = await Authority.Client.PostAsync("/oauth/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "password", ["client_id"] = clientId, ["username"] = user, ["password"] = user + "-pw",
+            ["audience"] = "https://api.test", ["scope"] = scope,
+        }));
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return (body.GetProperty("access_token").GetString()!, body.GetProperty("id_token").GetString()!);
+    }
+
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string token, object? body = null, Action<HttpRequestMessage>? configure = null)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body);
+        }
+
+        configure?.Invoke(request);
+        return await Gateway.Client.SendAsync(request);
+    }
+
+    public async Task<JsonElement> StatsAsync() => await Authority.Client.GetFromJsonAsync<JsonElement>("/admin/stats");
+
+    public async Task<int> DelegationsAsync() => (await StatsAsync()).GetProperty("delegations").GetInt32();
+
+    public async Task<int> TokenExchangesAsync() => (await StatsAsync()).GetProperty("tokenExchanges").GetInt32();
+
+    public async Task SetFailureModeAsync(string mode)
+    {
+        using var response = await Authority.Client.PostAsync($"/admin/failure-mode/{mode}", null);
+        response.EnsureSuccessStatusCode();
+    }
+
+    protected virtual JsonObject Config()
+    {
+        var authority = Authority.Address.AbsoluteUri;
+        var config = GatewayConfig.Default(authority, Recorder.Address);
+        var gateway = config[nameof(Gateway)]!.AsObject();
+        gateway["Authentication"]!["Audiences"] = new JsonArray("https://api.test", "todo-mobile", "todo-desktop");
+        gateway["Delegation"] = new JsonObject { ["Timeout"] = "00:00:01" };
+        var apis = gateway["Apis"]!.AsObject();
+        apis["wams-delegated"] = new JsonObject { ["Exchange"] = "Auth0Delegation", ["Target"] = "wams-app", ["ApiType"] = "wams", ["Inject"] = "X-ZUMO-AUTH" };
+        apis["wams-minted"] = new JsonObject { ["Exchange"] = "WamsMint", ["MasterKey"] = WamsMasterKey, ["Audience"] = "wams-app", ["Inject"] = "X-ZUMO-AUTH", ["Lifetime"] = "00:10:00" };
+        apis["app-delegated"] = new JsonObject { ["Exchange"] = "Auth0Delegation", ["Target"] = "other-app", ["ApiType"] = "app" };
+        apis["orders"] = new JsonObject { ["Exchange"] = "TokenExchange", ["ClientId"] = "gateway", ["ClientSecret"] = GatewaySecret, ["Audience"] = "https://orders.test" };
+        apis["orders-body"] = new JsonObject
+        {
+            ["Exchange"] = "TokenExchange", ["ClientId"] = "gateway", ["ClientSecret"] = GatewaySecret, ["Audience"] = "https://orders.test",
+            ["ClientAuthentication"] = "Body", ["TokenEndpoint"] = authority + "oauth/token",
+        };
+        apis["dead-endpoint"] = new JsonObject
+        {
+            ["Exchange"] = "Auth0Delegation", ["Target"] = "other-app", ["Endpoint"] = $"http://127.0.0.1:{ClosedPort()}/delegation",
+        };
+        apis["desktop-only"] = new JsonObject { ["Exchange"] = "None", ["AllowedClients"] = new JsonArray("todo-desktop") };
+        apis["scoped"] = new JsonObject { ["Exchange"] = "None", ["RequiredScopes"] = new JsonArray("read:todo", "write:todo") };
+        apis["admin-delegated"] = new JsonObject
+        {
+            ["Exchange"] = "Auth0Delegation", ["Target"] = "other-app", ["RequiredScopes"] = new JsonArray("admin:todo"),
+            ["AllowedClients"] = new JsonArray("todo-mobile"),
+        };
+
+        var routes = config["ReverseProxy"]!["Routes"]!.AsObject();
+        var clusters = config["ReverseProxy"]!["Clusters"]!.AsObject();
+        clusters["wams"] = new JsonObject { ["Destinations"] = new JsonObject { ["d1"] = new JsonObject { ["Address"] = WamsBackend.Address.AbsoluteUri } } };
+        foreach (var (name, cluster) in new[]
+        {
+            ("wams-delegated", "wams"), ("wams-minted", "wams"), ("app-delegated", "backend"), ("orders", "backend"),
+            ("orders-body", "backend"), ("dead-endpoint", "backend"), ("desktop-only", "backend"), ("scoped", "backend"), ("admin-delegated", "backend"),
+        })
+        {
+            var route = GatewayConfig.Route($"/{name}/{{**rest}}", name, cluster: cluster);
+            route["Transforms"] = new JsonArray(new JsonObject { ["PathRemovePrefix"] = $"/{name}" });
+            routes[name] = route;
+        }
+
+        Customize?.Invoke(config);
+        return config;
+    }
+
+    private static int ClosedPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>A delegation fixture whose circuit breaker never opens, for tests that fail the authority on purpose many times.</summary>
+public sealed class NoBreakerDelegationFixture : DelegationFixture
+{
+    public NoBreakerDelegationFixture()
+    {
+        Customize = config => config["Gateway"]!["Delegation"]!["BreakerMinimumThroughput"] = 100_000;
+    }
+}
