@@ -91,6 +91,52 @@ public sealed class ConfigurationValidationTests
         Assert.Contains("Gateway:Apis:aws:Exchange: 'AwsSts' is not available in this build yet.", ex.Problems);
     }
 
+    [Theory]
+    [InlineData("""{"Exchange":"Auth0Delegation"}""", "Gateway:Apis:x:Target: required for Auth0Delegation")]
+    [InlineData("""{"Exchange":"Auth0Delegation","Target":"t","ApiType":"aws"}""", "Gateway:Apis:x:ApiType: 'aws' answers with something other than an id_token")]
+    [InlineData("""{"Exchange":"Auth0Delegation","Target":"t","ApiType":"carrier"}""", "Gateway:Apis:x:ApiType: 'carrier' is not an Auth0 delegation api_type")]
+    [InlineData("""{"Exchange":"Auth0Delegation","Target":"t","Endpoint":"http://idp.example.com/delegation"}""", "Gateway:Apis:x:Endpoint: 'http://idp.example.com/delegation' must be an absolute https URL")]
+    [InlineData("""{"Exchange":"TokenExchange","Audience":"a"}""", "Gateway:Apis:x:ClientId and Gateway:Apis:x:ClientSecret: required for TokenExchange")]
+    [InlineData("""{"Exchange":"TokenExchange","ClientId":"c","ClientSecret":"s"}""", "Gateway:Apis:x:Audience: name the API")]
+    [InlineData("""{"Exchange":"TokenExchange","ClientId":"c","ClientSecret":"s","Resource":"not a uri"}""", "Gateway:Apis:x:Resource: 'not a uri' must be an absolute URI")]
+    [InlineData("""{"Exchange":"TokenExchange","ClientId":"c","ClientSecret":"s","Audience":"a","ClientAuthentication":"Carrier"}""", "Gateway:Apis:x:ClientAuthentication: 'Carrier' is not one of Basic | Body")]
+    [InlineData("""{"Exchange":"WamsMint"}""", "Gateway:Apis:x:MasterKey: required for WamsMint")]
+    [InlineData("""{"Exchange":"WamsMint","MasterKey":"k","Lifetime":"00:00:10"}""", "Gateway:Apis:x:Lifetime: between 00:02:00 and 30.00:00:00")]
+    [InlineData("""{"Exchange":"None","Inject":"Host"}""", "Gateway:Apis:x:Inject: 'Host' cannot carry a credential")]
+    public void Build_ExchangeKindSettings_AreChecked(string api, string expected)
+    {
+        var config = GatewayConfig.Default("https://tenant.example.com/", Backend);
+        config["Gateway"]!["Apis"]!["x"] = JsonNode.Parse(api);
+
+        var ex = Assert.Throws<GatewayConfigurationException>(() => Build(config));
+
+        Assert.Contains(ex.Problems, p => p.StartsWith(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Build_SecretsNeverAppearInProblems()
+    {
+        var config = GatewayConfig.Default("https://tenant.example.com/", Backend);
+        config["Gateway"]!["Apis"]!["x"] = new JsonObject { ["Exchange"] = "WamsMint", ["MasterKey"] = "very-secret-master-key", ["Lifetime"] = "bad" };
+        config["Gateway"]!["Apis"]!["y"] = new JsonObject { ["Exchange"] = "TokenExchange", ["ClientSecret"] = "very-secret-client-secret" };
+
+        var ex = Assert.Throws<GatewayConfigurationException>(() => Build(config));
+
+        Assert.DoesNotContain("very-secret", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Build_AnonymousRouteWithExchangingApi_IsRefused()
+    {
+        var config = GatewayConfig.Default("https://tenant.example.com/", Backend);
+        config["Gateway"]!["Apis"]!["minted"] = new JsonObject { ["Exchange"] = "WamsMint", ["MasterKey"] = "k" };
+        config["ReverseProxy"]!["Routes"]!["open"] = GatewayConfig.Route("/open/{**rest}", "minted", anonymous: true);
+
+        var ex = Assert.Throws<GatewayConfigurationException>(() => Build(config));
+
+        Assert.Contains(ex.Problems, p => p.StartsWith("ReverseProxy:Routes:open:Metadata:Api: API 'minted' needs a signed-in caller", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Build_ValidConfiguration_BindsDefaults()
     {
@@ -148,4 +194,30 @@ public sealed class ConfigurationValidationTests
 
     private static WebApplication Build(JsonObject config) =>
         GatewayApp.Build([$"--contentRoot={TempDirectory.Create("config")}", "--hostBuilder:reloadConfigOnChange=false", $"--config={GatewayConfig.Write(config)}"]);
+}
+
+/// <summary>Routes that YARP reloads at run time go through the same checks.</summary>
+public sealed class RouteReloadValidationTests
+{
+    [Theory]
+    [InlineData("not-defined", null, "API 'not-defined' is not defined")]
+    [InlineData("minted", "anonymous", "API 'minted' needs a signed-in caller")]
+    public async Task ValidateRoute_BadApiBinding_IsAnError(string api, string? policy, string expected)
+    {
+        var config = GatewayConfig.Default("https://tenant.example.com/", new Uri("http://127.0.0.1:9/"));
+        config["Gateway"]!["Apis"]!["minted"] = new JsonObject { ["Exchange"] = "WamsMint", ["MasterKey"] = "k" };
+        using var app = GatewayApp.Build([$"--contentRoot={TempDirectory.Create("reload")}", "--hostBuilder:reloadConfigOnChange=false", $"--config={GatewayConfig.Write(config)}"]);
+        var validator = app.Services.GetRequiredService<Yarp.ReverseProxy.Configuration.IConfigValidator>();
+
+        var errors = await validator.ValidateRouteAsync(new Yarp.ReverseProxy.Configuration.RouteConfig
+        {
+            RouteId = "late",
+            ClusterId = "backend",
+            AuthorizationPolicy = policy,
+            Match = new Yarp.ReverseProxy.Configuration.RouteMatch { Path = "/late/{**rest}" },
+            Metadata = new Dictionary<string, string> { ["Api"] = api },
+        });
+
+        Assert.Contains(errors, e => e.Message.StartsWith("ReverseProxy:Routes:late:Metadata:Api: " + expected, StringComparison.Ordinal));
+    }
 }
