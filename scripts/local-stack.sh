@@ -85,9 +85,10 @@ fi
 cat <<TEXT
 
 The stack is running; try it yourself:
-  token=\$(curl -s http://127.0.0.1:5100/oauth/token -d grant_type=password -d client_id=todo-mobile \\
-      -d username=alice -d password=alice-password -d audience=https://wams-todo.local | jq -r .access_token)
-  curl -s http://127.0.0.1:5000/wams/api/whoami -H "Authorization: Bearer \$token" | jq
+  id_token=\$(curl -s http://127.0.0.1:5100/oauth/token -d grant_type=password -d client_id=todo-mobile \\
+      -d username=alice -d password=alice-password -d scope=openid -d audience=https://orders.local | jq -r .id_token)
+  curl -s http://127.0.0.1:5000/wams/tables/todoitem -H "Authorization: Bearer \$id_token" | jq
+  curl -s http://127.0.0.1:5000/wams/api/whoami -H "Authorization: Bearer \$id_token" | jq .credential.claims
 Logs: $state/logs/. Press Ctrl+C to stop.
 TEXT
 wait

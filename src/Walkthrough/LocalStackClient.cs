@@ -17,7 +17,7 @@ internal sealed class LocalStackClient : IDisposable
         _authority = authority;
     }
 
-    public async Task<string> SignInAsync(string username, string password, string clientId, string audience, string scope)
+    public async Task<(string AccessToken, string IdToken)> SignInAsync(string username, string password, string clientId, string audience, string scope)
     {
         using var response = await _http.PostAsync(new Uri(_authority, "oauth/token"), new FormUrlEncodedContent(new Dictionary<string, string>
         {
@@ -30,7 +30,14 @@ internal sealed class LocalStackClient : IDisposable
         }));
         response.EnsureSuccessStatusCode();
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-        return body.GetProperty("access_token").GetString()!;
+        return (body.GetProperty("access_token").GetString()!, body.GetProperty("id_token").GetString()!);
+    }
+
+    /// <summary>How many delegations and token exchanges the local authority has served.</summary>
+    public async Task<(int Delegations, int TokenExchanges)> AuthorityStatsAsync()
+    {
+        var stats = await _http.GetFromJsonAsync<JsonElement>(new Uri(_authority, "admin/stats"));
+        return (stats.GetProperty("delegations").GetInt32(), stats.GetProperty("tokenExchanges").GetInt32());
     }
 
     public async Task<(int Status, JsonElement? Body, HttpResponseMessage Response)> CallAsync(

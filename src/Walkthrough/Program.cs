@@ -1,49 +1,78 @@
 using System.Text.Json;
 using Walkthrough;
 
-// Walks a newcomer through the local stack: two users sign in, call two APIs through the
-// gateway, and see what each backend received. With --check, any surprise exits non-zero.
+// Walks a newcomer through the local stack: users sign in once, then reach the WAMS todo
+// table and a second API through the gateway, each with the credential that API takes.
+// With --check, any surprise exits non-zero.
 var gateway = new Uri(Arg("--gateway") ?? "http://127.0.0.1:5000/");
 var authority = new Uri(Arg("--authority") ?? "http://127.0.0.1:5100/");
 var narrator = new Narrator();
 using var client = new LocalStackClient(gateway, authority);
+var (delegationsAtStart, exchangesAtStart) = await client.AuthorityStatsAsync();
 
-Narrator.Step("Alice signs in at the local authority (Auth0's password grant), as the Todo mobile app");
-var alice = await client.SignInAsync("alice", "alice-password", "todo-mobile", "https://wams-todo.local", "openid read:todo write:todo");
-Narrator.Say($"access token for https://wams-todo.local: {alice.Length} characters (never printed in full)");
+Narrator.Step("Alice signs in at the local authority as the Todo mobile app");
+var (aliceAccess, aliceId) = await client.SignInAsync("alice", "alice-password", "todo-mobile", "https://orders.local", "openid read:orders");
+Narrator.Say($"she holds an ID token ({aliceId.Length} chars) and an access token for https://orders.local ({aliceAccess.Length} chars); neither is printed");
 
-Narrator.Step("Alice calls the WAMS backend through the gateway: GET /wams/api/whoami (Exchange: None)");
-var (status, body, _) = await client.CallAsync(HttpMethod.Get, "wams/api/whoami", alice);
-narrator.Expect(status == 200, $"gateway answered {status}");
+Narrator.Step("Alice adds a todo item: POST /wams/tables/todoitem with her ID token (Exchange: Auth0Delegation, api_type wams)");
+var text = $"Buy milk ({DateTimeOffset.Now:HH:mm:ss})";
+var (status, body, _) = await client.CallAsync(HttpMethod.Post, "wams/tables/todoitem", aliceId, new { text, complete = false, userId = "auth0|somebody-else" });
+narrator.Expect(status == 201, $"gateway answered {status}");
+var rowId = body?.GetProperty("id").GetString();
+Narrator.Say($"the WAMS backend stored: {body}");
+narrator.Expect(body?.GetProperty("userId").GetString() == "auth0|alice", "userId came from the ZUMO token the gateway obtained, not from the body");
+
+Narrator.Step("What the WAMS backend received: GET /wams/api/whoami");
+(status, body, _) = await client.CallAsync(HttpMethod.Get, "wams/api/whoami", aliceId);
+var credential = body?.GetProperty("credential");
 var headers = body?.GetProperty("headers");
-Narrator.Say($"backend saw X-User-Id: {Header(headers, "X-User-Id")}, X-User-Email: {Header(headers, "X-User-Email")}, X-Client-Id: {Header(headers, "X-Client-Id")}");
-narrator.Expect(Header(headers, "X-User-Id") == "auth0|alice", "the user id came from the token");
+Narrator.Say($"X-User-Id: {Header(headers, "X-User-Id")}, X-User-Email: {Header(headers, "X-User-Email")}, X-Client-Id: {Header(headers, "X-Client-Id")}");
+Narrator.Say($"{credential?.GetProperty("header").GetString()}: <ZUMO token: uid {Claim(credential, "uid")}, iss {Claim(credential, "iss")}, ver {Claim(credential, "ver")}>");
+narrator.Expect(credential?.GetProperty("header").GetString() == "X-ZUMO-AUTH" && Claim(credential, "uid") == "auth0|alice", "the backend got a ZUMO token for alice in X-ZUMO-AUTH");
 narrator.Expect(Header(headers, "Authorization") is null, "alice's own token did not reach the backend");
 
-Narrator.Step("Alice calls a second API, the orders backend: GET /orders/api/whoami (Exchange: Passthrough)");
-var orders = await client.SignInAsync("alice", "alice-password", "todo-desktop", "https://orders.local", "openid read:orders");
-(status, body, _) = await client.CallAsync(HttpMethod.Get, "orders/api/whoami", orders);
+Narrator.Step("Alice reads her list twice more, once through the route where the gateway mints the ZUMO token itself (WamsMint)");
+(status, body, _) = await client.CallAsync(HttpMethod.Get, "wams/tables/todoitem", aliceId);
+narrator.Expect(status == 200 && Rows(body).Any(r => r.GetProperty("id").GetString() == rowId), $"/wams/tables/todoitem: {Rows(body).Count()} row(s), the new one among them");
+(status, body, _) = await client.CallAsync(HttpMethod.Get, "wams-minted/tables/todoitem", aliceId);
+narrator.Expect(status == 200 && Rows(body).Any(r => r.GetProperty("id").GetString() == rowId), $"/wams-minted/tables/todoitem: {Rows(body).Count()} row(s), the same user's rows");
+
+Narrator.Step("Alice calls the orders API with her access token: GET /orders/api/whoami (Exchange: TokenExchange, RFC 8693)");
+(status, body, _) = await client.CallAsync(HttpMethod.Get, "orders/api/whoami", aliceAccess);
 narrator.Expect(status == 200, $"gateway answered {status}");
-var credential = body?.GetProperty("credential");
-var claims = credential is { ValueKind: JsonValueKind.Object } c ? c.GetProperty("claims") : (JsonElement?)null;
-Narrator.Say($"backend received {credential?.GetProperty("header").GetString()}: {credential?.GetProperty("scheme").GetString()} <token for aud {Claim(claims, "aud")}>");
-narrator.Expect(Header(body?.GetProperty("headers"), "X-Client-Id") == "todo-desktop", "X-Client-Id names the desktop app");
+credential = body?.GetProperty("credential");
+Narrator.Say($"{credential?.GetProperty("header").GetString()}: {credential?.GetProperty("scheme").GetString()} <exchanged token: sub {Claim(credential, "sub")}, aud {Claim(credential, "aud")}, act {Claim(credential, "act")}>");
+narrator.Expect(Claim(credential, "aud") == "https://orders.local" && Claim(credential, "act")?.Contains("gateway", StringComparison.Ordinal) == true,
+    "the orders API got its own token for alice, naming the gateway as the actor");
 
-Narrator.Step("Mallory forges identity headers on alice's request");
-(status, body, _) = await client.CallAsync(HttpMethod.Get, "wams/api/whoami", alice, headers: new Dictionary<string, string> { ["X-User-Id"] = "auth0|mallory", ["x-user-email"] = "ceo@example.com" });
-narrator.Expect(Header(body?.GetProperty("headers"), "X-User-Id") == "auth0|alice", $"backend still saw X-User-Id: {Header(body?.GetProperty("headers"), "X-User-Id")}");
+var (delegations, exchanges) = await client.AuthorityStatsAsync();
+Narrator.Step("The authority was asked once per token and API, however many calls");
+narrator.Expect(delegations - delegationsAtStart == 1, $"delegations served: {delegations - delegationsAtStart} (for three calls to /wams with one ID token)");
+narrator.Expect(exchanges - exchangesAtStart == 1, $"token exchanges served: {exchanges - exchangesAtStart}");
 
-Narrator.Step("A call with no token, and one with a tampered token");
-(status, _, var response) = await client.CallAsync(HttpMethod.Get, "wams/api/whoami", null);
+Narrator.Step("Bob signs in: he sees his own rows only, and cannot touch alice's");
+var (bobAccess, bobId) = await client.SignInAsync("bob", "bob-password", "todo-mobile", "https://orders.local", "openid");
+(status, body, _) = await client.CallAsync(HttpMethod.Get, "wams/tables/todoitem", bobId);
+narrator.Expect(status == 200 && Rows(body).All(r => r.GetProperty("userId").GetString() == "auth0|bob"), $"bob's list: {Rows(body).Count()} row(s), none of alice's");
+(status, _, _) = await client.CallAsync(HttpMethod.Patch, $"wams/tables/todoitem/{rowId}", bobId, new { complete = true });
+narrator.Expect(status == 404, $"bob's PATCH of alice's row: {status}");
+
+Narrator.Step("Policy: bob's token lacks read:orders");
+(status, body, var response) = await client.CallAsync(HttpMethod.Get, "orders/api/whoami", bobAccess);
+narrator.Expect(status == 403, $"{status}, WWW-Authenticate: {string.Join(", ", response.Headers.WwwAuthenticate)}");
+
+Narrator.Step("Mallory forges identity and credential headers on alice's request");
+(status, body, _) = await client.CallAsync(HttpMethod.Get, "wams/api/whoami", aliceId,
+    headers: new Dictionary<string, string> { ["X-User-Id"] = "auth0|mallory", ["x-user-email"] = "ceo@example.com", ["X-ZUMO-AUTH"] = "forged" });
+narrator.Expect(Header(body?.GetProperty("headers"), "X-User-Id") == "auth0|alice" && Header(body?.GetProperty("headers"), "X-ZUMO-AUTH") != "forged",
+    $"backend still saw X-User-Id: {Header(body?.GetProperty("headers"), "X-User-Id")} and the gateway's ZUMO token");
+
+Narrator.Step("No token, and a tampered token");
+(status, _, response) = await client.CallAsync(HttpMethod.Get, "wams/tables/todoitem", null);
 narrator.Expect(status == 401, $"no token: {status}, WWW-Authenticate: {string.Join(", ", response.Headers.WwwAuthenticate)}");
-var tampered = alice[..^4] + (alice.EndsWith("AAAA", StringComparison.Ordinal) ? "BBBB" : "AAAA");
-(status, _, response) = await client.CallAsync(HttpMethod.Get, "wams/api/whoami", tampered);
+var tampered = aliceId[..^4] + (aliceId.EndsWith("AAAA", StringComparison.Ordinal) ? "BBBB" : "AAAA");
+(status, _, response) = await client.CallAsync(HttpMethod.Get, "wams/tables/todoitem", tampered);
 narrator.Expect(status == 401, $"tampered token: {status}, WWW-Authenticate: {string.Join(", ", response.Headers.WwwAuthenticate)}");
-
-Narrator.Step("Bob signs in and calls the same API");
-var bob = await client.SignInAsync("bob", "bob-password", "todo-mobile", "https://wams-todo.local", "openid read:todo");
-(status, body, _) = await client.CallAsync(HttpMethod.Get, "wams/api/whoami", bob);
-narrator.Expect(Header(body?.GetProperty("headers"), "X-User-Id") == "auth0|bob", $"backend saw X-User-Id: {Header(body?.GetProperty("headers"), "X-User-Id")}");
 
 Console.WriteLine();
 Console.WriteLine(narrator.Failures == 0 ? "Walkthrough complete: everything behaved as expected." : $"Walkthrough finished with {narrator.Failures} surprise(s).");
@@ -54,6 +83,9 @@ string? Arg(string name)
     var index = Array.IndexOf(args, name);
     return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
 }
+
+static IEnumerable<JsonElement> Rows(JsonElement? body) =>
+    body is { ValueKind: JsonValueKind.Array } rows ? rows.EnumerateArray() : [];
 
 static string? Header(JsonElement? headers, string name)
 {
@@ -73,7 +105,12 @@ static string? Header(JsonElement? headers, string name)
     return null;
 }
 
-static string? Claim(JsonElement? claims, string name) =>
-    claims is { ValueKind: JsonValueKind.Object } c && c.TryGetProperty(name, out var value)
-        ? value.ValueKind == JsonValueKind.Array ? string.Join(" ", value.EnumerateArray().Select(v => v.GetString())) : value.ToString()
+static string? Claim(JsonElement? credential, string name) =>
+    credential is { ValueKind: JsonValueKind.Object } c && c.GetProperty("claims") is { ValueKind: JsonValueKind.Object } claims && claims.TryGetProperty(name, out var value)
+        ? value.ValueKind switch
+        {
+            JsonValueKind.Array => string.Join(" ", value.EnumerateArray().Select(v => v.GetString())),
+            JsonValueKind.String => value.GetString(),
+            _ => value.GetRawText(),
+        }
         : null;
