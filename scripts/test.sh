@@ -1,8 +1,21 @@
 #!/usr/bin/env bash
-# Runs every test: the xunit suites (unit and functional, over loopback sockets) and a smoke run
-# of the local stack. Installs what the tests need. Ends with one line: "N passed, M failed".
+# Runs every test: the xunit suites (unit and functional, over loopback sockets, with real
+# redis-server instances) and a smoke run of the local stack. Installs what the tests need
+# (redis-server, through apt-get). Ends with one line: "N passed, M failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
+
+# The cache tests run a real redis-server on a free loopback port.
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "Installing redis-server (the shared-cache tests start their own)..."
+  if [ "$(id -u)" -eq 0 ]; then
+    (apt-get update -qq && apt-get install -y -qq redis-server) >/dev/null
+  else
+    (sudo apt-get update -qq && sudo apt-get install -y -qq redis-server) >/dev/null
+  fi
+  # Debian starts a system-wide instance on 6379; the tests do not need it.
+  (service redis-server stop || true) >/dev/null 2>&1
+fi
 
 results=.local/test-results
 rm -rf "$results"

@@ -21,16 +21,16 @@ public static class GatewayApp
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.AddGatewayConfiguration(args);
+        var options = builder.AddGatewayConfiguration(args);
         builder.AddGatewayTelemetry();
         builder.Services
             .AddGatewayErrors()
             .AddGatewayAuthentication()
             .AddGatewayAuthorization()
             .AddGatewayDelegation()
-            .AddGatewayCaching()
+            .AddGatewayCaching(options)
             .AddGatewayForwarding(builder.Configuration)
-            .AddGatewayHealthChecks();
+            .AddGatewayHealthChecks(options);
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();

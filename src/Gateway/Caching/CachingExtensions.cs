@@ -1,24 +1,101 @@
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Caching.StackExchangeRedis;
+using Microsoft.Extensions.Options;
+using WamsGateway.Configuration;
 using ZiggyCreatures.Caching.Fusion;
+using ZiggyCreatures.Caching.Fusion.Backplane.StackExchangeRedis;
+using ZiggyCreatures.Caching.Fusion.Locking.Distributed.Redis;
 
 namespace WamsGateway.Caching;
 
 internal static class CachingExtensions
 {
-    public static IServiceCollection AddGatewayCaching(this IServiceCollection services)
+    public const string ApplicationName = "WamsGateway";
+
+    /// <summary>The in-process level, as a keyed service so operators' tooling and tests can see its size.</summary>
+    public const string MemoryCacheKey = "delegation";
+
+    /// <summary>
+    /// The delegation cache: bounded memory first; with <c>Gateway:Redis:Configuration</c>, Redis as a
+    /// shared and encrypted second level, a backplane keeping every replica's memory coherent, and a
+    /// distributed lock so a key is exchanged once across the fleet.
+    /// </summary>
+    public static IServiceCollection AddGatewayCaching(this IServiceCollection services, GatewayOptions options)
     {
-        services.AddFusionCache()
-            .WithOptions(options =>
+        var cache = options.Cache;
+        var redis = options.Redis;
+        var builder = services.AddFusionCache()
+            .WithOptions(o =>
+            {
+                o.CacheKeyPrefix = redis.KeyPrefix;
+                o.DisableTagging = true;
+                o.DistributedCacheCircuitBreakerDuration = redis.CircuitBreakerDuration;
+                o.BackplaneCircuitBreakerDuration = redis.CircuitBreakerDuration;
+                o.BackplaneChannelPrefix = redis.KeyPrefix + "backplane";
+                // Redis trouble is worth a warning, not an error per request.
+                o.DistributedCacheErrorsLogLevel = LogLevel.Warning;
+                o.BackplaneErrorsLogLevel = LogLevel.Warning;
+                o.DistributedLockerErrorsLogLevel = LogLevel.Warning;
+                o.SerializationErrorsLogLevel = LogLevel.Warning;
+                o.DistributedCacheSyntheticTimeoutsLogLevel = LogLevel.Debug;
+            })
+            .WithDefaultEntryOptions(e =>
             {
                 // A credential is served only while it works: no fail-safe reuse of expired ones.
-                options.DefaultEntryOptions.IsFailSafeEnabled = false;
-                options.DefaultEntryOptions.Duration = TimeSpan.FromMinutes(1);
+                e.IsFailSafeEnabled = false;
+                e.Duration = TimeSpan.FromMinutes(1);
+                e.Size = 1;
+                e.EagerRefreshThreshold = cache.EagerRefreshThreshold > 0 ? cache.EagerRefreshThreshold : null;
+                e.DistributedCacheSoftTimeout = redis.OperationTimeout;
+                e.DistributedCacheHardTimeout = redis.OperationTimeout;
+                // Writes complete before the answer, so the next request on another replica finds them.
+                e.AllowBackgroundDistributedCacheOperations = false;
+                e.AllowBackgroundBackplaneOperations = true;
+                // A replica waits for another's exchange at most as long as an exchange may take.
+                e.DistributedLockTimeout = options.Delegation.Timeout * 2 + TimeSpan.FromSeconds(2);
             })
-            .WithMemoryCache(sp => new MemoryCache(new MemoryCacheOptions
-            {
-                Clock = new TimeProviderClock(sp.GetRequiredService<TimeProvider>()),
-            }));
+            .WithMemoryCache(sp => sp.GetRequiredKeyedService<IMemoryCache>(MemoryCacheKey));
+        services.AddKeyedSingleton<IMemoryCache>(MemoryCacheKey, (sp, _) => new MemoryCache(new MemoryCacheOptions
+        {
+            Clock = new TimeProviderClock(sp.GetRequiredService<TimeProvider>()),
+            SizeLimit = cache.MaxEntries,
+            CompactionPercentage = 0.1,
+        }));
+
+        if (redis.Configuration is not null)
+        {
+            services.AddSingleton<RedisConnection>();
+            AddDataProtection(services, redis);
+            builder
+                .WithSerializer(sp => new ProtectedCacheSerializer(sp.GetRequiredService<IDataProtectionProvider>()))
+                .WithDistributedCache(sp => new RedisCache(Options.Create(new RedisCacheOptions
+                {
+                    ConnectionMultiplexerFactory = sp.GetRequiredService<RedisConnection>().GetAsync,
+                })))
+                .WithBackplane(sp => new RedisBackplane(
+                    Options.Create(new RedisBackplaneOptions { ConnectionMultiplexerFactory = sp.GetRequiredService<RedisConnection>().GetAsync }),
+                    sp.GetRequiredService<ILogger<RedisBackplane>>()))
+                .WithDistributedLocker(sp => new RedisDistributedLocker(
+                    Options.Create(new RedisDistributedLockerOptions { ConnectionMultiplexerFactory = sp.GetRequiredService<RedisConnection>().GetAsync }),
+                    sp.GetRequiredService<ILogger<RedisDistributedLocker>>()));
+        }
+
         services.AddSingleton<DelegationCache>();
         return services;
+    }
+
+    private static void AddDataProtection(IServiceCollection services, RedisSettings redis)
+    {
+        var dataProtection = services.AddDataProtection().SetApplicationName(ApplicationName);
+        dataProtection.Services.AddOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>()
+            .Configure<RedisConnection>((keyManagement, connection) => keyManagement.XmlRepository =
+                new Microsoft.AspNetCore.DataProtection.StackExchangeRedis.RedisXmlRepository(
+                    () => connection.Multiplexer.GetDatabase(), redis.KeyPrefix + "dataprotection-keys"));
+        if (redis.KeyRingCertificatePath is { } path)
+        {
+            dataProtection.ProtectKeysWithCertificate(X509CertificateLoader.LoadPkcs12FromFile(path, redis.KeyRingCertificatePassword));
+        }
     }
 }

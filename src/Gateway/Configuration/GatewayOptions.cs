@@ -59,15 +59,35 @@ public sealed class AuthenticationSettings
 
 public sealed class RedisSettings
 {
+    /// <summary>A StackExchange.Redis configuration string; without it the cache is in-process only.</summary>
     public string? Configuration { get; set; }
 
+    /// <summary>Prefixes every key and channel the gateway uses in Redis.</summary>
     public string KeyPrefix { get; set; } = "wamsgw:";
+
+    /// <summary>The most a cache read or write may wait for Redis before the request goes on without it.</summary>
+    public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>After a Redis error, how long the cache leaves Redis alone before trying again.</summary>
+    public TimeSpan CircuitBreakerDuration { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Optional PFX whose certificate encrypts the Data Protection key ring stored in Redis.</summary>
+    public string? KeyRingCertificatePath { get; set; }
+
+    /// <summary>The PFX's password, if it has one. Never logged.</summary>
+    public string? KeyRingCertificatePassword { get; set; }
 }
 
 public sealed class CacheSettings
 {
     /// <summary>An entry ends this long before the earlier of the credential's and the caller token's expiry.</summary>
     public TimeSpan SafetyMargin { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The most entries the in-process level holds; the least recently useful go first.</summary>
+    public int MaxEntries { get; set; } = 100_000;
+
+    /// <summary>Past this fraction of its life, a used entry is renewed in the background (0 turns it off).</summary>
+    public float EagerRefreshThreshold { get; set; } = 0.8f;
 }
 
 public sealed class DelegationSettings

@@ -27,10 +27,8 @@ internal static class GatewayOptionsValidator
         ValidateAuthentication(options.Authentication, problems);
         ValidateIdentityHeaders(options.IdentityHeaders, problems);
         ValidateDelegation(options.Delegation, problems);
-        if (options.Cache.SafetyMargin < TimeSpan.Zero || options.Cache.SafetyMargin > TimeSpan.FromMinutes(30))
-        {
-            problems.Add($"{GatewayOptions.SectionName}:Cache:SafetyMargin: between 00:00:00 and 00:30:00.");
-        }
+        ValidateCache(options.Cache, problems);
+        ValidateRedis(options.Redis, problems);
 
         foreach (var (name, api) in options.Apis)
         {
@@ -116,6 +114,61 @@ internal static class GatewayOptionsValidator
         if (settings.DefaultRetryAfter < TimeSpan.FromSeconds(1))
         {
             problems.Add($"{Key}:DefaultRetryAfter: at least 00:00:01.");
+        }
+    }
+
+    private static void ValidateCache(CacheSettings cache, List<string> problems)
+    {
+        const string Key = GatewayOptions.SectionName + ":Cache";
+        if (cache.SafetyMargin < TimeSpan.Zero || cache.SafetyMargin > TimeSpan.FromMinutes(30))
+        {
+            problems.Add($"{Key}:SafetyMargin: between 00:00:00 and 00:30:00.");
+        }
+
+        if (cache.MaxEntries < 100)
+        {
+            problems.Add($"{Key}:MaxEntries: at least 100.");
+        }
+
+        if (cache.EagerRefreshThreshold != 0 && (cache.EagerRefreshThreshold <= 0.5f || cache.EagerRefreshThreshold >= 1f))
+        {
+            problems.Add($"{Key}:EagerRefreshThreshold: 0 (off) or a fraction above 0.5 and below 1, such as 0.8.");
+        }
+    }
+
+    private static void ValidateRedis(RedisSettings redis, List<string> problems)
+    {
+        const string Key = GatewayOptions.SectionName + ":Redis";
+        if (redis.Configuration is { } configuration)
+        {
+            try
+            {
+                StackExchange.Redis.ConfigurationOptions.Parse(configuration);
+            }
+            catch (ArgumentException)
+            {
+                problems.Add($"{Key}:Configuration: not a StackExchange.Redis configuration string (for example 127.0.0.1:6379,password=...).");
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(redis.KeyPrefix))
+        {
+            problems.Add($"{Key}:KeyPrefix: required, so the gateway's keys never mix with another application's.");
+        }
+
+        if (redis.OperationTimeout < TimeSpan.FromMilliseconds(10) || redis.OperationTimeout > TimeSpan.FromSeconds(5))
+        {
+            problems.Add($"{Key}:OperationTimeout: between 00:00:00.010 and 00:00:05.");
+        }
+
+        if (redis.CircuitBreakerDuration < TimeSpan.Zero)
+        {
+            problems.Add($"{Key}:CircuitBreakerDuration: not negative.");
+        }
+
+        if (redis.KeyRingCertificatePath is { } path && !File.Exists(path))
+        {
+            problems.Add($"{Key}:KeyRingCertificatePath: '{path}' does not exist.");
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using WamsGateway.Configuration;
 
 namespace WamsGateway.Health;
 
@@ -8,12 +9,17 @@ internal static class HealthExtensions
 {
     private const string ReadyTag = "ready";
 
-    public static IServiceCollection AddGatewayHealthChecks(this IServiceCollection services)
+    public static IServiceCollection AddGatewayHealthChecks(this IServiceCollection services, GatewayOptions options)
     {
-        services.AddHealthChecks()
+        var checks = services.AddHealthChecks()
             // Start-up validated the configuration; the process would not be here otherwise.
             .AddCheck("configuration", () => HealthCheckResult.Healthy("valid"), [ReadyTag])
             .AddCheck<AuthorityHealthCheck>("authority", tags: [ReadyTag]);
+        if (options.Redis.Configuration is not null)
+        {
+            checks.AddCheck<RedisHealthCheck>("redis", tags: [ReadyTag]);
+        }
+
         return services;
     }
 

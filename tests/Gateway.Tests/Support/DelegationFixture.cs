@@ -35,7 +35,7 @@ public class DelegationFixture : IAsyncLifetime
     /// <summary>Lets a test change the gateway configuration before it starts.</summary>
     public Action<JsonObject>? Customize { get; init; }
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         var state = TempDirectory.Create("delegation");
         Authority = await RunningApp.StartAsync(LocalAuthorityApp.Build,
@@ -52,23 +52,31 @@ public class DelegationFixture : IAsyncLifetime
             "--LocalAuthority:Users:alice:Permissions:0=write:todo",
             "--LocalAuthority:Users:bob:Password=bob-pw",
             "--LocalAuthority:Users:bob:Subject=auth0|bob",
+            $"--LocalAuthority:TokenLifetime={TokenLifetime ?? TimeSpan.FromHours(1)}",
         ]);
         WamsBackend = await RunningApp.StartAsync(SampleBackendApp.Build,
             [$"--SampleBackend:MasterKey={WamsMasterKey}", $"--SampleBackend:Database={Path.Combine(state, "todo.db")}"]);
         Recorder = await RecordingBackend.StartAsync();
 
-        Gateway = await RunningApp.StartAsync(
-            args => GatewayApp.Build(args, services =>
-            {
-                if (Time is not null)
-                {
-                    services.Replace(ServiceDescriptor.Singleton(Time));
-                }
-
-                services.AddLogging(logging => logging.AddProvider(Logs).AddFilter<CapturingLoggerProvider>(null, LogLevel.Trace));
-            }),
-            [$"--config={GatewayConfig.Write(Config())}"]);
+        ConfigPath = GatewayConfig.Write(Config());
+        Gateway = await StartGatewayAsync();
     }
+
+    /// <summary>The gateway configuration file every gateway of this fixture runs with.</summary>
+    public string ConfigPath { get; private set; } = null!;
+
+    /// <summary>Starts a gateway with the fixture's configuration; the caller disposes it.</summary>
+    public Task<RunningApp> StartGatewayAsync() => RunningApp.StartAsync(
+        args => GatewayApp.Build(args, services =>
+        {
+            if (Time is not null)
+            {
+                services.Replace(ServiceDescriptor.Singleton(Time));
+            }
+
+            services.AddLogging(logging => logging.AddProvider(Logs).AddFilter<CapturingLoggerProvider>(null, LogLevel.Trace));
+        }),
+        [$"--config={ConfigPath}"]);
 
     public virtual async Task DisposeAsync()
     {
@@ -91,7 +99,10 @@ public class DelegationFixture : IAsyncLifetime
         return (body.GetProperty("access_token").GetString()!, body.GetProperty("id_token").GetString()!);
     }
 
-    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string token, object? body = null, Action<HttpRequestMessage>? configure = null)
+    public Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string token, object? body = null, Action<HttpRequestMessage>? configure = null) =>
+        SendAsync(Gateway, method, path, token, body, configure);
+
+    public static async Task<HttpResponseMessage> SendAsync(RunningApp gateway, HttpMethod method, string path, string token, object? body = null, Action<HttpRequestMessage>? configure = null)
     {
         using var request = new HttpRequestMessage(method, path);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -101,7 +112,7 @@ public class DelegationFixture : IAsyncLifetime
         }
 
         configure?.Invoke(request);
-        return await Gateway.Client.SendAsync(request);
+        return await gateway.Client.SendAsync(request);
     }
 
     public async Task<JsonElement> StatsAsync() => await Authority.Client.GetFromJsonAsync<JsonElement>("/admin/stats");
@@ -115,6 +126,9 @@ public class DelegationFixture : IAsyncLifetime
         using var response = await Authority.Client.PostAsync($"/admin/failure-mode/{mode}", null);
         response.EnsureSuccessStatusCode();
     }
+
+    /// <summary>The local authority's token lifetime (its default is an hour).</summary>
+    public TimeSpan? TokenLifetime { get; init; }
 
     protected virtual JsonObject Config()
     {
@@ -168,6 +182,33 @@ public class DelegationFixture : IAsyncLifetime
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();
         return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>Two gateways sharing a real redis-server: a fleet of one authority, its backends and two replicas.</summary>
+public class FleetFixture : DelegationFixture
+{
+    public FleetFixture()
+    {
+        Customize = config => config["Gateway"]!["Redis"] = new JsonObject { ["Configuration"] = Redis!.Configuration, ["KeyPrefix"] = "test:" };
+    }
+
+    public RedisServer Redis { get; private set; } = null!;
+
+    public RunningApp SecondGateway { get; private set; } = null!;
+
+    public override async Task InitializeAsync()
+    {
+        Redis = await RedisServer.StartAsync();
+        await base.InitializeAsync();
+        SecondGateway = await StartGatewayAsync();
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await SecondGateway.DisposeAsync();
+        await base.DisposeAsync();
+        await Redis.DisposeAsync();
     }
 }
 

@@ -1,0 +1,148 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using StackExchange.Redis;
+using WamsGateway.Tests.Support;
+using WamsGateway.TestSupport;
+
+namespace WamsGateway.Tests.Caching;
+
+/// <summary>Two gateway replicas sharing a real redis-server: one exchange for the fleet, nothing readable in Redis.</summary>
+public sealed class SharedCacheTests : IClassFixture<FleetFixture>
+{
+    private readonly FleetFixture _f;
+
+    public SharedCacheTests(FleetFixture fixture)
+    {
+        _f = fixture;
+    }
+
+    [Fact]
+    public async Task TokenUsedOnBothReplicas_OneExchange_SameCredential()
+    {
+        var (_, idToken) = await _f.SignInAsync();
+        var before = await _f.DelegationsAsync();
+
+        var onFirst = await ReceivedAuthorizationAsync(_f.Gateway, idToken);
+        var onSecond = await ReceivedAuthorizationAsync(_f.SecondGateway, idToken);
+
+        Assert.Equal(before + 1, await _f.DelegationsAsync());
+        Assert.Equal(onFirst, onSecond);
+    }
+
+    [Fact]
+    public async Task FortyConcurrentFirstRequestsAcrossReplicas_OneExchange()
+    {
+        var (accessToken, _) = await _f.SignInAsync();
+        var before = await _f.TokenExchangesAsync();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 40).Select(i =>
+            DelegationFixture.SendAsync(i % 2 == 0 ? _f.Gateway : _f.SecondGateway, HttpMethod.Get, "/orders/concurrent", accessToken)));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+
+        Assert.Equal(before + 1, await _f.TokenExchangesAsync());
+    }
+
+    [Fact]
+    public async Task RedisDump_HoldsNoTokenSecretOrUserId()
+    {
+        var secrets = new List<string> { DelegationFixture.GatewaySecret, DelegationFixture.WamsMasterKey, "auth0|alice", "alice@example.com" };
+        var (accessToken, idToken) = await _f.SignInAsync();
+        secrets.AddRange([accessToken, idToken]);
+        foreach (var (api, token) in new[] { ("wams-delegated", idToken), ("wams-minted", idToken), ("orders", accessToken), ("app-delegated", idToken) })
+        {
+            using var response = await _f.SendAsync(HttpMethod.Get, $"/{api}/api/whoami", token);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            if ((await response.Content.ReadFromJsonAsync<JsonElement>()).TryGetProperty("credential", out var credential) && credential.ValueKind == JsonValueKind.Object)
+            {
+                secrets.Add(credential.GetProperty("value").GetString()!.Replace("Bearer ", string.Empty, StringComparison.Ordinal));
+            }
+        }
+
+        secrets.AddRange(_f.Recorder.Requests.SelectMany(r => r.Header("Authorization")).Select(a => a["Bearer ".Length..]));
+
+        var dump = await DumpAsync();
+
+        Assert.Contains(dump.Keys, k => k.Contains("delegation:wams-minted", StringComparison.Ordinal));
+        Assert.Contains(dump.Keys, k => k.Contains("dataprotection-keys", StringComparison.Ordinal));
+        foreach (var secret in secrets.Distinct())
+        {
+            Assert.DoesNotContain(dump, entry => entry.Key.Contains(secret, StringComparison.Ordinal) || entry.Value.Contains(secret, StringComparison.Ordinal));
+            var signature = secret.Split('.').Last();
+            Assert.DoesNotContain(dump, entry => signature.Length > 20 && entry.Value.Contains(signature, StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task RedisTtl_NeverExceedsTheCredentialsLife()
+    {
+        // wams-minted credentials live 10 minutes; with the 60 s margin an entry may live 540 s.
+        var (_, idToken) = await _f.SignInAsync();
+        using (var response = await _f.SendAsync(HttpMethod.Get, "/wams-minted/api/whoami", idToken))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(_f.Redis.Configuration);
+        var server = redis.GetServer(redis.GetEndPoints()[0]);
+        var keys = server.Keys(pattern: "*test:delegation:wams-minted:*").Where(k => !k.ToString().Contains("lock", StringComparison.OrdinalIgnoreCase)).ToList();
+        Assert.NotEmpty(keys);
+        foreach (var key in keys)
+        {
+            var ttl = await redis.GetDatabase().KeyTimeToLiveAsync(key);
+            Assert.NotNull(ttl);
+            Assert.InRange(ttl.Value, TimeSpan.FromSeconds(500), TimeSpan.FromSeconds(540));
+        }
+    }
+
+    private async Task<string> ReceivedAuthorizationAsync(RunningApp gateway, string token)
+    {
+        var marker = Guid.NewGuid().ToString("N");
+        using var response = await DelegationFixture.SendAsync(gateway, HttpMethod.Get, $"/app-delegated/x?m={marker}", token);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return Assert.Single(Assert.Single(_f.Recorder.Requests, r => r.PathAndQuery.EndsWith(marker, StringComparison.Ordinal)).Header("Authorization"));
+    }
+
+    /// <summary>Every key and every value in Redis, as text (what <c>redis-cli --scan</c> and a dump would show).</summary>
+    private async Task<Dictionary<string, string>> DumpAsync()
+    {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(_f.Redis.Configuration);
+        var server = redis.GetServer(redis.GetEndPoints()[0]);
+        var db = redis.GetDatabase();
+        var dump = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var key in server.Keys(pattern: "*"))
+        {
+            var text = new StringBuilder();
+            switch (await db.KeyTypeAsync(key))
+            {
+                case RedisType.String:
+                    text.Append(Encoding.Latin1.GetString((byte[])(await db.StringGetAsync(key))!));
+                    break;
+                case RedisType.Hash:
+                    foreach (var field in await db.HashGetAllAsync(key))
+                    {
+                        text.Append(field.Name).Append('=').Append(Encoding.Latin1.GetString((byte[])field.Value!)).Append('\n');
+                    }
+
+                    break;
+                case RedisType.List:
+                    foreach (var item in await db.ListRangeAsync(key))
+                    {
+                        text.Append(Encoding.Latin1.GetString((byte[])item!)).Append('\n');
+                    }
+
+                    break;
+            }
+
+            dump[key.ToString()] = text.ToString();
+        }
+
+        return dump;
+    }
+}
