@@ -5,17 +5,21 @@
 #   orders sample backend  http://127.0.0.1:5102/  (a second API)
 #   gateway                http://127.0.0.1:5000/  (deploy/local/gateway.json)
 # Ctrl+C stops everything. With --check it walks through once and exits with the result
-# (the test command uses that as a smoke test). --no-build skips the build.
+# (the test command uses that as a smoke test). --no-build skips the build. --fleet adds a
+# redis-server on 127.0.0.1:5379 and a second gateway on http://127.0.0.1:5001/, both gateways
+# sharing Redis as their second cache level.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 check=false
 build=true
+fleet=false
 for arg in "$@"; do
   case "$arg" in
     --check) check=true ;;
     --no-build) build=false ;;
-    *) echo "usage: $0 [--check] [--no-build]" >&2; exit 64 ;;
+    --fleet) fleet=true ;;
+    *) echo "usage: $0 [--check] [--no-build] [--fleet]" >&2; exit 64 ;;
   esac
 done
 
@@ -28,7 +32,12 @@ if $build; then
   dotnet build WamsGateway.sln -c Release -nologo -v quiet -clp:ErrorsOnly
 fi
 
-for port in 5000 5100 5101 5102; do
+ports="5000 5100 5101 5102"
+if $fleet; then
+  ports="$ports 5001 5379"
+  command -v redis-server >/dev/null || { echo "--fleet needs redis-server (apt-get install -y redis-server)." >&2; exit 1; }
+fi
+for port in $ports; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "Port $port is already in use; stop whatever listens there (an earlier local stack?) and try again." >&2
     exit 1
@@ -55,8 +64,18 @@ start wams-backend src/SampleBackend/$out/SampleBackend.dll --contentRoot "$PWD/
   --urls http://127.0.0.1:5101 --SampleBackend:MasterKey=local-wams-master-key --SampleBackend:Database="$state/wams/todo.db"
 start orders-backend src/SampleBackend/$out/SampleBackend.dll --contentRoot "$PWD/src/SampleBackend/$out" \
   --urls http://127.0.0.1:5102 --SampleBackend:MasterKey=local-orders-master-key --SampleBackend:Database="$state/orders/todo.db"
+if $fleet; then
+  mkdir -p "$state/redis"
+  redis-server --port 5379 --bind 127.0.0.1 --save "" --appendonly no --dir "$state/redis" >"$state/logs/redis.log" 2>&1 &
+  pids+=($!)
+  redis=(--Gateway:Redis:Configuration=127.0.0.1:5379)
+  start gateway-2 src/Gateway/$out/WamsGateway.dll --contentRoot "$PWD/src/Gateway/$out" \
+    --urls http://127.0.0.1:5001 --config deploy/local/gateway.json "${redis[@]}"
+else
+  redis=()
+fi
 start gateway src/Gateway/$out/WamsGateway.dll --contentRoot "$PWD/src/Gateway/$out" \
-  --urls http://127.0.0.1:5000 --config deploy/local/gateway.json
+  --urls http://127.0.0.1:5000 --config deploy/local/gateway.json "${redis[@]}"
 
 echo "Waiting for the gateway to be ready (logs in $state/logs/)..."
 for _ in $(seq 1 120); do
@@ -75,8 +94,13 @@ if [ "${ready:-false}" != true ]; then
   exit 1
 fi
 
+walkthrough=(--gateway http://127.0.0.1:5000/ --authority http://127.0.0.1:5100/)
+if $fleet; then
+  until curl -fsS -o /dev/null http://127.0.0.1:5001/healthz/ready 2>/dev/null; do sleep 0.5; done
+  walkthrough+=(--second-gateway http://127.0.0.1:5001/)
+fi
 result=0
-dotnet src/Walkthrough/$out/Walkthrough.dll --gateway http://127.0.0.1:5000/ --authority http://127.0.0.1:5100/ || result=$?
+dotnet src/Walkthrough/$out/Walkthrough.dll "${walkthrough[@]}" || result=$?
 
 if $check; then
   exit $result

@@ -45,8 +45,16 @@ Narrator.Say($"{credential?.GetProperty("header").GetString()}: {credential?.Get
 narrator.Expect(Claim(credential, "aud") == "https://orders.local" && Claim(credential, "act")?.Contains("gateway", StringComparison.Ordinal) == true,
     "the orders API got its own token for alice, naming the gateway as the actor");
 
+if (Arg("--second-gateway") is { } second)
+{
+    Narrator.Step($"Alice's next call lands on another replica, {second}, sharing the cache through Redis");
+    using var other = new LocalStackClient(new Uri(second), authority);
+    (status, body, _) = await other.CallAsync(HttpMethod.Get, "wams/tables/todoitem", aliceId);
+    narrator.Expect(status == 200 && Rows(body).Any(r => r.GetProperty("id").GetString() == rowId), $"the second replica answered {status} with alice's rows");
+}
+
 var (delegations, exchanges) = await client.AuthorityStatsAsync();
-Narrator.Step("The authority was asked once per token and API, however many calls");
+Narrator.Step("The authority was asked once per token and API, however many calls (and replicas)");
 narrator.Expect(delegations - delegationsAtStart == 1, $"delegations served: {delegations - delegationsAtStart} (for three calls to /wams with one ID token)");
 narrator.Expect(exchanges - exchangesAtStart == 1, $"token exchanges served: {exchanges - exchangesAtStart}");
 
