@@ -1,3 +1,4 @@
+using LocalAuthority.Aws;
 using LocalAuthority.Discovery;
 using LocalAuthority.Hosting;
 using LocalAuthority.Keys;
@@ -18,12 +19,14 @@ public static class LocalAuthorityApp
         builder.Services.AddSingleton<TokenIssuer>();
         builder.Services.AddSingleton<SubjectTokens>();
         builder.Services.AddSingleton<ExchangeControl>();
+        builder.Services.AddSingleton<Aws.AwsCredentialIssuer>();
 
         var app = builder.Build();
         app.UseMiddleware<LoopbackOnlyMiddleware>();
         app.MapDiscovery();
         app.MapTokenEndpoint();
         app.MapDelegation();
+        app.MapSts();
         app.MapKeyRotation();
         ExchangeControl.Map(app);
         return app;

@@ -16,6 +16,9 @@ public sealed class LocalAuthorityOptions
     /// <summary>The access token audience when a token request names none (Auth0's tenant default audience).</summary>
     public string? DefaultAudience { get; set; }
 
+    /// <summary>Derives the secret keys and signs the session tokens of the AWS-style credentials it issues; the sample backend shares it.</summary>
+    public string? AwsRootSecret { get; set; }
+
     /// <summary>Off by default: only loopback callers are answered.</summary>
     public bool AllowRemote { get; set; }
 

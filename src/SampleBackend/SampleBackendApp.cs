@@ -1,3 +1,4 @@
+using SampleBackend.Aws;
 using SampleBackend.Diagnostics;
 using SampleBackend.Todo;
 using SampleBackend.Zumo;
@@ -19,12 +20,15 @@ public static class SampleBackendApp
         builder.Services.AddSingleton<ZumoTokenValidator>();
         builder.Services.AddSingleton<ZumoAuthFilter>();
         builder.Services.AddSingleton<TodoStore>();
+        builder.Services.AddSingleton<SigV4Verifier>();
+        builder.Services.AddSingleton<ObjectStore>();
         builder.Services.AddProblemDetails();
 
         var app = builder.Build();
         app.UseExceptionHandler();
         app.MapTodoTable();
         app.MapWhoAmI();
+        app.MapAwsApis();
         return app;
     }
 }

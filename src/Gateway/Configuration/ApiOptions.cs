@@ -58,12 +58,19 @@ public sealed class ApiOptions
 
     public int? DurationSeconds { get; set; }
 
+    /// <summary>Bodies up to this size are buffered and their hash signed; larger: UNSIGNED-PAYLOAD for S3, 413 otherwise.</summary>
+    public long? MaxSignedBodyBytes { get; set; }
+
     // WamsMint
     public string? MasterKey { get; set; }
 
     public TimeSpan? Lifetime { get; set; }
 
     public string InjectHeader => string.IsNullOrWhiteSpace(Inject) ? DefaultInjectHeader : Inject;
+
+    public const long DefaultMaxSignedBodyBytes = 4 * 1024 * 1024;
+
+    public bool IsS3 => string.Equals(Service, "s3", StringComparison.OrdinalIgnoreCase);
 }
 
 /// <summary>RFC 6749 section 2.3.1: client credentials in a Basic header, or in the form body.</summary>

@@ -230,8 +230,8 @@ internal static class GatewayOptionsValidator
             case ExchangeKind.WamsMint:
                 ValidateWamsMint(key, api, problems);
                 break;
-            default:
-                problems.Add($"{key}:Exchange: '{api.Exchange}' is not available in this build yet.");
+            case ExchangeKind.AwsSts:
+                ValidateAwsSts(key, api, problems);
                 break;
         }
     }
@@ -272,6 +272,57 @@ internal static class GatewayOptionsValidator
         if (api.Resource is { } resource && !Uri.TryCreate(resource, UriKind.Absolute, out _))
         {
             problems.Add($"{key}:Resource: '{resource}' must be an absolute URI (RFC 8693 section 2.1).");
+        }
+    }
+
+    private static void ValidateAwsSts(string key, ApiOptions api, List<string> problems)
+    {
+        if (api.RoleArn is null || !api.RoleArn.StartsWith("arn:", StringComparison.Ordinal) || !api.RoleArn.Contains(":role/", StringComparison.Ordinal))
+        {
+            problems.Add($"{key}:RoleArn: required for AwsSts; an IAM role ARN such as arn:aws:iam::123456789012:role/app.");
+        }
+
+        if (string.IsNullOrWhiteSpace(api.Region))
+        {
+            problems.Add($"{key}:Region: required for AwsSts; the region requests are signed for, such as us-east-1.");
+        }
+
+        if (string.IsNullOrWhiteSpace(api.Service))
+        {
+            problems.Add($"{key}:Service: required for AwsSts; the service requests are signed for, such as s3 or execute-api.");
+        }
+
+        if (api.DurationSeconds is { } duration && (duration < 900 || duration > 43200))
+        {
+            problems.Add($"{key}:DurationSeconds: between 900 and 43200 (STS limits).");
+        }
+
+        if (api.MaxSignedBodyBytes is { } max && (max < 0 || max > 256L * 1024 * 1024))
+        {
+            problems.Add($"{key}:MaxSignedBodyBytes: between 0 and 268435456.");
+        }
+
+        switch (api.Source ?? AwsSources.WebIdentity)
+        {
+            case AwsSources.WebIdentity:
+                CheckUrl($"{key}:StsEndpoint", api.StsEndpoint, problems);
+                break;
+            case AwsSources.Auth0Delegation:
+                if (string.IsNullOrWhiteSpace(api.Target))
+                {
+                    problems.Add($"{key}:Target: required for Source Auth0Delegation; the client id of the application with the AWS add-on.");
+                }
+
+                if (api.PrincipalArn is null || !api.PrincipalArn.StartsWith("arn:", StringComparison.Ordinal))
+                {
+                    problems.Add($"{key}:PrincipalArn: required for Source Auth0Delegation; the SAML provider ARN Auth0 passes as principal.");
+                }
+
+                CheckUrl($"{key}:Endpoint", api.Endpoint, problems);
+                break;
+            default:
+                problems.Add($"{key}:Source: '{api.Source}' is not one of {AwsSources.WebIdentity} | {AwsSources.Auth0Delegation}.");
+                break;
         }
     }
 

@@ -16,6 +16,7 @@ internal static class DelegationExtensions
         services.AddSingleton<IDelegationClient, Auth0DelegationClient>();
         services.AddSingleton<IDelegationClient, TokenExchangeClient>();
         services.AddSingleton<IDelegationClient, WamsMintClient>();
+        services.AddSingleton<IDelegationClient, AwsStsClient>();
         services.AddSingleton<ApiCatalog>();
 
         services.AddHttpClient(HttpClientName)

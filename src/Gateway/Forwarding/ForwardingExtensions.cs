@@ -1,6 +1,7 @@
 using WamsGateway.Authorization;
 using WamsGateway.Delegation;
 using WamsGateway.Errors;
+using WamsGateway.Forwarding.SigV4;
 
 namespace WamsGateway.Forwarding;
 
@@ -8,6 +9,8 @@ internal static class ForwardingExtensions
 {
     public static IServiceCollection AddGatewayForwarding(this IServiceCollection services, IConfiguration configuration)
     {
+        // Registered before YARP's own, which YARP then leaves alone.
+        services.AddSingleton<Yarp.ReverseProxy.Forwarder.IForwarderHttpClientFactory, SigningForwarderHttpClientFactory>();
         services.AddReverseProxy()
             .LoadFromConfig(configuration.GetSection("ReverseProxy"))
             .AddTransforms<GatewayTransformProvider>();
@@ -20,6 +23,7 @@ internal static class ForwardingExtensions
         {
             proxy.UseBackendResponsesAsIs();
             proxy.UseMiddleware<ApiPolicyMiddleware>();
+            proxy.UseMiddleware<AwsPayloadMiddleware>();
             proxy.UseMiddleware<DelegationMiddleware>();
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();

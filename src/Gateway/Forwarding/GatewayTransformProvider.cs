@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using WamsGateway.Configuration;
+using WamsGateway.Forwarding.SigV4;
 using Yarp.ReverseProxy.Transforms;
 using Yarp.ReverseProxy.Transforms.Builder;
 
@@ -48,7 +49,12 @@ internal sealed class GatewayTransformProvider : ITransformProvider
             context.AddRequestHeaderRemove(HeaderNames.Authorization);
         }
 
-        if (api?.Exchange is { } kind && kind is not (ExchangeKind.None or ExchangeKind.Passthrough))
+        if (api?.Exchange == ExchangeKind.AwsSts)
+        {
+            // Signed last, by the cluster's client (SigV4SigningHandler), after every other transform.
+            context.RequestTransforms.Add(new AwsSigningTransform(api.Region!, api.Service!));
+        }
+        else if (api?.Exchange is { } kind && kind is not (ExchangeKind.None or ExchangeKind.Passthrough))
         {
             // Whatever a client sent in the credential's header is dropped, then the real one set.
             context.AddRequestHeaderRemove(api.InjectHeader);

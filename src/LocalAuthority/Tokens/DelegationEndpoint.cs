@@ -18,7 +18,7 @@ public static class DelegationEndpoint
     public static void MapDelegation(this IEndpointRouteBuilder endpoints) =>
         endpoints.MapPost("/delegation", HandleAsync).DisableAntiforgery();
 
-    private static async Task<IResult> HandleAsync(HttpContext context, TokenIssuer issuer, SubjectTokens subjects, ExchangeControl control, TimeProvider time, IOptions<LocalAuthorityOptions> options)
+    private static async Task<IResult> HandleAsync(HttpContext context, TokenIssuer issuer, SubjectTokens subjects, ExchangeControl control, Aws.AwsCredentialIssuer aws, TimeProvider time, IOptions<LocalAuthorityOptions> options)
     {
         control.CountDelegation();
         if (await control.MisbehaveAsync(context, time) is { } misbehaviour)
@@ -75,6 +75,29 @@ public static class DelegationEndpoint
                 break;
             case "wams":
                 return OAuthErrors.Error("invalid_request", "The target has no WAMS add-on (no WamsMasterKey).");
+            case "aws" when aws.Configured && request["role"] is { } role && request["principal"] is not null:
+                // The AWS add-on: STS-shaped credentials for the role, named after the user.
+                var session = System.Text.RegularExpressions.Regex.Replace(sub, @"[^\w+=,.@-]", "-");
+                var credentials = aws.Issue(sub, role, session, lifetime);
+                // Auth0 answers with STS's PascalCase names; ASP.NET Core would camel-case an anonymous type.
+                return Results.Json(new Dictionary<string, object>
+                {
+                    ["Credentials"] = new Dictionary<string, string>
+                    {
+                        ["AccessKeyId"] = credentials.AccessKeyId,
+                        ["SecretAccessKey"] = credentials.SecretAccessKey,
+                        ["SessionToken"] = credentials.SessionToken,
+                        ["Expiration"] = credentials.Expiration.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture),
+                    },
+                    ["AssumedRoleUser"] = new Dictionary<string, string>
+                    {
+                        ["Arn"] = Aws.StsEndpoint.AssumedRoleArn(role, session),
+                        ["AssumedRoleId"] = "AROA" + credentials.AccessKeyId[4..] + ":" + session,
+                    },
+                    ["Subject"] = sub,
+                });
+            case "aws":
+                return OAuthErrors.Error("invalid_request", "api_type aws needs role and principal, and LocalAuthority:AwsRootSecret.");
             default:
                 return OAuthErrors.Error("invalid_request", "Unsupported api_type.");
         }

@@ -30,8 +30,16 @@ public sealed class ExchangeControl
 {
     private int _delegations;
     private int _tokenExchanges;
+    private int _sts;
 
     public FailureMode Mode { get; set; }
+
+    /// <summary>When set, STS answers with this error code (InvalidIdentityToken, IDPCommunicationError, ...).</summary>
+    public string? StsError { get; set; }
+
+    public int StsCalls => Volatile.Read(ref _sts);
+
+    public void CountSts() => Interlocked.Increment(ref _sts);
 
     public int Delegations => Volatile.Read(ref _delegations);
 
@@ -80,7 +88,18 @@ public sealed class ExchangeControl
             control.Mode = parsed;
             return Results.Json(new { mode = parsed.ToString() });
         });
-        endpoints.MapGet("/admin/stats", (ExchangeControl control) =>
-            Results.Json(new { mode = control.Mode.ToString(), delegations = control.Delegations, tokenExchanges = control.TokenExchanges }));
+        endpoints.MapPost("/admin/sts-error/{code}", (string code, ExchangeControl control) =>
+        {
+            control.StsError = code.Equals("none", StringComparison.OrdinalIgnoreCase) ? null : code;
+            return Results.Json(new { stsError = control.StsError });
+        });
+        endpoints.MapGet("/admin/stats", (ExchangeControl control) => Results.Json(new
+        {
+            mode = control.Mode.ToString(),
+            stsError = control.StsError,
+            delegations = control.Delegations,
+            tokenExchanges = control.TokenExchanges,
+            sts = control.StsCalls,
+        }));
     }
 }

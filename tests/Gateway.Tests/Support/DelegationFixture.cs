@@ -18,6 +18,8 @@ public class DelegationFixture : IAsyncLifetime
 {
     public const string WamsMasterKey = "wams-master-key-for-tests";
     public const string GatewaySecret = "gateway-client-secret-for-tests";
+    public const string AwsRootSecret = "aws-root-secret-for-tests";
+    public const string RoleArn = "arn:aws:iam::123456789012:role/todo-files";
 
     public RunningApp Authority { get; private set; } = null!;
 
@@ -53,9 +55,11 @@ public class DelegationFixture : IAsyncLifetime
             "--LocalAuthority:Users:bob:Password=bob-pw",
             "--LocalAuthority:Users:bob:Subject=auth0|bob",
             $"--LocalAuthority:TokenLifetime={TokenLifetime ?? TimeSpan.FromHours(1)}",
+            $"--LocalAuthority:AwsRootSecret={AwsRootSecret}",
+            "--LocalAuthority:Clients:aws-app:Name=AWS add-on target",
         ]);
         WamsBackend = await RunningApp.StartAsync(SampleBackendApp.Build,
-            [$"--SampleBackend:MasterKey={WamsMasterKey}", $"--SampleBackend:Database={Path.Combine(state, "todo.db")}"]);
+            [$"--SampleBackend:MasterKey={WamsMasterKey}", $"--SampleBackend:Database={Path.Combine(state, "todo.db")}", $"--SampleBackend:AwsRootSecret={AwsRootSecret}"]);
         Recorder = await RecordingBackend.StartAsync();
 
         ConfigPath = GatewayConfig.Write(Config());
@@ -121,6 +125,14 @@ public class DelegationFixture : IAsyncLifetime
 
     public async Task<int> TokenExchangesAsync() => (await StatsAsync()).GetProperty("tokenExchanges").GetInt32();
 
+    public async Task<int> StsCallsAsync() => (await StatsAsync()).GetProperty("sts").GetInt32();
+
+    public async Task SetStsErrorAsync(string code)
+    {
+        using var response = await Authority.Client.PostAsync($"/admin/sts-error/{code}", null);
+        response.EnsureSuccessStatusCode();
+    }
+
     public async Task SetFailureModeAsync(string mode)
     {
         using var response = await Authority.Client.PostAsync($"/admin/failure-mode/{mode}", null);
@@ -151,6 +163,30 @@ public class DelegationFixture : IAsyncLifetime
         {
             ["Exchange"] = "Auth0Delegation", ["Target"] = "other-app", ["Endpoint"] = $"http://127.0.0.1:{ClosedPort()}/delegation",
         };
+        JsonObject Aws(string service, JsonObject? extra = null)
+        {
+            var api = new JsonObject
+            {
+                ["Exchange"] = "AwsSts", ["RoleArn"] = RoleArn, ["StsEndpoint"] = authority, ["Region"] = "us-east-1", ["Service"] = service,
+            };
+            foreach (var (key, value) in extra ?? [])
+            {
+                api[key] = value?.DeepClone();
+            }
+
+            return api;
+        }
+
+        apis["aws-api"] = Aws("execute-api");
+        apis["aws-files"] = Aws("s3");
+        apis["aws-small"] = Aws("execute-api", new JsonObject { ["MaxSignedBodyBytes"] = 16 });
+        apis["aws-small-files"] = Aws("s3", new JsonObject { ["MaxSignedBodyBytes"] = 16 });
+        apis["aws-delegated"] = Aws("execute-api", new JsonObject
+        {
+            ["Source"] = "Auth0Delegation", ["Target"] = "aws-app", ["PrincipalArn"] = "arn:aws:iam::123456789012:saml-provider/auth0",
+        });
+        apis["aws-dead"] = Aws("execute-api", new JsonObject { ["StsEndpoint"] = $"http://127.0.0.1:{ClosedPort()}/" });
+        apis["aws-recorded"] = Aws("execute-api");
         apis["desktop-only"] = new JsonObject { ["Exchange"] = "None", ["AllowedClients"] = new JsonArray("todo-desktop") };
         apis["scoped"] = new JsonObject { ["Exchange"] = "None", ["RequiredScopes"] = new JsonArray("read:todo", "write:todo") };
         apis["admin-delegated"] = new JsonObject
@@ -172,6 +208,19 @@ public class DelegationFixture : IAsyncLifetime
             route["Transforms"] = new JsonArray(new JsonObject { ["PathRemovePrefix"] = $"/{name}" });
             routes[name] = route;
         }
+
+        foreach (var (name, prefix) in new[]
+        {
+            ("aws-api", "/aws/execute-api"), ("aws-files", "/aws/s3/user-files"), ("aws-small", "/aws/execute-api"),
+            ("aws-small-files", "/aws/s3/user-files"), ("aws-delegated", "/aws/execute-api"), ("aws-dead", "/aws/execute-api"),
+        })
+        {
+            var route = GatewayConfig.Route($"/{name}/{{**rest}}", name, cluster: "wams");
+            route["Transforms"] = new JsonArray(new JsonObject { ["PathRemovePrefix"] = $"/{name}" }, new JsonObject { ["PathPrefix"] = prefix });
+            routes[name] = route;
+        }
+
+        routes["aws-recorded"] = GatewayConfig.Route("/aws-recorded/{**rest}", "aws-recorded");
 
         Customize?.Invoke(config);
         return config;
