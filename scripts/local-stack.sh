@@ -61,7 +61,8 @@ start() {
 start authority src/LocalAuthority/$out/LocalAuthority.dll --contentRoot "$PWD/src/LocalAuthority/$out" \
   --urls http://127.0.0.1:5100 --LocalAuthority:KeyFile="$state/authority/signing-keys.json"
 start wams-backend src/SampleBackend/$out/SampleBackend.dll --contentRoot "$PWD/src/SampleBackend/$out" \
-  --urls http://127.0.0.1:5101 --SampleBackend:MasterKey=local-wams-master-key --SampleBackend:Database="$state/wams/todo.db"
+  --urls http://127.0.0.1:5101 --SampleBackend:MasterKey=local-wams-master-key --SampleBackend:Database="$state/wams/todo.db" \
+  --SampleBackend:AwsRootSecret=local-aws-root-secret
 start orders-backend src/SampleBackend/$out/SampleBackend.dll --contentRoot "$PWD/src/SampleBackend/$out" \
   --urls http://127.0.0.1:5102 --SampleBackend:MasterKey=local-orders-master-key --SampleBackend:Database="$state/orders/todo.db"
 if $fleet; then

@@ -33,11 +33,28 @@ internal sealed class LocalStackClient : IDisposable
         return (body.GetProperty("access_token").GetString()!, body.GetProperty("id_token").GetString()!);
     }
 
-    /// <summary>How many delegations and token exchanges the local authority has served.</summary>
-    public async Task<(int Delegations, int TokenExchanges)> AuthorityStatsAsync()
+    /// <summary>How many delegations, token exchanges and STS calls the local authority has served.</summary>
+    public async Task<(int Delegations, int TokenExchanges, int Sts)> AuthorityStatsAsync()
     {
         var stats = await _http.GetFromJsonAsync<JsonElement>(new Uri(_authority, "admin/stats"));
-        return (stats.GetProperty("delegations").GetInt32(), stats.GetProperty("tokenExchanges").GetInt32());
+        return (stats.GetProperty("delegations").GetInt32(), stats.GetProperty("tokenExchanges").GetInt32(), stats.GetProperty("sts").GetInt32());
+    }
+
+    /// <summary>A tampered request: another request's SigV4 headers, replayed on a different path.</summary>
+    public static async Task<(int Status, JsonElement? Body)> ReplayAsync(Uri uri, JsonElement? headers)
+    {
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        foreach (var property in headers?.EnumerateObject() ?? default)
+        {
+            if (property.Name.StartsWith("x-amz-", StringComparison.OrdinalIgnoreCase) || property.Name.Equals("Authorization", StringComparison.OrdinalIgnoreCase))
+            {
+                request.Headers.TryAddWithoutValidation(property.Name, property.Value.EnumerateArray().Select(v => v.GetString()));
+            }
+        }
+
+        using var response = await http.SendAsync(request);
+        return ((int)response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
     }
 
     public async Task<(int Status, JsonElement? Body, HttpResponseMessage Response)> CallAsync(
@@ -54,7 +71,11 @@ internal sealed class LocalStackClient : IDisposable
             request.Headers.TryAddWithoutValidation(name, value);
         }
 
-        if (body is not null)
+        if (body is string plain)
+        {
+            request.Content = new StringContent(plain, System.Text.Encoding.UTF8, "text/plain");
+        }
+        else if (body is not null)
         {
             request.Content = JsonContent.Create(body);
         }

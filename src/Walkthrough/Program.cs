@@ -8,7 +8,7 @@ var gateway = new Uri(Arg("--gateway") ?? "http://127.0.0.1:5000/");
 var authority = new Uri(Arg("--authority") ?? "http://127.0.0.1:5100/");
 var narrator = new Narrator();
 using var client = new LocalStackClient(gateway, authority);
-var (delegationsAtStart, exchangesAtStart) = await client.AuthorityStatsAsync();
+var (delegationsAtStart, exchangesAtStart, _) = await client.AuthorityStatsAsync();
 
 Narrator.Step("Alice signs in at the local authority as the Todo mobile app");
 var (aliceAccess, aliceId) = await client.SignInAsync("alice", "alice-password", "todo-mobile", "https://orders.local", "openid read:orders");
@@ -45,6 +45,24 @@ Narrator.Say($"{credential?.GetProperty("header").GetString()}: {credential?.Get
 narrator.Expect(Claim(credential, "aud") == "https://orders.local" && Claim(credential, "act")?.Contains("gateway", StringComparison.Ordinal) == true,
     "the orders API got its own token for alice, naming the gateway as the actor");
 
+Narrator.Step("Alice reaches AWS-style APIs as herself: STS AssumeRoleWithWebIdentity with her token, then SigV4 on every request");
+var attachment = $"Receipt for the milk, {DateTimeOffset.Now:O}";
+(status, body, _) = await client.CallAsync(HttpMethod.Put, "files/alice/receipt.txt", aliceAccess, attachment);
+narrator.Expect(status == 200, $"PUT /files/alice/receipt.txt (S3-style, signed by the gateway): {status}, stored as {body?.GetProperty("key")} for {body?.GetProperty("owner")}");
+(status, body, _) = await client.CallAsync(HttpMethod.Get, "reports/monthly?year=2026&format=csv", aliceAccess);
+narrator.Expect(status == 200 && body?.GetProperty("user").GetString() == "auth0|alice",
+    $"GET /reports/monthly?year=2026&format=csv (API Gateway-style): {status}, the backend verified the signature for {body?.GetProperty("user")} in role {body?.GetProperty("role")}");
+var stsAfterFirst = (await client.AuthorityStatsAsync()).Sts;
+(status, _, _) = await client.CallAsync(HttpMethod.Get, "reports/weekly", aliceAccess);
+narrator.Expect(status == 200 && (await client.AuthorityStatsAsync()).Sts == stsAfterFirst, "a third call reused the cached STS credentials");
+(status, body, _) = await client.CallAsync(HttpMethod.Get, "reports-echo", aliceAccess);
+var signedHeaders = body?.GetProperty("headers");
+Narrator.Say($"a signed request as the backend sees it: Authorization: {Header(signedHeaders, "Authorization")?.Split("Signature=")[0]}Signature=<64 hex>");
+var backend = new Uri(Arg("--aws-backend") ?? "http://127.0.0.1:5101/");
+(status, body) = await LocalStackClient.ReplayAsync(new Uri(backend, "aws/execute-api/reports/monthly?year=2027"), signedHeaders);
+narrator.Expect(status == 403 && body?.GetProperty("error").GetString() == "SignatureDoesNotMatch",
+    $"the same signed headers replayed straight to the backend on another path: {status} {body?.GetProperty("error")}");
+
 if (Arg("--second-gateway") is { } second)
 {
     Narrator.Step($"Alice's next call lands on another replica, {second}, sharing the cache through Redis");
@@ -53,7 +71,7 @@ if (Arg("--second-gateway") is { } second)
     narrator.Expect(status == 200 && Rows(body).Any(r => r.GetProperty("id").GetString() == rowId), $"the second replica answered {status} with alice's rows");
 }
 
-var (delegations, exchanges) = await client.AuthorityStatsAsync();
+var (delegations, exchanges, _) = await client.AuthorityStatsAsync();
 Narrator.Step("The authority was asked once per token and API, however many calls (and replicas)");
 narrator.Expect(delegations - delegationsAtStart == 1, $"delegations served: {delegations - delegationsAtStart} (for three calls to /wams with one ID token)");
 narrator.Expect(exchanges - exchangesAtStart == 1, $"token exchanges served: {exchanges - exchangesAtStart}");

@@ -65,7 +65,15 @@ public sealed class SharedCacheTests : IClassFixture<FleetFixture>
             }
         }
 
-        secrets.AddRange(_f.Recorder.Requests.SelectMany(r => r.Header("Authorization")).Select(a => a["Bearer ".Length..]));
+        using (var aws = await _f.SendAsync(HttpMethod.Get, "/aws-recorded/dump", accessToken))
+        {
+            Assert.Equal(HttpStatusCode.OK, aws.StatusCode);
+        }
+
+        secrets.AddRange(_f.Recorder.Requests.SelectMany(r => r.Header("Authorization")).Where(a => a.StartsWith("Bearer ", StringComparison.Ordinal)).Select(a => a["Bearer ".Length..]));
+        var awsSecrets = AwsSecrets.From(_f.Recorder.Requests);
+        Assert.NotEmpty(awsSecrets);
+        secrets.AddRange(awsSecrets);
 
         var dump = await DumpAsync();
 

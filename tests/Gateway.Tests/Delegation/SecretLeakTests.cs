@@ -24,7 +24,8 @@ public sealed class SecretLeakTests : IAsyncLifetime
         foreach (var mode in new[] { "None", "Refuse", "Unavailable", "ServerError", "RateLimited", "Garbage" })
         {
             await _f.SetFailureModeAsync(mode);
-            foreach (var api in new[] { "wams-delegated", "wams-minted", "app-delegated", "orders", "orders-body", "scoped", "desktop-only", "dead-endpoint" })
+            await _f.SetStsErrorAsync(mode == "Refuse" ? "InvalidIdentityToken" : "none");
+            foreach (var api in new[] { "wams-delegated", "wams-minted", "app-delegated", "orders", "orders-body", "scoped", "desktop-only", "dead-endpoint", "aws-api", "aws-delegated", "aws-recorded" })
             {
                 var (accessToken, idToken) = await _f.SignInAsync("bob");
                 var token = api.StartsWith("orders", StringComparison.Ordinal) ? accessToken : idToken;
@@ -47,10 +48,14 @@ public sealed class SecretLeakTests : IAsyncLifetime
             }
         }
 
-        foreach (var recorded in _f.Recorder.Requests.SelectMany(r => r.Header("Authorization")))
+        foreach (var recorded in _f.Recorder.Requests.SelectMany(r => r.Header("Authorization")).Where(a => a.StartsWith("Bearer ", StringComparison.Ordinal)))
         {
             secrets.Add(recorded["Bearer ".Length..]);
         }
+
+        var aws = AwsSecrets.From(_f.Recorder.Requests);
+        Assert.NotEmpty(aws);
+        secrets.AddRange(aws);
 
         Assert.True(_f.Logs.Lines.Count > 100, "the capture saw the gateway's logs");
         Assert.Contains(_f.Logs.Lines, l => l.Contains("Exchange for API", StringComparison.Ordinal));

@@ -81,6 +81,25 @@ public sealed class AwsSigningTests : IClassFixture<NoBreakerDelegationFixture>,
     }
 
     [Fact]
+    public async Task SignedHeaders_ReplayedOnAnotherPath_AreRefusedByTheBackend()
+    {
+        var (access, _) = await _f.SignInAsync();
+        using var echo = await _f.SendAsync(HttpMethod.Get, "/aws-echo", access);
+        var headers = (await echo.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("headers");
+
+        using var replay = new HttpRequestMessage(HttpMethod.Get, new Uri(_f.WamsBackend.Address, "aws/execute-api/orders/42"));
+        foreach (var header in headers.EnumerateObject().Where(h => h.Name.StartsWith("x-amz-", StringComparison.OrdinalIgnoreCase) || h.Name == "Authorization"))
+        {
+            replay.Headers.TryAddWithoutValidation(header.Name, header.Value.EnumerateArray().Select(v => v.GetString()));
+        }
+
+        using var response = await _f.WamsBackend.Client.SendAsync(replay);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal("SignatureDoesNotMatch", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
+    }
+
+    [Fact]
     public async Task ManyRequests_OneStsCallPerToken()
     {
         var (access, _) = await _f.SignInAsync();

@@ -221,6 +221,9 @@ public class DelegationFixture : IAsyncLifetime
         }
 
         routes["aws-recorded"] = GatewayConfig.Route("/aws-recorded/{**rest}", "aws-recorded");
+        var echo = GatewayConfig.Route("/aws-echo", "aws-api", cluster: "wams");
+        echo["Transforms"] = new JsonArray(new JsonObject { ["PathSet"] = "/api/whoami" });
+        routes["aws-echo"] = echo;
 
         Customize?.Invoke(config);
         return config;
