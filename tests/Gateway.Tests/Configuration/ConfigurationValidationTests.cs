@@ -80,17 +80,6 @@ public sealed class ConfigurationValidationTests
         Assert.Contains(ex.Problems, p => p.StartsWith($"Gateway:IdentityHeaders:{header}:", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public void Build_ExchangeKindNotYetBuilt_SaysSo()
-    {
-        var config = GatewayConfig.Default("https://tenant.example.com/", Backend);
-        config["Gateway"]!["Apis"]!["aws"] = new JsonObject { ["Exchange"] = "AwsSts" };
-
-        var ex = Assert.Throws<GatewayConfigurationException>(() => Build(config));
-
-        Assert.Contains("Gateway:Apis:aws:Exchange: 'AwsSts' is not available in this build yet.", ex.Problems);
-    }
-
     [Theory]
     [InlineData("""{"Exchange":"Auth0Delegation"}""", "Gateway:Apis:x:Target: required for Auth0Delegation")]
     [InlineData("""{"Exchange":"Auth0Delegation","Target":"t","ApiType":"aws"}""", "Gateway:Apis:x:ApiType: 'aws' answers with something other than an id_token")]
@@ -103,6 +92,15 @@ public sealed class ConfigurationValidationTests
     [InlineData("""{"Exchange":"WamsMint"}""", "Gateway:Apis:x:MasterKey: required for WamsMint")]
     [InlineData("""{"Exchange":"WamsMint","MasterKey":"k","Lifetime":"00:00:10"}""", "Gateway:Apis:x:Lifetime: between 00:02:00 and 30.00:00:00")]
     [InlineData("""{"Exchange":"None","Inject":"Host"}""", "Gateway:Apis:x:Inject: 'Host' cannot carry a credential")]
+    [InlineData("""{"Exchange":"Auth0Delegation","Target":"t","ApiType":"azure_blob"}""", "Gateway:Apis:x:ApiType: 'azure_blob' answers with something other than an id_token")]
+    [InlineData("""{"Exchange":"AwsSts","Region":"us-east-1","Service":"s3"}""", "Gateway:Apis:x:RoleArn: required for AwsSts")]
+    [InlineData("""{"Exchange":"AwsSts","RoleArn":"arn:aws:iam::1:role/r","Service":"s3"}""", "Gateway:Apis:x:Region: required for AwsSts")]
+    [InlineData("""{"Exchange":"AwsSts","RoleArn":"arn:aws:iam::1:role/r","Region":"us-east-1"}""", "Gateway:Apis:x:Service: required for AwsSts")]
+    [InlineData("""{"Exchange":"AwsSts","RoleArn":"arn:aws:iam::1:role/r","Region":"r","Service":"s","DurationSeconds":60}""", "Gateway:Apis:x:DurationSeconds: between 900 and 43200")]
+    [InlineData("""{"Exchange":"AwsSts","RoleArn":"arn:aws:iam::1:role/r","Region":"r","Service":"s","Source":"Carrier"}""", "Gateway:Apis:x:Source: 'Carrier' is not one of WebIdentity | Auth0Delegation")]
+    [InlineData("""{"Exchange":"AwsSts","RoleArn":"arn:aws:iam::1:role/r","Region":"r","Service":"s","Source":"Auth0Delegation"}""", "Gateway:Apis:x:Target: required for Source Auth0Delegation")]
+    [InlineData("""{"Exchange":"AwsSts","RoleArn":"arn:aws:iam::1:role/r","Region":"r","Service":"s","Source":"Auth0Delegation","Target":"t"}""", "Gateway:Apis:x:PrincipalArn: required for Source Auth0Delegation")]
+    [InlineData("""{"Exchange":"AwsSts","RoleArn":"arn:aws:iam::1:role/r","Region":"r","Service":"s","StsEndpoint":"http://sts.example.com"}""", "Gateway:Apis:x:StsEndpoint: 'http://sts.example.com' must be an absolute https URL")]
     public void Build_ExchangeKindSettings_AreChecked(string api, string expected)
     {
         var config = GatewayConfig.Default("https://tenant.example.com/", Backend);
