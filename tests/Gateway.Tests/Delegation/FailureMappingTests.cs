@@ -89,43 +89,21 @@ public sealed class FailureMappingTests : IClassFixture<NoBreakerDelegationFixtu
         Assert.NotNull(response.Headers.RetryAfter);
     }
 
-    [Fact]
-    public async Task Refusal_IsNeverRetried()
+    /// <summary>Only a failure that may pass is tried again: never a refusal, never when the provider said when to come back.</summary>
+    [Theory]
+    [InlineData("Refuse", HttpStatusCode.Forbidden, 1)]
+    [InlineData("Unavailable", HttpStatusCode.ServiceUnavailable, 1)]
+    [InlineData("ServerError", HttpStatusCode.ServiceUnavailable, 2)]
+    public async Task Retry_OnlyForTransientFailuresWithoutRetryAfter(string mode, HttpStatusCode expected, int calls)
     {
         var (_, idToken) = await _f.SignInAsync();
-        await _f.SetFailureModeAsync("Refuse");
+        await _f.SetFailureModeAsync(mode);
         var before = await _f.DelegationsAsync();
 
         using var response = await _f.SendAsync(HttpMethod.Get, "/app-delegated/x", idToken);
 
-        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        Assert.Equal(before + 1, await _f.DelegationsAsync());
-    }
-
-    [Fact]
-    public async Task UnavailableWithRetryAfter_IsNotRetried()
-    {
-        var (_, idToken) = await _f.SignInAsync();
-        await _f.SetFailureModeAsync("Unavailable");
-        var before = await _f.DelegationsAsync();
-
-        using var response = await _f.SendAsync(HttpMethod.Get, "/app-delegated/x", idToken);
-
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        Assert.Equal(before + 1, await _f.DelegationsAsync());
-    }
-
-    [Fact]
-    public async Task ServerError_IsRetriedOnce()
-    {
-        var (_, idToken) = await _f.SignInAsync();
-        await _f.SetFailureModeAsync("ServerError");
-        var before = await _f.DelegationsAsync();
-
-        using var response = await _f.SendAsync(HttpMethod.Get, "/app-delegated/x", idToken);
-
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        Assert.Equal(before + 2, await _f.DelegationsAsync());
+        Assert.Equal(expected, response.StatusCode);
+        Assert.Equal(before + calls, await _f.DelegationsAsync());
     }
 
     [Fact]

@@ -47,11 +47,7 @@ public sealed class LocalStackTests : IAsyncLifetime
     [Fact]
     public async Task SignedInUser_ReachesBackendWithIdentityAndWithoutOwnToken()
     {
-        var token = await SignInAsync();
-
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/none/api/whoami");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        using var response = await _gateway.Client.SendAsync(request);
+        using var response = await GetAsSignedInUserAsync("/none/api/whoami");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -65,15 +61,18 @@ public sealed class LocalStackTests : IAsyncLifetime
     [Fact]
     public async Task BackendsOwnRefusal_PassesThroughUntouched()
     {
-        var token = await SignInAsync();
-
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/none/tables/todoitem");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        using var response = await _gateway.Client.SendAsync(request);
+        using var response = await GetAsSignedInUserAsync("/none/tables/todoitem");
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal("missing_token", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
+    }
+
+    private async Task<HttpResponseMessage> GetAsSignedInUserAsync(string path)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await SignInAsync());
+        return await _gateway.Client.SendAsync(request);
     }
 
     private async Task<string> SignInAsync()
