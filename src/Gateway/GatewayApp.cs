@@ -1,5 +1,5 @@
-using WamsGateway.Authentication;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using WamsGateway.Authentication;
 using WamsGateway.Authorization;
 using WamsGateway.Caching;
 using WamsGateway.Configuration;
