@@ -38,6 +38,7 @@ public static class GatewayApp
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapGatewayHealthChecks();
+        app.MapGatewayMetrics();
         app.MapGatewayProxy();
         return app;
     }

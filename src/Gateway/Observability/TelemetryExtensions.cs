@@ -9,7 +9,7 @@ internal static class TelemetryExtensions
 {
     public const string ServiceName = "wamsgateway";
 
-    /// <summary>Traces and metrics from the start; OTLP export when OTEL_EXPORTER_OTLP_ENDPOINT is set.</summary>
+    /// <summary>Traces and metrics; <c>/metrics</c> for Prometheus; OTLP export when OTEL_EXPORTER_OTLP_ENDPOINT is set.</summary>
     public static WebApplicationBuilder AddGatewayTelemetry(this WebApplicationBuilder builder)
     {
         var telemetry = builder.Services.AddOpenTelemetry()
@@ -21,7 +21,8 @@ internal static class TelemetryExtensions
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
-                .AddMeter(GatewayMeter.Name));
+                .AddMeter(GatewayMeter.Name)
+                .AddPrometheusExporter());
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
@@ -30,5 +31,12 @@ internal static class TelemetryExtensions
 
         builder.Services.AddSingleton<GatewayMeter>();
         return builder;
+    }
+
+    /// <summary><c>GET /metrics</c>: the Prometheus text exposition, for scrapers; no token needed, none in any label.</summary>
+    public static WebApplication MapGatewayMetrics(this WebApplication app)
+    {
+        app.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous();
+        return app;
     }
 }
