@@ -35,11 +35,22 @@ public sealed class ApiCatalog
 
     public ApiDefinition? Find(string? name) => name is not null && _apis.TryGetValue(name, out var api) ? api : null;
 
-    /// <summary>The API of the YARP route this request matched, if it names one.</summary>
-    public ApiDefinition? ForRequest(HttpContext context) =>
-        context.Features.Get<IReverseProxyFeature>()?.Route.Config.Metadata?.TryGetValue(RouteMetadata.Api, out var name) == true
+    /// <summary>The API of the YARP route this request matched, if it names one; looked up once per request.</summary>
+    public ApiDefinition? ForRequest(HttpContext context)
+    {
+        if (context.Features.Get<ResolvedApi>() is { } resolved)
+        {
+            return resolved.Api;
+        }
+
+        var api = context.Features.Get<IReverseProxyFeature>()?.Route.Config.Metadata?.TryGetValue(RouteMetadata.Api, out var name) == true
             ? Find(name)
             : null;
+        context.Features.Set(new ResolvedApi(api));
+        return api;
+    }
+
+    private sealed record ResolvedApi(ApiDefinition? Api);
 
     private static string Fingerprint(ApiOptions o)
     {
