@@ -59,5 +59,16 @@ else
   cat "$results/local-stack.log"
 fi
 
+if command -v kubectl >/dev/null 2>&1; then
+  if kubectl kustomize deploy/kubernetes >"$results/kustomize.yaml" 2>&1; then
+    passed=$((passed + 1))
+    echo "deploy/kubernetes renders: passed"
+  else
+    failed=$((failed + 1))
+    echo "deploy/kubernetes renders: FAILED"
+    cat "$results/kustomize.yaml"
+  fi
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -190,6 +190,35 @@ public sealed class ConfigurationValidationTests
         Assert.StartsWith($"Configuration file '{path}' (from --config) is not valid JSON: line 3", Assert.Single(ex.Problems), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("deploy/kubernetes/gateway.json")]
+    [InlineData("deploy/local/gateway.json")]
+    public void Build_ShippedConfigurationFiles_AreValid(string relativePath)
+    {
+        var path = RepositoryFile(relativePath);
+
+        // Secrets come from the environment in a deployment; here, from the command line.
+        using var app = GatewayApp.Build([
+            $"--contentRoot={TempDirectory.Create("shipped")}", "--hostBuilder:reloadConfigOnChange=false", $"--config={path}",
+            "--Gateway:Apis:orders:ClientSecret=from-the-secret"]);
+
+        Assert.NotEmpty(app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.Apis);
+    }
+
+    private static string RepositoryFile(string relativePath)
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            var candidate = Path.Combine(directory.FullName, relativePath);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new FileNotFoundException(relativePath);
+    }
+
     private static WebApplication Build(JsonObject config) =>
         GatewayApp.Build([$"--contentRoot={TempDirectory.Create("config")}", "--hostBuilder:reloadConfigOnChange=false", $"--config={GatewayConfig.Write(config)}"]);
 }
