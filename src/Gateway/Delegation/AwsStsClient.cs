@@ -151,9 +151,9 @@ internal sealed partial class AwsStsClient : IDelegationClient, IDisposable
     }
 
     private static bool IsRefusal(AmazonServiceException ex) =>
-        ex is InvalidIdentityTokenException or ExpiredTokenException or IDPRejectedClaimException
-        || ex.ErrorCode is "AccessDenied" or "InvalidIdentityToken" or "ExpiredTokenException" or "IDPRejectedClaim" or "InvalidParameterValue" or "ValidationError"
-        || ex.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden;
+        ex.ErrorCode is not ("Throttling" or "ThrottlingException" or "RequestLimitExceeded" or "IDPCommunicationError")
+        && (ex is InvalidIdentityTokenException or ExpiredTokenException or IDPRejectedClaimException
+            || ex.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden);
 
     private static string? SafeCode(string? code) => code is not null && SafeCodePattern().IsMatch(code) ? code : null;
 

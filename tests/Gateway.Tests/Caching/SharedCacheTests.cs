@@ -154,3 +154,55 @@ public sealed class SharedCacheTests : IClassFixture<FleetFixture>
         return dump;
     }
 }
+
+/// <summary>With KeyRingCertificatePath, the Data Protection key ring in Redis is itself encrypted: a dump holds no usable key.</summary>
+public sealed class KeyRingCertificateTests : IAsyncLifetime
+{
+    private readonly FleetFixture _f = new KeyRingCertificateFleet(CreateCertificate());
+
+    public Task InitializeAsync() => _f.InitializeAsync();
+
+    public Task DisposeAsync() => _f.DisposeAsync();
+
+    [Fact]
+    public async Task KeyRingInRedis_IsEncryptedWithTheCertificate()
+    {
+        var (_, idToken) = await _f.SignInAsync();
+        foreach (var gateway in new[] { _f.Gateway, _f.SecondGateway })
+        {
+            using var response = await DelegationFixture.SendAsync(gateway, HttpMethod.Get, "/wams-minted/api/whoami", idToken);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(_f.Redis.Configuration);
+        var keyRing = string.Join('\n', (await redis.GetDatabase().ListRangeAsync("test:dataprotection-keys")).Select(v => v.ToString()));
+
+        Assert.Contains("<encryptedSecret", keyRing, StringComparison.Ordinal);
+        Assert.DoesNotContain("<masterKey", keyRing, StringComparison.Ordinal);
+    }
+
+    private static string CreateCertificate()
+    {
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(
+            "CN=wamsgateway-key-ring", rsa, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        var path = Path.Combine(TempDirectory.Create("keyring-cert"), "key-ring.pfx");
+        File.WriteAllBytes(path, certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx, "pfx-password"));
+        return path;
+    }
+
+    private sealed class KeyRingCertificateFleet : FleetFixture
+    {
+        public KeyRingCertificateFleet(string certificatePath)
+        {
+            var redisSettings = Customize!;
+            Customize = config =>
+            {
+                redisSettings(config);
+                config["Gateway"]!["Redis"]!["KeyRingCertificatePath"] = certificatePath;
+                config["Gateway"]!["Redis"]!["KeyRingCertificatePassword"] = "pfx-password";
+            };
+        }
+    }
+}

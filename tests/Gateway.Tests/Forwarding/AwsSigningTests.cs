@@ -172,6 +172,7 @@ public sealed class AwsSigningTests : IClassFixture<NoBreakerDelegationFixture>,
     [InlineData("AccessDenied", HttpStatusCode.Forbidden, "delegation_denied")]
     [InlineData("IDPCommunicationError", HttpStatusCode.ServiceUnavailable, "delegation_unavailable")]
     [InlineData("InternalFailure", HttpStatusCode.ServiceUnavailable, "delegation_unavailable")]
+    [InlineData("Throttling", HttpStatusCode.ServiceUnavailable, "delegation_unavailable")]
     public async Task StsError_MapsToContractAnswer(string code, HttpStatusCode expected, string type)
     {
         var (access, _) = await _f.SignInAsync();
