@@ -7,19 +7,22 @@
 # Ctrl+C stops everything. With --check it walks through once and exits with the result
 # (the test command uses that as a smoke test). --no-build skips the build. --fleet adds a
 # redis-server on 127.0.0.1:5379 and a second gateway on http://127.0.0.1:5001/, both gateways
-# sharing Redis as their second cache level.
+# sharing Redis as their second cache level. --serve starts the stack without the walkthrough
+# (scripts/bench.sh uses it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 check=false
 build=true
 fleet=false
+serve=false
 for arg in "$@"; do
   case "$arg" in
     --check) check=true ;;
     --no-build) build=false ;;
     --fleet) fleet=true ;;
-    *) echo "usage: $0 [--check] [--no-build] [--fleet]" >&2; exit 64 ;;
+    --serve) serve=true ;;
+    *) echo "usage: $0 [--check] [--no-build] [--fleet] [--serve]" >&2; exit 64 ;;
   esac
 done
 
@@ -93,6 +96,12 @@ done
 if [ "${ready:-false}" != true ]; then
   echo "The gateway did not become ready in 60 s; see $state/logs/." >&2
   exit 1
+fi
+
+if $serve; then
+  echo "The stack is ready."
+  wait
+  exit 0
 fi
 
 walkthrough=(--gateway http://127.0.0.1:5000/ --authority http://127.0.0.1:5100/)
