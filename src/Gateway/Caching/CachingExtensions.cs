@@ -77,9 +77,11 @@ internal static class CachingExtensions
                 .WithBackplane(sp => new RedisBackplane(
                     Options.Create(new RedisBackplaneOptions { ConnectionMultiplexerFactory = sp.GetRequiredService<RedisConnection>().GetAsync }),
                     sp.GetRequiredService<ILogger<RedisBackplane>>()))
-                .WithDistributedLocker(sp => new RedisDistributedLocker(
-                    Options.Create(new RedisDistributedLockerOptions { ConnectionMultiplexerFactory = sp.GetRequiredService<RedisConnection>().GetAsync }),
-                    sp.GetRequiredService<ILogger<RedisDistributedLocker>>()));
+                .WithDistributedLocker(sp => new ConnectionAwareDistributedLocker(
+                    new RedisDistributedLocker(
+                        Options.Create(new RedisDistributedLockerOptions { ConnectionMultiplexerFactory = sp.GetRequiredService<RedisConnection>().GetAsync }),
+                        sp.GetRequiredService<ILogger<RedisDistributedLocker>>()),
+                    sp.GetRequiredService<RedisConnection>()));
         }
 
         services.AddSingleton<DelegationCache>();

@@ -9,12 +9,15 @@ namespace WamsGateway.Caching;
 /// Protection key ring share. It never aborts on a failed connect: the gateway starts and serves
 /// with Redis down, and the multiplexer reconnects on its own when Redis is back.
 /// </summary>
-internal sealed class RedisConnection : IDisposable
+internal sealed partial class RedisConnection : IDisposable
 {
     private readonly Lazy<ConnectionMultiplexer> _multiplexer;
+    private readonly ILogger<RedisConnection> _logger;
+    private int _down;
 
-    public RedisConnection(IOptions<GatewayOptions> options)
+    public RedisConnection(IOptions<GatewayOptions> options, ILogger<RedisConnection> logger)
     {
+        _logger = logger;
         var settings = options.Value.Redis;
         _multiplexer = new Lazy<ConnectionMultiplexer>(() =>
         {
@@ -26,7 +29,23 @@ internal sealed class RedisConnection : IDisposable
             // While disconnected, commands fail at once instead of queueing: the cache then goes on
             // without Redis rather than holding requests until the connection is back.
             configuration.BacklogPolicy = BacklogPolicy.FailFast;
-            return ConnectionMultiplexer.Connect(configuration);
+            var multiplexer = ConnectionMultiplexer.Connect(configuration);
+            // One line when Redis goes away and one when it is back, however many retries between.
+            multiplexer.ConnectionFailed += (_, e) =>
+            {
+                if (Interlocked.Exchange(ref _down, 1) == 0)
+                {
+                    Log.Lost(_logger, e.FailureType.ToString());
+                }
+            };
+            multiplexer.ConnectionRestored += (_, _) =>
+            {
+                if (Interlocked.Exchange(ref _down, 0) == 1)
+                {
+                    Log.Restored(_logger);
+                }
+            };
+            return multiplexer;
         });
     }
 
@@ -40,5 +59,14 @@ internal sealed class RedisConnection : IDisposable
         {
             _multiplexer.Value.Dispose();
         }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(400, LogLevel.Warning, "Redis is unreachable ({FailureType}); serving from the in-process cache and exchanging directly until it is back.")]
+        public static partial void Lost(ILogger logger, string failureType);
+
+        [LoggerMessage(401, LogLevel.Information, "Redis is reachable again; the cache is shared across replicas again.")]
+        public static partial void Restored(ILogger logger);
     }
 }
