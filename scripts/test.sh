@@ -48,26 +48,24 @@ if [ "$test_status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=$((failed + 1))
 fi
 
-echo
-echo "Smoke test: the local stack and its walkthrough (scripts/local-stack.sh --check)"
-if ./scripts/local-stack.sh --check --no-build >"$results/local-stack.log" 2>&1; then
-  passed=$((passed + 1))
-  echo "local stack: passed"
-else
-  failed=$((failed + 1))
-  echo "local stack: FAILED; its output:"
-  cat "$results/local-stack.log"
-fi
-
-if command -v kubectl >/dev/null 2>&1; then
-  if kubectl kustomize deploy/kubernetes >"$results/kustomize.yaml" 2>&1; then
+# One more test each: a command that passes or fails, its output kept for when it fails.
+check() {
+  local name=$1 log=$2
+  shift 2
+  if "$@" >"$log" 2>&1; then
     passed=$((passed + 1))
-    echo "deploy/kubernetes renders: passed"
+    echo "$name: passed"
   else
     failed=$((failed + 1))
-    echo "deploy/kubernetes renders: FAILED"
-    cat "$results/kustomize.yaml"
+    echo "$name: FAILED; its output:"
+    cat "$log"
   fi
+}
+
+echo
+check "local stack smoke test (scripts/local-stack.sh --check)" "$results/local-stack.log" ./scripts/local-stack.sh --check --no-build
+if command -v kubectl >/dev/null 2>&1; then
+  check "deploy/kubernetes renders" "$results/kustomize.yaml" kubectl kustomize deploy/kubernetes
 fi
 
 echo "$passed passed, $failed failed"

@@ -24,11 +24,7 @@ public sealed class RedisServer : IAsyncDisposable
 
     public static async Task<RedisServer> StartAsync()
     {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        var server = new RedisServer(port);
+        var server = new RedisServer(LoopbackPort.Free());
         await server.RestartAsync();
         return server;
     }

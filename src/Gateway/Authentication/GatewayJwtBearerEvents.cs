@@ -14,7 +14,6 @@ namespace WamsGateway.Authentication;
 /// </summary>
 internal sealed partial class GatewayJwtBearerEvents : JwtBearerEvents
 {
-    private const string BearerPrefix = "Bearer ";
     private static readonly object AuthorityDownKey = new();
 
     private readonly AuthorityMetadata _metadata;
@@ -90,13 +89,11 @@ internal sealed partial class GatewayJwtBearerEvents : JwtBearerEvents
 
     private async Task<ClaimsPrincipal?> ValidateWithFreshKeysAsync(AuthenticationFailedContext context)
     {
-        string authorization = context.Request.Headers.Authorization.ToString();
-        if (!authorization.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase))
+        if (BearerToken.From(context.Request) is not { } token)
         {
             return null;
         }
 
-        var token = authorization[BearerPrefix.Length..].Trim();
         var configuration = await _metadata.GetConfigurationAsync(context.HttpContext.RequestAborted);
         var parameters = context.Options.TokenValidationParameters.Clone();
         parameters.ValidIssuers = (parameters.ValidIssuers ?? []).Append(configuration.Issuer).ToArray();

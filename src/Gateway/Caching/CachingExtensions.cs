@@ -48,7 +48,6 @@ internal static class CachingExtensions
                 e.Duration = TimeSpan.FromMinutes(1);
                 e.Size = 1;
                 e.EagerRefreshThreshold = cache.EagerRefreshThreshold > 0 ? cache.EagerRefreshThreshold : null;
-                e.DistributedCacheSoftTimeout = redis.OperationTimeout;
                 e.DistributedCacheHardTimeout = redis.OperationTimeout;
                 // Writes complete before the answer, so the next request on another replica finds them.
                 e.AllowBackgroundDistributedCacheOperations = false;

@@ -1,4 +1,3 @@
-using Duende.IdentityModel.Client;
 using Microsoft.Extensions.Options;
 using WamsGateway.Configuration;
 
@@ -10,8 +9,6 @@ namespace WamsGateway.Delegation;
 /// </summary>
 internal sealed class Auth0DelegationClient : IDelegationClient
 {
-    public const string JwtBearerGrant = "urn:ietf:params:oauth:grant-type:jwt-bearer";
-
     private readonly IHttpClientFactory _httpClientFactory;
     private readonly AuthenticationSettings _authentication;
     private readonly DelegationSettings _settings;
@@ -29,32 +26,8 @@ internal sealed class Auth0DelegationClient : IDelegationClient
 
     public async Task<DelegatedCredential> ExchangeAsync(DelegationRequest request, CancellationToken cancellationToken)
     {
-        var api = request.Options;
-        var clientId = api.ClientId ?? request.ClientId ?? SingleAudience(request)
-            ?? throw new DelegationException(DelegationFailure.Denied, "The token names no client (azp, client_id or a single aud) and no ClientId is configured.", "invalid_client");
-
-        var http = _httpClientFactory.CreateClient(DelegationExtensions.HttpClientName);
-        var response = await http.RequestTokenAsync(new TokenRequest
-        {
-            Address = api.Endpoint ?? _authentication.Authority!.TrimEnd('/') + "/delegation",
-            GrantType = JwtBearerGrant,
-            ClientId = clientId,
-            ClientCredentialStyle = ClientCredentialStyle.PostBody,
-            Parameters =
-            {
-                { "id_token", request.SubjectToken },
-                { "target", api.Target! },
-                { "api_type", api.ApiType ?? "app" },
-                { "scope", api.Scope ?? "openid" },
-            },
-        }, cancellationToken);
-
+        var response = await Auth0DelegationCall.SendAsync(_httpClientFactory.CreateClient(DelegationExtensions.HttpClientName), request,
+            _authentication.Authority!, request.Options.ApiType ?? "app", [], cancellationToken);
         return ProviderAnswers.Read(response, "id_token", _time, _settings.DefaultRetryAfter);
-    }
-
-    private static string? SingleAudience(DelegationRequest request)
-    {
-        var audiences = request.User.FindAll("aud").ToList();
-        return audiences.Count == 1 ? audiences[0].Value : null;
     }
 }

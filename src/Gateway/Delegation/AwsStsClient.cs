@@ -6,7 +6,6 @@ using System.Text.RegularExpressions;
 using Amazon.Runtime;
 using Amazon.SecurityToken;
 using Amazon.SecurityToken.Model;
-using Duende.IdentityModel.Client;
 using Microsoft.Extensions.Options;
 using WamsGateway.Configuration;
 
@@ -115,30 +114,11 @@ internal sealed partial class AwsStsClient : IDelegationClient, IDisposable
     private async Task<DelegatedCredential> FromAuth0Async(DelegationRequest request, CancellationToken cancellationToken)
     {
         var api = request.Options;
-        var http = _httpClientFactory.CreateClient(DelegationExtensions.HttpClientName);
-        var response = await http.RequestTokenAsync(new TokenRequest
-        {
-            Address = api.Endpoint ?? _authentication.Authority!.TrimEnd('/') + "/delegation",
-            GrantType = Auth0DelegationClient.JwtBearerGrant,
-            ClientId = api.ClientId ?? request.ClientId ?? string.Empty,
-            ClientCredentialStyle = ClientCredentialStyle.PostBody,
-            Parameters =
-            {
-                { "id_token", request.SubjectToken },
-                { "target", api.Target! },
-                { "api_type", "aws" },
-                { "scope", api.Scope ?? "openid" },
-                { "role", api.RoleArn! },
-                { "principal", api.PrincipalArn! },
-            },
-        }, cancellationToken);
+        var response = await Auth0DelegationCall.SendAsync(_httpClientFactory.CreateClient(DelegationExtensions.HttpClientName), request,
+            _authentication.Authority!, "aws", [new("role", api.RoleArn!), new("principal", api.PrincipalArn!)], cancellationToken);
 
         // Failures read the same as any token endpoint's; a success carries STS-shaped Credentials.
-        if (response.IsError || response.HttpStatusCode != HttpStatusCode.OK)
-        {
-            ProviderAnswers.Read(response, "Credentials", _time, _settings.DefaultRetryAfter);
-        }
-
+        ProviderAnswers.ThrowIfFailed(response, _time, _settings.DefaultRetryAfter);
         if (response.Json is not { ValueKind: JsonValueKind.Object } json
             || !json.TryGetProperty("Credentials", out var c) || c.ValueKind != JsonValueKind.Object
             || Text(c, "AccessKeyId") is not { } keyId || Text(c, "SecretAccessKey") is not { } secret || Text(c, "SessionToken") is not { } session

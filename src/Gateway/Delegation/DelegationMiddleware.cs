@@ -1,4 +1,5 @@
 using System.Globalization;
+using WamsGateway.Authentication;
 using WamsGateway.Caching;
 using WamsGateway.Configuration;
 using WamsGateway.Errors;
@@ -12,8 +13,6 @@ namespace WamsGateway.Delegation;
 /// </summary>
 internal sealed partial class DelegationMiddleware
 {
-    private const string BearerPrefix = "Bearer ";
-
     private readonly RequestDelegate _next;
     private readonly ApiCatalog _catalog;
     private readonly DelegationCache _cache;
@@ -53,12 +52,8 @@ internal sealed partial class DelegationMiddleware
         await _next(context);
     }
 
-    private static string SubjectToken(HttpContext context)
-    {
-        // Authentication succeeded on this header, so it holds a bearer token.
-        var authorization = context.Request.Headers.Authorization.ToString();
-        return authorization[BearerPrefix.Length..].Trim();
-    }
+    // Authentication succeeded on this header, so it holds a bearer token.
+    private static string SubjectToken(HttpContext context) => BearerToken.From(context.Request)!;
 
     private static DateTimeOffset SubjectExpiry(HttpContext context) =>
         long.TryParse(context.User.FindFirst("exp")?.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var exp)

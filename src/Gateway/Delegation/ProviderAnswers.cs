@@ -20,6 +20,21 @@ internal static partial class ProviderAnswers
 
     public static DelegatedCredential Read(TokenResponse response, string tokenField, TimeProvider time, TimeSpan defaultRetryAfter)
     {
+        ThrowIfFailed(response, time, defaultRetryAfter);
+        if (response.IsError || response.Json is not { } json || !json.TryGetProperty(tokenField, out var tokenValue)
+            || tokenValue.ValueKind != JsonValueKind.String || tokenValue.GetString() is not { Length: > 0 } token)
+        {
+            throw new DelegationException(DelegationFailure.InvalidResponse, $"The identity provider's answer has no usable {tokenField}.");
+        }
+
+        var now = time.GetUtcNow();
+        var expiresAt = response.ExpiresIn > 0 ? now.AddSeconds(response.ExpiresIn) : JwtExpiry(token) ?? now + UnknownLifetime;
+        return new DelegatedCredential(token, expiresAt);
+    }
+
+    /// <summary>The provider was unreachable, unavailable, or refused: the matching <see cref="DelegationException"/>.</summary>
+    public static void ThrowIfFailed(TokenResponse response, TimeProvider time, TimeSpan defaultRetryAfter)
+    {
         if (response.ErrorType == ResponseErrorType.Exception && response.HttpResponse is null)
         {
             // Connection refused, DNS, the resilience pipeline's timeout or open circuit.
@@ -39,16 +54,6 @@ internal static partial class ProviderAnswers
             throw new DelegationException(DelegationFailure.Denied, $"The identity provider refused the exchange ({(int)status}).",
                 ProviderErrorCode(response) ?? $"http_{(int)status}");
         }
-
-        if (response.IsError || response.Json is not { } json || !json.TryGetProperty(tokenField, out var tokenValue)
-            || tokenValue.GetString() is not { Length: > 0 } token)
-        {
-            throw new DelegationException(DelegationFailure.InvalidResponse, $"The identity provider's answer has no usable {tokenField}.");
-        }
-
-        var now = time.GetUtcNow();
-        var expiresAt = response.ExpiresIn > 0 ? now.AddSeconds(response.ExpiresIn) : JwtExpiry(token) ?? now + UnknownLifetime;
-        return new DelegatedCredential(token, expiresAt);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -29,7 +30,7 @@ public sealed class AwsCredentialIssuer
         var expiration = _time.GetUtcNow().Add(duration);
         var key = Encoding.UTF8.GetBytes(_rootSecret!);
         var secret = Convert.ToBase64String(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes("secret:" + accessKeyId)))[..40];
-        var statement = Base64Url(JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
+        var statement = Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
         {
             ["akid"] = accessKeyId,
             ["sub"] = subject,
@@ -37,11 +38,9 @@ public sealed class AwsCredentialIssuer
             ["session"] = sessionName,
             ["exp"] = expiration.ToUnixTimeSeconds(),
         }));
-        var sessionToken = statement + "." + Base64Url(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes("session:" + statement)));
+        var sessionToken = statement + "." + Base64Url.EncodeToString(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes("session:" + statement)));
         return new IssuedAwsCredentials(accessKeyId, secret, sessionToken, expiration);
     }
-
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
 
 public sealed record IssuedAwsCredentials(string AccessKeyId, string SecretAccessKey, string SessionToken, DateTimeOffset Expiration);

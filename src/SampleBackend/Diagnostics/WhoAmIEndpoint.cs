@@ -1,4 +1,4 @@
-using System.Text;
+using System.Buffers.Text;
 using System.Text.Json;
 using SampleBackend.Zumo;
 
@@ -53,9 +53,7 @@ public static class WhoAmIEndpoint
 
         try
         {
-            var payload = parts[1].Replace('-', '+').Replace('_', '/');
-            payload = payload.PadRight(payload.Length + ((4 - (payload.Length % 4)) % 4), '=');
-            using var document = JsonDocument.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(payload)));
+            using var document = JsonDocument.Parse(Base64Url.DecodeFromChars(parts[1]));
             return document.RootElement.Clone();
         }
         catch (Exception ex) when (ex is FormatException or JsonException)

@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -42,7 +42,7 @@ public sealed class ZumoTokenValidator
 
         try
         {
-            using var header = JsonDocument.Parse(Base64UrlDecode(parts[0]));
+            using var header = JsonDocument.Parse(Base64Url.DecodeFromChars(parts[0]));
             if (header.RootElement.TryGetProperty("typ", out var typ) && typ.GetString() is not "JWT")
             {
                 return ZumoValidationResult.Fail("invalid_type", "typ must be JWT.");
@@ -54,12 +54,12 @@ public sealed class ZumoTokenValidator
             }
 
             var expected = HMACSHA256.HashData(_key, Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]));
-            if (!CryptographicOperations.FixedTimeEquals(expected, Base64UrlDecode(parts[2])))
+            if (!CryptographicOperations.FixedTimeEquals(expected, Base64Url.DecodeFromChars(parts[2])))
             {
                 return ZumoValidationResult.Fail("invalid_signature", "The signature does not match the master key.");
             }
 
-            using var payload = JsonDocument.Parse(Base64UrlDecode(parts[1]));
+            using var payload = JsonDocument.Parse(Base64Url.DecodeFromChars(parts[1]));
             return ValidateClaims(payload.RootElement);
         }
         catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or KeyNotFoundException)
@@ -95,19 +95,6 @@ public sealed class ZumoTokenValidator
         }
 
         return ZumoValidationResult.Success(new ZumoUser(uid.GetString()!, claims.Clone()));
-    }
-
-    private static byte[] Base64UrlDecode(string value)
-    {
-        var s = value.Replace('-', '+').Replace('_', '/');
-        s = (s.Length % 4) switch
-        {
-            2 => s + "==",
-            3 => s + "=",
-            0 => s,
-            _ => throw new FormatException("Bad base64url length " + s.Length.ToString(CultureInfo.InvariantCulture)),
-        };
-        return Convert.FromBase64String(s);
     }
 }
 

@@ -34,7 +34,7 @@ public sealed class TokenValidationTests : IClassFixture<GatewayFixture>
         var challenge = Assert.Single(response.Headers.WwwAuthenticate);
         Assert.Equal("Bearer", challenge.Scheme);
         Assert.StartsWith("error=\"invalid_token\"", challenge.Parameter, StringComparison.Ordinal);
-        await AssertProblemAsync(response, "invalid_token");
+        await ProblemAssert.IsProblemAsync(response, "invalid_token");
         Assert.DoesNotContain(token, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(before, _f.Backend.Requests.Count);
     }
@@ -58,7 +58,7 @@ public sealed class TokenValidationTests : IClassFixture<GatewayFixture>
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("Bearer", Assert.Single(response.Headers.WwwAuthenticate).ToString());
-        await AssertProblemAsync(response, "missing_token");
+        await ProblemAssert.IsProblemAsync(response, "missing_token");
         Assert.Equal(before, _f.Backend.Requests.Count);
     }
 
@@ -139,14 +139,5 @@ public sealed class TokenValidationTests : IClassFixture<GatewayFixture>
             default:
                 throw new ArgumentOutOfRangeException(nameof(kind), kind, null);
         }
-    }
-
-    internal static async Task AssertProblemAsync(HttpResponseMessage response, string type)
-    {
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        Assert.Equal(type, body.RootElement.GetProperty("type").GetString());
-        Assert.Equal((int)response.StatusCode, body.RootElement.GetProperty("status").GetInt32());
-        Assert.False(string.IsNullOrEmpty(body.RootElement.GetProperty("traceId").GetString()));
     }
 }

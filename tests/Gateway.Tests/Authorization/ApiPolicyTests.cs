@@ -1,5 +1,4 @@
 using System.Net;
-using WamsGateway.Tests.Authentication;
 using WamsGateway.Tests.Support;
 
 namespace WamsGateway.Tests.Authorization;
@@ -23,7 +22,7 @@ public sealed class ApiPolicyTests : IClassFixture<DelegationFixture>
         using var response = await _f.SendAsync(HttpMethod.Get, "/desktop-only/x", token);
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        await TokenValidationTests.AssertProblemAsync(response, "client_not_allowed");
+        await ProblemAssert.IsProblemAsync(response, "client_not_allowed");
         Assert.Equal(before, _f.Recorder.Requests.Count);
     }
 
@@ -50,7 +49,7 @@ public sealed class ApiPolicyTests : IClassFixture<DelegationFixture>
         Assert.Equal("Bearer", challenge.Scheme);
         Assert.StartsWith("error=\"insufficient_scope\"", challenge.Parameter, StringComparison.Ordinal);
         Assert.Contains("scope=\"read:todo write:todo\"", challenge.Parameter, StringComparison.Ordinal);
-        await TokenValidationTests.AssertProblemAsync(response, "insufficient_scope");
+        await ProblemAssert.IsProblemAsync(response, "insufficient_scope");
         Assert.Equal(before, _f.Recorder.Requests.Count);
     }
 
@@ -74,7 +73,7 @@ public sealed class ApiPolicyTests : IClassFixture<DelegationFixture>
         using var response = await _f.SendAsync(HttpMethod.Get, "/admin-delegated/x", idToken);
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        await TokenValidationTests.AssertProblemAsync(response, "insufficient_scope");
+        await ProblemAssert.IsProblemAsync(response, "insufficient_scope");
         Assert.Equal(before, await _f.DelegationsAsync());
     }
 }

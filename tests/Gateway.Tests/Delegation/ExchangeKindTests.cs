@@ -117,7 +117,7 @@ public sealed class ExchangeKindTests : IClassFixture<DelegationFixture>
         using var response = await _f.SendAsync(HttpMethod.Get, "/wams-delegated/tables/todoitem", accessToken);
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        await Authentication.TokenValidationTests.AssertProblemAsync(response, "delegation_denied");
+        await ProblemAssert.IsProblemAsync(response, "delegation_denied");
         Assert.Equal("invalid_grant", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
     }
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using WamsGateway.Tests.Authentication;
 using WamsGateway.Tests.Support;
 
 namespace WamsGateway.Tests.Delegation;
@@ -39,7 +38,7 @@ public sealed class FailureMappingTests : IClassFixture<NoBreakerDelegationFixtu
         using var response = await _f.SendAsync(HttpMethod.Get, $"/{api}/x", token);
 
         Assert.Equal(expected, response.StatusCode);
-        await TokenValidationTests.AssertProblemAsync(response, type);
+        await ProblemAssert.IsProblemAsync(response, type);
         var body = await response.Content.ReadAsStringAsync();
         Assert.DoesNotContain(token, body, StringComparison.Ordinal);
         if (providerError is not null)
@@ -85,7 +84,7 @@ public sealed class FailureMappingTests : IClassFixture<NoBreakerDelegationFixtu
         using var response = await _f.SendAsync(HttpMethod.Get, "/dead-endpoint/x", idToken);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        await TokenValidationTests.AssertProblemAsync(response, "delegation_unavailable");
+        await ProblemAssert.IsProblemAsync(response, "delegation_unavailable");
         Assert.NotNull(response.Headers.RetryAfter);
     }
 

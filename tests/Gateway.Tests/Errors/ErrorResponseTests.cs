@@ -1,8 +1,7 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
-using WamsGateway.Tests.Authentication;
 using WamsGateway.Tests.Support;
+using WamsGateway.TestSupport;
 
 namespace WamsGateway.Tests.Errors;
 
@@ -52,7 +51,7 @@ public sealed class ErrorResponseTests : IClassFixture<GatewayFixture>
     {
         await using var gateway = new GatewayFixture
         {
-            Customize = config => config["ReverseProxy"]!["Clusters"]!["backend"]!["Destinations"]!["d1"]!["Address"] = $"http://127.0.0.1:{ClosedPort()}/",
+            Customize = config => config["ReverseProxy"]!["Clusters"]!["backend"]!["Destinations"]!["d1"]!["Address"] = $"http://127.0.0.1:{LoopbackPort.Free()}/",
         };
         await gateway.InitializeAsync();
 
@@ -73,7 +72,7 @@ public sealed class ErrorResponseTests : IClassFixture<GatewayFixture>
         using var response = await _f.SendAsync("/none/odd", null, r => r.Headers.TryAddWithoutValidation("Authorization", authorization));
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        await TokenValidationTests.AssertProblemAsync(response, "invalid_token");
+        await ProblemAssert.IsProblemAsync(response, "invalid_token");
     }
 
     [Fact]
@@ -82,12 +81,5 @@ public sealed class ErrorResponseTests : IClassFixture<GatewayFixture>
         using var response = await _f.SendAsync("/none/huge", new string('a', 20_000) + ".b.c");
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-    }
-
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

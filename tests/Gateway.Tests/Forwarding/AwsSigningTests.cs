@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using WamsGateway.Tests.Authentication;
 using WamsGateway.Tests.Support;
 
 namespace WamsGateway.Tests.Forwarding;
@@ -146,7 +145,7 @@ public sealed class AwsSigningTests : IClassFixture<NoBreakerDelegationFixture>,
         using var s3 = await _f.SendAsync(HttpMethod.Put, "/aws-small-files/big.bin", access, configure: r => r.Content = new ByteArrayContent(big));
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, signed.StatusCode);
-        await TokenValidationTests.AssertProblemAsync(signed, "payload_too_large");
+        await ProblemAssert.IsProblemAsync(signed, "payload_too_large");
         Assert.Equal(HttpStatusCode.OK, s3.StatusCode);
         using var back = await _f.SendAsync(HttpMethod.Get, "/aws-small-files/big.bin", access);
         Assert.Equal(big, await back.Content.ReadAsByteArrayAsync());
@@ -181,7 +180,7 @@ public sealed class AwsSigningTests : IClassFixture<NoBreakerDelegationFixture>,
         using var response = await _f.SendAsync(HttpMethod.Get, "/aws-api/x", access);
 
         Assert.Equal(expected, response.StatusCode);
-        await TokenValidationTests.AssertProblemAsync(response, type);
+        await ProblemAssert.IsProblemAsync(response, type);
         if (expected == HttpStatusCode.Forbidden)
         {
             Assert.Equal(code, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
@@ -201,7 +200,7 @@ public sealed class AwsSigningTests : IClassFixture<NoBreakerDelegationFixture>,
         using var response = await _f.SendAsync(HttpMethod.Get, "/aws-api/x", access);
 
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
-        await TokenValidationTests.AssertProblemAsync(response, "delegation_invalid_response");
+        await ProblemAssert.IsProblemAsync(response, "delegation_invalid_response");
     }
 
     [Fact]
@@ -212,7 +211,7 @@ public sealed class AwsSigningTests : IClassFixture<NoBreakerDelegationFixture>,
         using var response = await _f.SendAsync(HttpMethod.Get, "/aws-dead/x", access);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        await TokenValidationTests.AssertProblemAsync(response, "delegation_unavailable");
+        await ProblemAssert.IsProblemAsync(response, "delegation_unavailable");
     }
 
     [Theory]

@@ -48,7 +48,7 @@ public sealed class HealthTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, proxied.StatusCode);
         Assert.NotNull(proxied.Headers.RetryAfter);
-        await Authentication.TokenValidationTests.AssertProblemAsync(proxied, "authority_unavailable");
+        await ProblemAssert.IsProblemAsync(proxied, "authority_unavailable");
         Assert.Empty(down.Backend.Requests);
 
         down.Authority.Down = false;

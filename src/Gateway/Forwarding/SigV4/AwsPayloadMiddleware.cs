@@ -42,8 +42,7 @@ internal sealed class AwsPayloadMiddleware
         {
             if (!api.Options.IsS3)
             {
-                await ProblemResponses.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "payload_too_large", "The body is too large to sign",
-                    $"API '{api.Name}' signs request bodies up to {limit} bytes.");
+                await TooLargeAsync();
                 return;
             }
 
@@ -60,14 +59,16 @@ internal sealed class AwsPayloadMiddleware
         }
         catch (IOException) when (request.ContentLength is null)
         {
-            await ProblemResponses.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "payload_too_large", "The body is too large to sign",
-                $"API '{api.Name}' signs request bodies up to {limit} bytes.");
+            await TooLargeAsync();
             return;
         }
 
         request.Body.Position = 0;
         context.Features.Set(new AwsPayloadFeature(SigV4Signer.PayloadHash(buffer.GetBuffer().AsSpan(0, (int)buffer.Length))));
         await _next(context);
+
+        Task TooLargeAsync() => ProblemResponses.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "payload_too_large",
+            "The body is too large to sign", $"API '{api.Name}' signs request bodies up to {limit} bytes.");
     }
 }
 
