@@ -1,12 +1,16 @@
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.Options;
+using WamsGateway.Caching.KeyRing;
 using WamsGateway.Configuration;
 using ZiggyCreatures.Caching.Fusion;
 using ZiggyCreatures.Caching.Fusion.Backplane.StackExchangeRedis;
 using ZiggyCreatures.Caching.Fusion.Locking.Distributed.Redis;
+using ZiggyCreatures.Caching.Fusion.Serialization.SystemTextJson;
 
 namespace WamsGateway.Caching;
 
@@ -52,8 +56,9 @@ internal static class CachingExtensions
                 // Writes complete before the answer, so the next request on another replica finds them.
                 e.AllowBackgroundDistributedCacheOperations = false;
                 e.AllowBackgroundBackplaneOperations = true;
-                // A replica waits for another's exchange at most as long as an exchange may take.
-                e.DistributedLockTimeout = options.Delegation.Timeout * 2 + TimeSpan.FromSeconds(2);
+                // A replica waits for another's exchange at most as long as an exchange may take
+                // (DelegationCache bounds the whole wait by the same budget).
+                e.DistributedLockTimeout = options.Delegation.ExchangeBudget;
             })
             .WithMemoryCache(sp => sp.GetRequiredKeyedService<IMemoryCache>(MemoryCacheKey));
         services.AddKeyedSingleton<IMemoryCache>(MemoryCacheKey, (sp, _) => new MemoryCache(new MemoryCacheOptions
@@ -68,11 +73,15 @@ internal static class CachingExtensions
             services.AddSingleton<RedisConnection>();
             AddDataProtection(services, redis);
             builder
-                .WithSerializer(sp => new ProtectedCacheSerializer(sp.GetRequiredService<IDataProtectionProvider>()))
-                .WithDistributedCache(sp => new RedisCache(Options.Create(new RedisCacheOptions
-                {
-                    ConnectionMultiplexerFactory = sp.GetRequiredService<RedisConnection>().GetAsync,
-                })))
+                .WithSerializer(new FusionCacheSystemTextJsonSerializer())
+                .WithDistributedCache(sp => new ProtectedDistributedCache(
+                    new RedisCache(Options.Create(new RedisCacheOptions
+                    {
+                        ConnectionMultiplexerFactory = sp.GetRequiredService<RedisConnection>().GetAsync,
+                    })),
+                    sp.GetRequiredService<IDataProtectionProvider>(),
+                    sp.GetRequiredService<TimeProvider>(),
+                    sp.GetRequiredService<ILogger<ProtectedDistributedCache>>()))
                 .WithBackplane(sp => new RedisBackplane(
                     Options.Create(new RedisBackplaneOptions { ConnectionMultiplexerFactory = sp.GetRequiredService<RedisConnection>().GetAsync }),
                     sp.GetRequiredService<ILogger<RedisBackplane>>()))
@@ -90,13 +99,25 @@ internal static class CachingExtensions
     private static void AddDataProtection(IServiceCollection services, RedisSettings redis)
     {
         var dataProtection = services.AddDataProtection().SetApplicationName(ApplicationName);
-        dataProtection.Services.AddOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>()
+        dataProtection.Services.AddOptions<KeyManagementOptions>()
             .Configure<RedisConnection>((keyManagement, connection) => keyManagement.XmlRepository =
-                new Microsoft.AspNetCore.DataProtection.StackExchangeRedis.RedisXmlRepository(
+                new RedisXmlRepository(
                     () => connection.Multiplexer.GetDatabase(), redis.KeyPrefix + "dataprotection-keys"));
         if (redis.KeyRingCertificatePath is { } path)
         {
             dataProtection.ProtectKeysWithCertificate(X509CertificateLoader.LoadPkcs12FromFile(path, redis.KeyRingCertificatePassword));
+        }
+        else if (redis.KeyRingKey is { } value)
+        {
+            // The decryptor is created by type name with the application's services and finds the key there.
+            var key = KeyEncryptionKey.Parse(value);
+            services.AddSingleton(key);
+            services.AddOptions<KeyManagementOptions>().Configure(o => o.XmlEncryptor = new KeyRingKeyXmlEncryptor(key));
+        }
+        else
+        {
+            // Validation let this through only with AllowUnprotectedKeyRing: say so at every start.
+            services.AddHostedService<UnprotectedKeyRingWarning>();
         }
     }
 }

@@ -71,11 +71,26 @@ public sealed class RedisSettings
     /// <summary>After a Redis error, how long the cache leaves Redis alone before trying again.</summary>
     public TimeSpan CircuitBreakerDuration { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Optional PFX whose certificate encrypts the Data Protection key ring stored in Redis.</summary>
+    /// <summary>A PFX whose certificate encrypts the Data Protection key ring stored in Redis.</summary>
     public string? KeyRingCertificatePath { get; set; }
 
     /// <summary>The PFX's password, if it has one. Never logged.</summary>
     public string? KeyRingCertificatePassword { get; set; }
+
+    /// <summary>
+    /// A key-encryption key (32 random bytes, base64) that encrypts the Data Protection key ring stored
+    /// in Redis, for deployments that keep secrets as strings (a Kubernetes Secret). Never logged.
+    /// </summary>
+    public string? KeyRingKey { get; set; }
+
+    /// <summary>
+    /// Lets the gateway start with Redis and a key ring that nothing protects: whoever can read Redis
+    /// could then decrypt every cached credential. Logged as a warning at start.
+    /// </summary>
+    public bool AllowUnprotectedKeyRing { get; set; }
+
+    /// <summary>True when something that never enters Redis protects the key ring.</summary>
+    public bool KeyRingProtected => KeyRingCertificatePath is not null || KeyRingKey is not null;
 }
 
 public sealed class CacheSettings
@@ -103,4 +118,22 @@ public sealed class DelegationSettings
 
     /// <summary>How long an open circuit answers 503 without asking the provider.</summary>
     public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// How long an exchange that found its provider unavailable is remembered for its key (never longer
+    /// than the provider's own <c>Retry-After</c>): requests in that time answer 503 without asking again.
+    /// </summary>
+    public TimeSpan RememberUnavailable { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Calls to a provider per exchange: the first and one retry of a transient failure.</summary>
+    public const int Attempts = 2;
+
+    /// <summary>The most the retry waits between the two attempts.</summary>
+    public static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// The most one exchange may take, every attempt and the pause between them included. No request
+    /// waits longer than this (plus a little for the cache) for a credential, whatever its place in line.
+    /// </summary>
+    public TimeSpan ExchangeBudget => Timeout * Attempts + MaxRetryDelay;
 }

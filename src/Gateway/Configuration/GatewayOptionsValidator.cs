@@ -106,6 +106,11 @@ internal static class GatewayOptionsValidator
             problems.Add($"{Key}:BreakerMinimumThroughput: at least 2.");
         }
 
+        if (settings.RememberUnavailable < TimeSpan.Zero || settings.RememberUnavailable > TimeSpan.FromMinutes(1))
+        {
+            problems.Add($"{Key}:RememberUnavailable: between 00:00:00 (off) and 00:01:00.");
+        }
+
         if (settings.BreakDuration < TimeSpan.FromMilliseconds(500))
         {
             problems.Add($"{Key}:BreakDuration: at least 00:00:00.5.");
@@ -169,6 +174,23 @@ internal static class GatewayOptionsValidator
         if (redis.KeyRingCertificatePath is { } path && !File.Exists(path))
         {
             problems.Add($"{Key}:KeyRingCertificatePath: '{path}' does not exist.");
+        }
+
+        if (redis.KeyRingKey is { } kek && !Caching.KeyRing.KeyEncryptionKey.IsValid(kek))
+        {
+            problems.Add($"{Key}:KeyRingKey: not {Caching.KeyRing.KeyEncryptionKey.SizeInBytes} bytes in base64; make one with: openssl rand -base64 32.");
+        }
+
+        if (redis.KeyRingCertificatePath is not null && redis.KeyRingKey is not null)
+        {
+            problems.Add($"{Key}: set one of KeyRingCertificatePath and KeyRingKey, not both.");
+        }
+
+        if (redis.Configuration is not null && !redis.KeyRingProtected && !redis.AllowUnprotectedKeyRing)
+        {
+            problems.Add($"{Key}: the Data Protection key ring that encrypts the cache is kept in Redis, so it must be protected by a key Redis never sees: "
+                + $"set {Key}:KeyRingKey (32 random bytes in base64, from a secret) or {Key}:KeyRingCertificatePath. "
+                + $"{Key}:AllowUnprotectedKeyRing: true starts without that protection (whoever can read Redis can then decrypt every cached credential).");
         }
     }
 

@@ -24,13 +24,15 @@ internal static class DelegationExtensions
             {
                 var settings = context.ServiceProvider.GetRequiredService<IOptions<GatewayOptions>>().Value.Delegation;
                 pipeline
-                    .AddTimeout(settings.Timeout * 2 + TimeSpan.FromSeconds(1))
+                    // Every attempt and the pause between them: the exchange budget (DelegationCache waits no longer).
+                    .AddTimeout(settings.ExchangeBudget)
                     .AddRetry(new HttpRetryStrategyOptions
                     {
-                        MaxRetryAttempts = 1,
+                        MaxRetryAttempts = DelegationSettings.Attempts - 1,
                         BackoffType = DelayBackoffType.Exponential,
                         UseJitter = true,
-                        Delay = TimeSpan.FromMilliseconds(200),
+                        Delay = TimeSpan.FromMilliseconds(100),
+                        MaxDelay = DelegationSettings.MaxRetryDelay,
                         // A provider that names a time to come back is not asked again at once (IsTransient).
                         ShouldRetryAfterHeader = false,
                         ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome)),

@@ -200,6 +200,7 @@ public sealed class KeyRingCertificateTests : IAsyncLifetime
             Customize = config =>
             {
                 redisSettings(config);
+                config["Gateway"]!["Redis"]!.AsObject().Remove("KeyRingKey");
                 config["Gateway"]!["Redis"]!["KeyRingCertificatePath"] = certificatePath;
                 config["Gateway"]!["Redis"]!["KeyRingCertificatePassword"] = "pfx-password";
             };

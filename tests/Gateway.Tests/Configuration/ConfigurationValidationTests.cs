@@ -200,7 +200,8 @@ public sealed class ConfigurationValidationTests
         // Secrets come from the environment in a deployment; here, from the command line.
         using var app = GatewayApp.Build([
             $"--contentRoot={TempDirectory.Create("shipped")}", "--hostBuilder:reloadConfigOnChange=false", $"--config={path}",
-            "--Gateway:Apis:orders:ClientSecret=from-the-secret"]);
+            "--Gateway:Apis:orders:ClientSecret=from-the-secret",
+            $"--Gateway:Redis:KeyRingKey={Convert.ToBase64String(new byte[32])}"]);
 
         Assert.NotEmpty(app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.Apis);
     }

@@ -13,6 +13,8 @@ public sealed class CircuitBreakerTests : IAsyncLifetime
         {
             config["Gateway"]!["Delegation"]!["BreakerMinimumThroughput"] = 4;
             config["Gateway"]!["Delegation"]!["BreakDuration"] = "00:00:01";
+            // The breaker alone: no remembered outcome answers for it.
+            config["Gateway"]!["Delegation"]!["RememberUnavailable"] = "00:00:00";
         },
     };
 

@@ -233,9 +233,15 @@ public class DelegationFixture : IAsyncLifetime
 /// <summary>Two gateways sharing a real redis-server: a fleet of one authority, its backends and two replicas.</summary>
 public class FleetFixture : DelegationFixture
 {
+    /// <summary>The fleet's key-encryption key for the Data Protection key ring (Gateway:Redis:KeyRingKey).</summary>
+    public static readonly string KeyRingKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
     public FleetFixture()
     {
-        Customize = config => config["Gateway"]!["Redis"] = new JsonObject { ["Configuration"] = Redis!.Configuration, ["KeyPrefix"] = "test:" };
+        Customize = config => config["Gateway"]!["Redis"] = new JsonObject
+        {
+            ["Configuration"] = Redis!.Configuration, ["KeyPrefix"] = "test:", ["KeyRingKey"] = KeyRingKey,
+        };
     }
 
     public RedisServer Redis { get; private set; } = null!;

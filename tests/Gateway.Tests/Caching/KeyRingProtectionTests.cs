@@ -1,0 +1,199 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using System.Xml.Linq;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
+using Microsoft.Extensions.DependencyInjection;
+using StackExchange.Redis;
+using WamsGateway.Caching;
+using WamsGateway.Configuration;
+using WamsGateway.Tests.Support;
+
+namespace WamsGateway.Tests.Caching;
+
+/// <summary>
+/// Whoever can read all of Redis, the key ring included, decrypts nothing: the key ring is protected
+/// by a key Redis never sees, and the gateway refuses to start with Redis and no such protection.
+/// </summary>
+public sealed class KeyRingProtectionTests : IClassFixture<FleetFixture>
+{
+    private readonly FleetFixture _f;
+
+    public KeyRingProtectionTests(FleetFixture fixture)
+    {
+        _f = fixture;
+    }
+
+    [Fact]
+    public async Task RedisDump_WithTheKeyRing_DecryptsNothing()
+    {
+        await FillCacheAsync(_f);
+        var dump = await RedisDump.ReadAsync(_f.Redis.Configuration);
+
+        var (keyRing, decrypted, entries) = Attack(dump);
+
+        Assert.NotEmpty(keyRing);
+        Assert.All(keyRing, k => Assert.DoesNotContain("<masterKey", k.ToString(), StringComparison.Ordinal));
+        Assert.True(entries >= 4, $"only {entries} cache entries in Redis");
+        Assert.Equal(0, decrypted);
+    }
+
+    [Fact]
+    public async Task TheSameAttack_DecryptsEverything_WhenTheOperatorAllowedAnUnprotectedKeyRing()
+    {
+        // The control: the attack above is real, and it is the protection that defeats it.
+        var unprotected = new UnprotectedFleet();
+        await unprotected.InitializeAsync();
+        try
+        {
+            await FillCacheAsync(unprotected);
+            var (_, decrypted, entries) = Attack(await RedisDump.ReadAsync(unprotected.Redis.Configuration));
+
+            Assert.True(entries >= 4);
+            Assert.Equal(entries, decrypted);
+            Assert.Contains(unprotected.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal)
+                && l.Contains("key ring in Redis is not protected", StringComparison.Ordinal));
+        }
+        finally
+        {
+            await unprotected.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public void RedisWithoutKeyRingProtection_RefusesToStart()
+    {
+        var ex = Assert.Throws<GatewayConfigurationException>(() => GatewayApp.Build(
+        [
+            $"--contentRoot={WamsGateway.TestSupport.TempDirectory.Create("keyring")}", "--hostBuilder:reloadConfigOnChange=false",
+            "--Gateway:Authentication:Authority=https://tenant.example.com/", "--Gateway:Authentication:Audiences:0=https://api.test",
+            "--Gateway:Redis:Configuration=127.0.0.1:1",
+        ]));
+
+        var problem = Assert.Single(ex.Problems);
+        Assert.Contains("Gateway:Redis:KeyRingKey", problem, StringComparison.Ordinal);
+        Assert.Contains("Gateway:Redis:AllowUnprotectedKeyRing", problem, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("not base64 at all")]
+    [InlineData("c2hvcnQ=")]
+    public void KeyRingKeyOfTheWrongShape_RefusesToStart(string key)
+    {
+        var ex = Assert.Throws<GatewayConfigurationException>(() => GatewayApp.Build(
+        [
+            $"--contentRoot={WamsGateway.TestSupport.TempDirectory.Create("keyring")}", "--hostBuilder:reloadConfigOnChange=false",
+            "--Gateway:Authentication:Authority=https://tenant.example.com/", "--Gateway:Authentication:Audiences:0=https://api.test",
+            "--Gateway:Redis:Configuration=127.0.0.1:1", $"--Gateway:Redis:KeyRingKey={key}",
+        ]));
+
+        Assert.Contains(ex.Problems, p => p.StartsWith("Gateway:Redis:KeyRingKey: not 32 bytes in base64", StringComparison.Ordinal));
+        Assert.DoesNotContain(ex.Problems, p => p.Contains(key, StringComparison.Ordinal));
+    }
+
+    private static async Task FillCacheAsync(FleetFixture fleet)
+    {
+        var (accessToken, idToken) = await fleet.SignInAsync();
+        foreach (var (api, token) in new[] { ("wams-delegated", idToken), ("wams-minted", idToken), ("orders", accessToken), ("aws-recorded", accessToken) })
+        {
+            using var response = await fleet.SendAsync(HttpMethod.Get, $"/{api}/x", token);
+            Assert.True(response.IsSuccessStatusCode || response.StatusCode == HttpStatusCode.NotFound, $"{api}: {response.StatusCode}");
+        }
+    }
+
+    /// <summary>
+    /// What an attacker with a copy of Redis would do: load the dumped key ring into Data Protection
+    /// under the gateway's application name, and unprotect every cache value with the purposes the
+    /// gateway's own (public) code uses. Returns the key ring, how many values decrypted, and how many there were.
+    /// </summary>
+    private static (IReadOnlyList<XElement> KeyRing, int Decrypted, int Entries) Attack(Dictionary<string, RedisValueDump> dump)
+    {
+        var keyRing = dump.Single(e => e.Key.EndsWith("dataprotection-keys", StringComparison.Ordinal)).Value.Items.Select(XElement.Parse).ToList();
+        var services = new ServiceCollection();
+        services.AddDataProtection().SetApplicationName(CachingExtensions.ApplicationName).DisableAutomaticKeyGeneration();
+        services.Configure<KeyManagementOptions>(o => o.XmlRepository = new DumpedKeyRing(keyRing));
+        using var provider = services.BuildServiceProvider();
+        var protector = provider.GetRequiredService<IDataProtectionProvider>().CreateProtector(ProtectedDistributedCache.Purpose);
+
+        var decrypted = 0;
+        var entries = 0;
+        foreach (var (key, value) in dump.Where(e => e.Key.Contains("delegation:", StringComparison.Ordinal) && e.Value.Fields.ContainsKey("data")))
+        {
+            entries++;
+            try
+            {
+                protector.CreateProtector(key).Unprotect(value.Fields["data"]);
+                decrypted++;
+            }
+            catch (CryptographicException)
+            {
+            }
+        }
+
+        return (keyRing, decrypted, entries);
+    }
+
+    private sealed class DumpedKeyRing(IReadOnlyList<XElement> elements) : IXmlRepository
+    {
+        public IReadOnlyCollection<XElement> GetAllElements() => elements;
+
+        public void StoreElement(XElement element, string friendlyName)
+        {
+        }
+    }
+
+    private sealed class UnprotectedFleet : FleetFixture
+    {
+        public UnprotectedFleet()
+        {
+            var redis = Customize!;
+            Customize = config =>
+            {
+                redis(config);
+                config["Gateway"]!["Redis"]!.AsObject().Remove("KeyRingKey");
+                config["Gateway"]!["Redis"]!["AllowUnprotectedKeyRing"] = true;
+            };
+        }
+    }
+}
+
+/// <summary>One Redis key's content: hash fields as bytes, list items as text.</summary>
+public sealed record RedisValueDump(Dictionary<string, byte[]> Fields, List<string> Items);
+
+/// <summary>Every key in Redis with its content, as <c>redis-cli --scan</c> and a dump would show it.</summary>
+public static class RedisDump
+{
+    public static async Task<Dictionary<string, RedisValueDump>> ReadAsync(string configuration)
+    {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(configuration);
+        var server = redis.GetServer(redis.GetEndPoints()[0]);
+        var db = redis.GetDatabase();
+        var dump = new Dictionary<string, RedisValueDump>(StringComparer.Ordinal);
+        foreach (var key in server.Keys(pattern: "*"))
+        {
+            var entry = new RedisValueDump([], []);
+            switch (await db.KeyTypeAsync(key))
+            {
+                case RedisType.Hash:
+                    foreach (var field in await db.HashGetAllAsync(key))
+                    {
+                        entry.Fields[field.Name.ToString()] = (byte[])field.Value!;
+                    }
+
+                    break;
+                case RedisType.List:
+                    entry.Items.AddRange((await db.ListRangeAsync(key)).Select(v => v.ToString()));
+                    break;
+                case RedisType.String:
+                    entry.Fields[string.Empty] = (byte[])(await db.StringGetAsync(key))!;
+                    break;
+            }
+
+            dump[key.ToString()] = entry;
+        }
+
+        return dump;
+    }
+}
