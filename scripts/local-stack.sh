@@ -73,6 +73,11 @@ if $fleet; then
   redis-server --port 5379 --bind 127.0.0.1 --save "" --appendonly no --dir "$state/redis" >"$state/logs/redis.log" 2>&1 &
   pids+=($!)
   redis=(--Gateway:Redis:Configuration=127.0.0.1:5379)
+  # The key that encrypts the Data Protection key ring in Redis: made once, kept beside the stack's
+  # state, handed to both gateways through the environment (never on a command line, never in Redis).
+  [ -s "$state/keyring-key" ] || (umask 077 && head -c 32 /dev/urandom | base64 >"$state/keyring-key")
+  Gateway__Redis__KeyRingKey="$(cat "$state/keyring-key")"
+  export Gateway__Redis__KeyRingKey
   start gateway-2 src/Gateway/$out/WamsGateway.dll --contentRoot "$PWD/src/Gateway/$out" \
     --urls http://127.0.0.1:5001 --config deploy/local/gateway.json "${redis[@]}"
 else
