@@ -5,7 +5,7 @@ using WamsGateway.Forwarding.SigV4;
 
 namespace WamsGateway.Tests.Forwarding;
 
-/// <summary>Every case of the AWS SigV4 test suite (../shared/testdata/aws-sig-v4-test-suite/v4), header signing.</summary>
+/// <summary>Every case of the AWS SigV4 test suite (vendored in TestData/aws-sig-v4-test-suite, see its NOTICE.md), header signing.</summary>
 public sealed class SigV4ConformanceTests
 {
     public static TheoryData<string> Cases()
@@ -98,17 +98,10 @@ public sealed class SigV4ConformanceTests
 
     private static string Read(string folder, string file) => File.ReadAllText(Path.Combine(folder, file)).Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd('\n');
 
+    /// <summary>The suite, copied beside the test assembly from Forwarding/TestData/ (Gateway.Tests.csproj).</summary>
     private static string SuiteRoot()
     {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            var candidate = Path.Combine(directory.FullName, "shared", "testdata", "aws-sig-v4-test-suite", "v4");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException("The AWS SigV4 test suite (shared/testdata/aws-sig-v4-test-suite/v4) is not beside the checkout.");
+        var root = Path.Combine(AppContext.BaseDirectory, "Forwarding", "TestData", "aws-sig-v4-test-suite", "v4");
+        return Directory.Exists(root) ? root : throw new DirectoryNotFoundException($"The AWS SigV4 test suite is not at {root}.");
     }
 }
