@@ -146,7 +146,7 @@ internal sealed partial class DelegationCache
                 {
                     // Remembered briefly, in memory and in Redis: the fleet's next requests answer 503
                     // at once instead of asking a provider that just failed.
-                    Log.RememberingUnavailable(_logger, request.Api.Name, remember.TotalSeconds);
+                    Log.RememberingUnavailable(_logger, request.Api.Name, ex.ProviderError ?? "-", ex.Message, remember.TotalSeconds);
                     context.Options.Duration = remember;
                     context.Options.EagerRefreshThreshold = null;
                     return new CachedExchange(key.Owner, null, _time.GetUtcNow() + (ex.RetryAfter ?? _defaultRetryAfter), ex.ProviderError);
@@ -196,8 +196,8 @@ internal sealed partial class DelegationCache
 
     private static partial class Log
     {
-        [LoggerMessage(210, LogLevel.Information, "The identity provider for API {Api} is unavailable; remembering that for {Seconds} s so waiting and new requests do not ask it again.")]
-        public static partial void RememberingUnavailable(ILogger logger, string api, double seconds);
+        [LoggerMessage(210, LogLevel.Warning, "The identity provider for API {Api} is unavailable (provider error {ProviderError}: {Reason}); remembering that for {Seconds} s so waiting and new requests do not ask it again.")]
+        public static partial void RememberingUnavailable(ILogger logger, string api, string providerError, string reason, double seconds);
 
         [LoggerMessage(211, LogLevel.Warning, "A cached value for API {Api} belongs to another caller's token; not served, exchanged again.")]
         public static partial void ForeignOwner(ILogger logger, string api);
