@@ -1,0 +1,28 @@
+namespace WamsGateway.Management;
+
+/// <summary>
+/// Set on every connection accepted by a management listener (a Kestrel connection middleware), so a
+/// request knows which listener it came in on whatever port was bound, port 0 included.
+/// </summary>
+internal sealed class ManagementConnection
+{
+    public static readonly ManagementConnection Instance = new();
+
+    private ManagementConnection()
+    {
+    }
+
+    public static bool Is(HttpContext context) => context.Features.Get<ManagementConnection>() is not null;
+}
+
+/// <summary>Marks the endpoints served on the management listener only (health and metrics).</summary>
+internal sealed class ManagementEndpointMetadata
+{
+    public static readonly ManagementEndpointMetadata Instance = new();
+
+    private ManagementEndpointMetadata()
+    {
+    }
+
+    public static bool On(Endpoint? endpoint) => endpoint?.Metadata.GetMetadata<ManagementEndpointMetadata>() is not null;
+}
