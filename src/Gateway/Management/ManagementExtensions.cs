@@ -61,7 +61,9 @@ internal static partial class ManagementExtensions
         app.Lifetime.ApplicationStarted.Register(() => LogManagementListener(logger, listeners.Proxy, listeners.Management));
         app.Use((context, next) =>
         {
-            if (ManagementConnection.Is(context) && !ManagementEndpointMetadata.On(context.GetEndpoint()))
+            // A re-execution after an exception has no endpoint; that answer is the error handler's.
+            if (ManagementConnection.Is(context) && !ManagementEndpointMetadata.On(context.GetEndpoint())
+                && context.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>() is null)
             {
                 context.Response.StatusCode = StatusCodes.Status404NotFound;
                 return Task.CompletedTask;
@@ -79,18 +81,4 @@ internal static partial class ManagementExtensions
 
     [LoggerMessage(900, LogLevel.Information, "The proxy listens on {ProxyUrls}; health and metrics are served only on the management listener, {ManagementUrls}. (Kestrel's \"Overriding address(es)\" warning is expected: the gateway binds those addresses itself.)")]
     private static partial void LogManagementListener(ILogger logger, string proxyUrls, string managementUrls);
-}
-
-/// <summary>What the gateway binds when it has a management listener, for the start-up log line.</summary>
-internal sealed class ManagementListeners
-{
-    public ManagementListeners(string proxy, string management)
-    {
-        Proxy = proxy;
-        Management = management;
-    }
-
-    public string Proxy { get; }
-
-    public string Management { get; }
 }
