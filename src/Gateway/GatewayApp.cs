@@ -7,6 +7,7 @@ using WamsGateway.Delegation;
 using WamsGateway.Errors;
 using WamsGateway.Forwarding;
 using WamsGateway.Health;
+using WamsGateway.Management;
 using WamsGateway.Observability;
 
 namespace WamsGateway;
@@ -23,6 +24,7 @@ public static class GatewayApp
         builder.Services.TryAddSingleton(TimeProvider.System);
         var options = builder.AddGatewayConfiguration(args);
         builder.AddGatewayTelemetry();
+        builder.AddGatewayManagement(options);
         builder.Services
             .AddGatewayErrors()
             .AddGatewayAuthentication()
@@ -35,6 +37,7 @@ public static class GatewayApp
 
         var app = builder.Build();
         app.UseGatewayErrors();
+        app.UseGatewayManagementListener(options);
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapGatewayHealthChecks();

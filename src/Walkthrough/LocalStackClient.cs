@@ -17,7 +17,8 @@ internal sealed class LocalStackClient : IDisposable
         _authority = authority;
     }
 
-    public async Task<(string AccessToken, string IdToken)> SignInAsync(string username, string password, string clientId, string audience, string scope)
+    /// <returns>The tokens, and the scopes the authority granted (only those the user holds, whatever was asked).</returns>
+    public async Task<(string AccessToken, string IdToken, string GrantedScope)> SignInAsync(string username, string password, string clientId, string audience, string scope)
     {
         using var response = await _http.PostAsync(new Uri(_authority, "oauth/token"), new FormUrlEncodedContent(new Dictionary<string, string>
         {
@@ -30,7 +31,7 @@ internal sealed class LocalStackClient : IDisposable
         }));
         response.EnsureSuccessStatusCode();
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-        return (body.GetProperty("access_token").GetString()!, body.GetProperty("id_token").GetString()!);
+        return (body.GetProperty("access_token").GetString()!, body.GetProperty("id_token").GetString()!, body.GetProperty("scope").GetString() ?? string.Empty);
     }
 
     /// <summary>How many delegations, token exchanges and STS calls the local authority has served.</summary>
@@ -40,18 +41,22 @@ internal sealed class LocalStackClient : IDisposable
         return (stats.GetProperty("delegations").GetInt32(), stats.GetProperty("tokenExchanges").GetInt32(), stats.GetProperty("sts").GetInt32());
     }
 
-    /// <summary>A tampered request: another request's SigV4 headers, replayed on a different path.</summary>
-    public static async Task<(int Status, JsonElement? Body)> ReplayAsync(Uri uri, JsonElement? headers)
+    /// <summary>
+    /// A request that did not come from the gateway: SigV4-shaped headers with made-up credentials
+    /// (a plausible access key id, a session token nobody issued), straight to the backend.
+    /// </summary>
+    public static async Task<(int Status, JsonElement? Body)> ForgedSigV4Async(Uri uri)
     {
         using var http = new HttpClient();
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
-        foreach (var property in headers?.EnumerateObject() ?? default)
-        {
-            if (property.Name.StartsWith("x-amz-", StringComparison.OrdinalIgnoreCase) || property.Name.Equals("Authorization", StringComparison.OrdinalIgnoreCase))
-            {
-                request.Headers.TryAddWithoutValidation(property.Name, property.Value.EnumerateArray().Select(v => v.GetString()));
-            }
-        }
+        var now = DateTimeOffset.UtcNow;
+        var amzDate = now.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        var scope = $"{now:yyyyMMdd}/us-east-1/execute-api/aws4_request";
+        request.Headers.TryAddWithoutValidation("X-Amz-Date", amzDate);
+        request.Headers.TryAddWithoutValidation("X-Amz-Security-Token", "FwoGZXIvYXdzEMadeUpSessionToken");
+        request.Headers.TryAddWithoutValidation("x-amz-content-sha256", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        request.Headers.TryAddWithoutValidation("Authorization",
+            $"AWS4-HMAC-SHA256 Credential=ASIAMADEUPKEY0000000/{scope}, SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token, Signature={new string('0', 64)}");
 
         using var response = await http.SendAsync(request);
         return ((int)response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());

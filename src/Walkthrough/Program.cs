@@ -11,8 +11,9 @@ using var client = new LocalStackClient(gateway, authority);
 var (delegationsAtStart, exchangesAtStart, _) = await client.AuthorityStatsAsync();
 
 Narrator.Step("Alice signs in at the local authority as the Todo mobile app");
-var (aliceAccess, aliceId) = await client.SignInAsync("alice", "alice-password", "todo-mobile", "https://orders.local", "openid read:orders");
+var (aliceAccess, aliceId, aliceScope) = await client.SignInAsync("alice", "alice-password", "todo-mobile", "https://orders.local", "openid read:orders");
 Narrator.Say($"she holds an ID token ({aliceId.Length} chars) and an access token for https://orders.local ({aliceAccess.Length} chars); neither is printed");
+narrator.Expect(aliceScope.Split(' ').Contains("read:orders"), $"she asked for openid read:orders and was granted '{aliceScope}': read:orders is one of her permissions");
 
 Narrator.Step("Alice adds a todo item: POST /wams/tables/todoitem with her ID token (Exchange: Auth0Delegation, api_type wams)");
 var text = $"Buy milk ({DateTimeOffset.Now:HH:mm:ss})";
@@ -27,7 +28,9 @@ Narrator.Step("What the WAMS backend received: GET /wams/api/whoami");
 var credential = body?.GetProperty("credential");
 var headers = body?.GetProperty("headers");
 Narrator.Say($"X-User-Id: {Header(headers, "X-User-Id")}, X-User-Email: {Header(headers, "X-User-Email")}, X-Client-Id: {Header(headers, "X-Client-Id")}");
-Narrator.Say($"{credential?.GetProperty("header").GetString()}: <ZUMO token: uid {Claim(credential, "uid")}, iss {Claim(credential, "iss")}, ver {Claim(credential, "ver")}>");
+Narrator.Say($"{credential?.GetProperty("header").GetString()}: <ZUMO token sha256:{credential?.GetProperty("fingerprint").GetString()}: uid {Claim(credential, "uid")}, iss {Claim(credential, "iss")}, ver {Claim(credential, "ver")}>");
+narrator.Expect(!(body?.GetRawText() ?? string.Empty).Contains(aliceId.Split('.')[2], StringComparison.Ordinal) && Header(headers, "X-ZUMO-AUTH")?.StartsWith("[redacted sha256:", StringComparison.Ordinal) == true,
+    "whoami describes the credential (claims, fingerprint) and never echoes it");
 narrator.Expect(credential?.GetProperty("header").GetString() == "X-ZUMO-AUTH" && Claim(credential, "uid") == "auth0|alice", "the backend got a ZUMO token for alice in X-ZUMO-AUTH");
 narrator.Expect(Header(headers, "Authorization") is null, "alice's own token did not reach the backend");
 
@@ -41,7 +44,7 @@ Narrator.Step("Alice calls the orders API with her access token: GET /orders/api
 (status, body, _) = await client.CallAsync(HttpMethod.Get, "orders/api/whoami", aliceAccess);
 narrator.Expect(status == 200, $"gateway answered {status}");
 credential = body?.GetProperty("credential");
-Narrator.Say($"{credential?.GetProperty("header").GetString()}: {credential?.GetProperty("scheme").GetString()} <exchanged token: sub {Claim(credential, "sub")}, aud {Claim(credential, "aud")}, act {Claim(credential, "act")}>");
+Narrator.Say($"{credential?.GetProperty("header").GetString()}: {credential?.GetProperty("scheme").GetString()} <exchanged token: sub {Claim(credential, "sub")}, aud {Claim(credential, "aud")}, act {Claim(credential, "act")}, scope {Claim(credential, "scope")}>");
 narrator.Expect(Claim(credential, "aud") == "https://orders.local" && Claim(credential, "act")?.Contains("gateway", StringComparison.Ordinal) == true,
     "the orders API got its own token for alice, naming the gateway as the actor");
 
@@ -57,11 +60,11 @@ var stsAfterFirst = (await client.AuthorityStatsAsync()).Sts;
 narrator.Expect(status == 200 && (await client.AuthorityStatsAsync()).Sts == stsAfterFirst, "a third call reused the cached STS credentials");
 (status, body, _) = await client.CallAsync(HttpMethod.Get, "reports-echo", aliceAccess);
 var signedHeaders = body?.GetProperty("headers");
-Narrator.Say($"a signed request as the backend sees it: Authorization: {Header(signedHeaders, "Authorization")?.Split("Signature=")[0]}Signature=<64 hex>");
+Narrator.Say($"a signed request as the backend's whoami shows it: Authorization: {Header(signedHeaders, "Authorization")}, X-Amz-Security-Token: {Header(signedHeaders, "X-Amz-Security-Token")}, X-Amz-Date: {Header(signedHeaders, "X-Amz-Date")}");
 var backend = new Uri(Arg("--aws-backend") ?? "http://127.0.0.1:5101/");
-(status, body) = await LocalStackClient.ReplayAsync(new Uri(backend, "aws/execute-api/reports/monthly?year=2027"), signedHeaders);
-narrator.Expect(status == 403 && body?.GetProperty("error").GetString() == "SignatureDoesNotMatch",
-    $"the same signed headers replayed straight to the backend on another path: {status} {body?.GetProperty("error")}");
+(status, body) = await LocalStackClient.ForgedSigV4Async(new Uri(backend, "aws/execute-api/reports/monthly?year=2027"));
+narrator.Expect(status == 403 && body?.GetProperty("error").GetString() == "InvalidToken",
+    $"a SigV4 request with made-up credentials, straight to the backend: {status} {body?.GetProperty("error")}");
 
 if (Arg("--second-gateway") is { } second)
 {
@@ -76,22 +79,29 @@ Narrator.Step("The authority was asked once per token and API, however many call
 narrator.Expect(delegations - delegationsAtStart == 1, $"delegations served: {delegations - delegationsAtStart} (for three calls to /wams with one ID token)");
 narrator.Expect(exchanges - exchangesAtStart == 1, $"token exchanges served: {exchanges - exchangesAtStart}");
 
-Narrator.Step("Bob signs in: he sees his own rows only, and cannot touch alice's");
-var (bobAccess, bobId) = await client.SignInAsync("bob", "bob-password", "todo-mobile", "https://orders.local", "openid");
+Narrator.Step("Bob signs in asking for read:orders too: the authority grants only what his permissions allow");
+var (bobAccess, bobId, bobScope) = await client.SignInAsync("bob", "bob-password", "todo-mobile", "https://orders.local", "openid read:orders");
+narrator.Expect(!bobScope.Split(' ').Contains("read:orders"), $"bob asked for openid read:orders and was granted '{bobScope}'");
+
+Narrator.Step("Bob sees his own rows only, and cannot touch alice's");
 (status, body, _) = await client.CallAsync(HttpMethod.Get, "wams/tables/todoitem", bobId);
 narrator.Expect(status == 200 && Rows(body).All(r => r.GetProperty("userId").GetString() == "auth0|bob"), $"bob's list: {Rows(body).Count()} row(s), none of alice's");
 (status, _, _) = await client.CallAsync(HttpMethod.Patch, $"wams/tables/todoitem/{rowId}", bobId, new { complete = true });
 narrator.Expect(status == 404, $"bob's PATCH of alice's row: {status}");
 
-Narrator.Step("Policy: bob's token lacks read:orders");
+Narrator.Step("Policy: bob's token lacks read:orders, in scope and in permissions");
 (status, body, var response) = await client.CallAsync(HttpMethod.Get, "orders/api/whoami", bobAccess);
-narrator.Expect(status == 403, $"{status}, WWW-Authenticate: {string.Join(", ", response.Headers.WwwAuthenticate)}");
+narrator.Expect(status == 403 && response.Headers.WwwAuthenticate.ToString().Contains("insufficient_scope", StringComparison.Ordinal),
+    $"{status}, WWW-Authenticate: {string.Join(", ", response.Headers.WwwAuthenticate)}");
 
 Narrator.Step("Mallory forges identity and credential headers on alice's request");
 (status, body, _) = await client.CallAsync(HttpMethod.Get, "wams/api/whoami", aliceId,
     headers: new Dictionary<string, string> { ["X-User-Id"] = "auth0|mallory", ["x-user-email"] = "ceo@example.com", ["X-ZUMO-AUTH"] = "forged" });
-narrator.Expect(Header(body?.GetProperty("headers"), "X-User-Id") == "auth0|alice" && Header(body?.GetProperty("headers"), "X-ZUMO-AUTH") != "forged",
-    $"backend still saw X-User-Id: {Header(body?.GetProperty("headers"), "X-User-Id")} and the gateway's ZUMO token");
+var forgedFingerprint = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("forged")))[..12];
+credential = body?.GetProperty("credential");
+narrator.Expect(Header(body?.GetProperty("headers"), "X-User-Id") == "auth0|alice"
+        && credential?.GetProperty("fingerprint").GetString() != forgedFingerprint && Claim(credential, "uid") == "auth0|alice",
+    $"backend still saw X-User-Id: {Header(body?.GetProperty("headers"), "X-User-Id")} and the gateway's ZUMO token for {Claim(credential, "uid")} (sha256:{credential?.GetProperty("fingerprint").GetString()}, not the forged one's {forgedFingerprint})");
 
 Narrator.Step("No token, and a tampered token");
 (status, _, response) = await client.CallAsync(HttpMethod.Get, "wams/tables/todoitem", null);

@@ -24,6 +24,8 @@ public sealed class GatewayOptions
 
     public DelegationSettings Delegation { get; set; } = new();
 
+    public ManagementSettings Management { get; set; } = new();
+
     public Dictionary<string, ApiOptions> Apis { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 }
 

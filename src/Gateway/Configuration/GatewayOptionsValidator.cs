@@ -29,6 +29,7 @@ internal static class GatewayOptionsValidator
         ValidateDelegation(options.Delegation, problems);
         ValidateCache(options.Cache, problems);
         ValidateRedis(options.Redis, problems);
+        Management.ManagementSettingsValidator.Validate(options.Management, configuration, problems);
 
         foreach (var (name, api) in options.Apis)
         {

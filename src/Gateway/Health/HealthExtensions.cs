@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using WamsGateway.Configuration;
+using WamsGateway.Management;
 
 namespace WamsGateway.Health;
 
@@ -26,9 +27,11 @@ internal static class HealthExtensions
     public static WebApplication MapGatewayHealthChecks(this WebApplication app)
     {
         app.MapHealthChecks("/healthz/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync })
-            .AllowAnonymous();
+            .AllowAnonymous()
+            .OnManagementListener();
         app.MapHealthChecks("/healthz/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteAsync })
-            .AllowAnonymous();
+            .AllowAnonymous()
+            .OnManagementListener();
         return app;
     }
 

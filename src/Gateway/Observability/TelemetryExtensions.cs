@@ -2,6 +2,7 @@ using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using WamsGateway.Management;
 
 namespace WamsGateway.Observability;
 
@@ -36,7 +37,7 @@ internal static class TelemetryExtensions
     /// <summary><c>GET /metrics</c>: the Prometheus text exposition, for scrapers; no token needed, none in any label.</summary>
     public static WebApplication MapGatewayMetrics(this WebApplication app)
     {
-        app.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous();
+        app.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous().OnManagementListener();
         return app;
     }
 }

@@ -81,10 +81,12 @@ public static class TokenEndpoint
             return OAuthErrors.Error("invalid_target", "Name the audience (or resource) the new token is for.");
         }
 
-        var scope = request["scope"] ?? subject.FindFirst("scope")?.Value ?? string.Empty;
+        // The subject keeps only what its permissions allow, whatever the acting client asks for.
+        var sub = subject.FindFirst("sub")?.Value;
+        var scope = ScopeGrant.For(request["scope"] ?? subject.FindFirst("scope")?.Value, ScopeGrant.UserBySubject(settings, sub));
         var claims = new Dictionary<string, object>
         {
-            ["sub"] = subject.FindFirst("sub")?.Value ?? string.Empty,
+            ["sub"] = sub ?? string.Empty,
             ["aud"] = audience,
             ["azp"] = clientId,
             ["scope"] = scope,
@@ -115,7 +117,7 @@ public static class TokenEndpoint
         }
 
         var audience = request["audience"] ?? settings.DefaultAudience;
-        var scope = request["scope"] ?? "openid";
+        var scope = ScopeGrant.For(request["scope"] ?? "openid", user);
         var subject = user.Subject ?? "auth0|" + username;
         var lifetime = settings.TokenLifetime;
         var response = new Dictionary<string, object>

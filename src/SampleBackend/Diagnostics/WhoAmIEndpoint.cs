@@ -5,8 +5,10 @@ using SampleBackend.Zumo;
 namespace SampleBackend.Diagnostics;
 
 /// <summary>
-/// <c>GET /api/whoami</c>: echoes the headers and the credential the backend received, with the
-/// credential's JWT claims decoded (not verified) for demos and tests.
+/// <c>GET /api/whoami</c>: the headers the backend received, with every credential replaced by its
+/// fingerprint, and the credential it would act on (<c>X-ZUMO-AUTH</c>, else <c>Authorization</c>)
+/// as its header, scheme, fingerprint and decoded (not verified) JWT header and claims. Never the
+/// credential itself: whoever reads this answer must not be able to replay what the caller sent.
 /// </summary>
 public static class WhoAmIEndpoint
 {
@@ -15,7 +17,10 @@ public static class WhoAmIEndpoint
         {
             method = request.Method,
             path = request.Path.Value + request.QueryString.Value,
-            headers = request.Headers.ToDictionary(h => h.Key, h => h.Value.ToArray(), StringComparer.OrdinalIgnoreCase),
+            headers = request.Headers.ToDictionary(
+                h => h.Key,
+                h => h.Value.Select(v => HeaderRedaction.Echo(h.Key, v ?? string.Empty)).ToArray(),
+                StringComparer.OrdinalIgnoreCase),
             credential = Credential(request),
         }));
 
@@ -37,13 +42,18 @@ public static class WhoAmIEndpoint
             return null;
         }
 
-        var space = value.IndexOf(' ', StringComparison.Ordinal);
-        var scheme = header == "Authorization" && space > 0 ? value[..space] : null;
-        var token = scheme is null ? value : value[(space + 1)..];
-        return new { header, scheme, value, claims = DecodeClaims(token) };
+        var (scheme, token) = HeaderRedaction.Split(header, value);
+        return new
+        {
+            header,
+            scheme,
+            fingerprint = CredentialFingerprint.Of(token),
+            joseHeader = DecodePart(token, 0),
+            claims = DecodePart(token, 1),
+        };
     }
 
-    private static JsonElement? DecodeClaims(string token)
+    private static JsonElement? DecodePart(string token, int index)
     {
         var parts = token.Split('.');
         if (parts.Length != 3)
@@ -53,7 +63,7 @@ public static class WhoAmIEndpoint
 
         try
         {
-            using var document = JsonDocument.Parse(Base64Url.DecodeFromChars(parts[1]));
+            using var document = JsonDocument.Parse(Base64Url.DecodeFromChars(parts[index]));
             return document.RootElement.Clone();
         }
         catch (Exception ex) when (ex is FormatException or JsonException)

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json.Nodes;
 using WamsGateway.Tests.Support;
 
 namespace WamsGateway.Tests.Authorization;
@@ -56,12 +57,28 @@ public sealed class ApiPolicyTests : IClassFixture<DelegationFixture>
     [Fact]
     public async Task ScopesFromScopeClaimAndPermissions_AreBothCounted()
     {
-        // alice has write:todo as an RBAC permission and asks for read:todo as a scope.
-        var (token, _) = await _f.SignInAsync("alice", scope: "openid read:todo");
+        // The local authority grants only scopes the user holds as permissions (Auth0 RBAC), so a
+        // token with a scope in `scope` and another only in `permissions` comes from the test issuer.
+        await using var gateway = new GatewayFixture
+        {
+            Customize = config =>
+            {
+                config["Gateway"]!["Apis"]!["scoped"] = new JsonObject { ["Exchange"] = "None", ["RequiredScopes"] = new JsonArray("read:todo", "write:todo") };
+                config["ReverseProxy"]!["Routes"]!["scoped"] = GatewayConfig.Route("/scoped/{**rest}", "scoped");
+            },
+        };
+        await gateway.InitializeAsync();
+        var both = gateway.Tokens.Claims();
+        both["scope"] = "openid read:todo";
+        both["permissions"] = new[] { "write:todo" };
+        var scopeOnly = gateway.Tokens.Claims();
+        scopeOnly["scope"] = "openid read:todo";
 
-        using var response = await _f.SendAsync(HttpMethod.Get, "/scoped/x", token);
+        using var allowed = await gateway.SendAsync("/scoped/x", gateway.Tokens.Sign(both));
+        using var refused = await gateway.SendAsync("/scoped/x", gateway.Tokens.Sign(scopeOnly));
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
     }
 
     [Fact]

@@ -115,7 +115,7 @@ public sealed class DelegationCacheExpiryTests : IAsyncLifetime
     private async Task<string> ZumoAsync(string idToken)
     {
         var body = await WhoAmIAsync("wams-minted", idToken);
-        return body.GetProperty("credential").GetProperty("value").GetString()!;
+        return body.GetProperty("credential").GetProperty("fingerprint").GetString()!;
     }
 
     private async Task<JsonElement> WhoAmIAsync(string api, string token)

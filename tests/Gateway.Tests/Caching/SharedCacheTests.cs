@@ -55,14 +55,11 @@ public sealed class SharedCacheTests : IClassFixture<FleetFixture>
         var secrets = new List<string> { DelegationFixture.GatewaySecret, DelegationFixture.WamsMasterKey, "auth0|alice", "alice@example.com" };
         var (accessToken, idToken) = await _f.SignInAsync();
         secrets.AddRange([accessToken, idToken]);
-        foreach (var (api, token) in new[] { ("wams-delegated", idToken), ("wams-minted", idToken), ("orders", accessToken), ("app-delegated", idToken) })
+        // Each API in front of the recorder, so every delegated credential is known below.
+        foreach (var (route, token) in new[] { ("wams-delegated-recorded", idToken), ("wams-minted-recorded", idToken), ("orders", accessToken), ("app-delegated", idToken) })
         {
-            using var response = await _f.SendAsync(HttpMethod.Get, $"/{api}/api/whoami", token);
+            using var response = await _f.SendAsync(HttpMethod.Get, $"/{route}/dump", token);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            if ((await response.Content.ReadFromJsonAsync<JsonElement>()).TryGetProperty("credential", out var credential) && credential.ValueKind == JsonValueKind.Object)
-            {
-                secrets.Add(credential.GetProperty("value").GetString()!.Replace("Bearer ", string.Empty, StringComparison.Ordinal));
-            }
         }
 
         using (var aws = await _f.SendAsync(HttpMethod.Get, "/aws-recorded/dump", accessToken))
@@ -71,6 +68,9 @@ public sealed class SharedCacheTests : IClassFixture<FleetFixture>
         }
 
         secrets.AddRange(_f.Recorder.Requests.SelectMany(r => r.Header("Authorization")).Where(a => a.StartsWith("Bearer ", StringComparison.Ordinal)).Select(a => a["Bearer ".Length..]));
+        var zumoTokens = _f.Recorder.Requests.SelectMany(r => r.Header("X-ZUMO-AUTH")).ToList();
+        Assert.Equal(2, zumoTokens.Distinct().Count());
+        secrets.AddRange(zumoTokens);
         var awsSecrets = AwsSecrets.From(_f.Recorder.Requests);
         Assert.NotEmpty(awsSecrets);
         secrets.AddRange(awsSecrets);

@@ -206,7 +206,7 @@ public sealed class ConfigurationValidationTests
         Assert.NotEmpty(app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.Apis);
     }
 
-    private static string RepositoryFile(string relativePath)
+    internal static string RepositoryFile(string relativePath)
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {

@@ -44,10 +44,9 @@ public sealed class ExchangeKindTests : IClassFixture<DelegationFixture>
     {
         var (_, idToken) = await _f.SignInAsync("alice");
 
-        var credential = await WhoAmICredentialAsync("wams-minted", idToken);
+        var received = await ForwardAsync("wams-minted-recorded", idToken);
 
-        Assert.Equal("X-ZUMO-AUTH", credential.GetProperty("header").GetString());
-        var zumo = new JsonWebToken(credential.GetProperty("value").GetString()!);
+        var zumo = new JsonWebToken(Assert.Single(received.Header("X-ZUMO-AUTH")));
         Assert.Equal("HS256", zumo.Alg);
         Assert.Equal("JWT", zumo.Typ);
         Assert.Equal("0", zumo.Kid);
@@ -97,16 +96,35 @@ public sealed class ExchangeKindTests : IClassFixture<DelegationFixture>
     {
         var (_, idToken) = await _f.SignInAsync("alice");
 
-        using var response = await _f.SendAsync(HttpMethod.Get, "/wams-minted/api/whoami", idToken, configure: r =>
+        var received = await ForwardAsync("wams-minted-recorded", idToken, r =>
         {
             r.Headers.TryAddWithoutValidation("X-ZUMO-AUTH", "forged.zumo.token");
             r.Headers.TryAddWithoutValidation("x-zumo-auth", "another.forged.token");
         });
 
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-        var zumo = Assert.Single(body.GetProperty("headers").GetProperty("X-ZUMO-AUTH").EnumerateArray());
-        Assert.DoesNotContain("forged", zumo.GetString(), StringComparison.Ordinal);
-        Assert.False(body.GetProperty("headers").TryGetProperty("Authorization", out _));
+        var zumo = new JsonWebToken(Assert.Single(received.Header("X-ZUMO-AUTH")));
+        Assert.Equal("auth0|alice", zumo.GetClaim("uid").Value);
+        Assert.Empty(received.Header("Authorization"));
+    }
+
+    [Fact]
+    public async Task WamsBackendWhoAmI_DescribesTheZumoTokenWithoutEchoingIt()
+    {
+        var (_, idToken) = await _f.SignInAsync("alice");
+        // The same API and caller token share one cache entry: the recorder sees the token whoami got.
+        var zumo = Assert.Single((await ForwardAsync("wams-minted-recorded", idToken)).Header("X-ZUMO-AUTH"));
+
+        using var response = await _f.SendAsync(HttpMethod.Get, "/wams-minted/api/whoami", idToken);
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.DoesNotContain(zumo, text, StringComparison.Ordinal);
+        Assert.DoesNotContain(zumo.Split('.')[2], text, StringComparison.Ordinal);
+        Assert.DoesNotContain(idToken.Split('.')[2], text, StringComparison.Ordinal);
+        var credential = JsonDocument.Parse(text).RootElement.GetProperty("credential");
+        Assert.Equal("X-ZUMO-AUTH", credential.GetProperty("header").GetString());
+        Assert.Equal(SampleBackend.Diagnostics.CredentialFingerprint.Of(zumo), credential.GetProperty("fingerprint").GetString());
+        Assert.Equal("auth0|alice", credential.GetProperty("claims").GetProperty("uid").GetString());
     }
 
     [Fact]
@@ -121,17 +139,10 @@ public sealed class ExchangeKindTests : IClassFixture<DelegationFixture>
         Assert.Equal("invalid_grant", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
     }
 
-    private async Task<JsonElement> WhoAmICredentialAsync(string api, string token)
-    {
-        using var response = await _f.SendAsync(HttpMethod.Get, $"/{api}/api/whoami", token);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("credential");
-    }
-
-    private async Task<ReceivedRequest> ForwardAsync(string api, string token)
+    private async Task<ReceivedRequest> ForwardAsync(string api, string token, Action<HttpRequestMessage>? configure = null)
     {
         var marker = Guid.NewGuid().ToString("N");
-        using var response = await _f.SendAsync(HttpMethod.Get, $"/{api}/item?m={marker}", token);
+        using var response = await _f.SendAsync(HttpMethod.Get, $"/{api}/item?m={marker}", token, configure: configure);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return Assert.Single(_f.Recorder.Requests, r => r.PathAndQuery.EndsWith(marker, StringComparison.Ordinal));
     }

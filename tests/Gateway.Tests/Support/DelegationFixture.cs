@@ -221,9 +221,13 @@ public class DelegationFixture : IAsyncLifetime
         }
 
         routes["aws-recorded"] = GatewayConfig.Route("/aws-recorded/{**rest}", "aws-recorded");
-        var echo = GatewayConfig.Route("/aws-echo", "aws-api", cluster: "wams");
-        echo["Transforms"] = new JsonArray(new JsonObject { ["PathSet"] = "/api/whoami" });
-        routes["aws-echo"] = echo;
+
+        // The WAMS APIs again, in front of the recorder: what the WAMS backend would receive,
+        // credential included (its whoami shows only a fingerprint). Same API, same cache entry.
+        foreach (var name in new[] { "wams-delegated", "wams-minted" })
+        {
+            routes[name + "-recorded"] = GatewayConfig.Route($"/{name}-recorded/{{**rest}}", name);
+        }
 
         Customize?.Invoke(config);
         return config;
