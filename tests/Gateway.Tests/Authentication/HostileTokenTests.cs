@@ -161,3 +161,37 @@ public sealed class HostileTokenTests : IClassFixture<HostileTokenFixture>
 
     private static string JsonString(string value) => System.Text.Json.JsonSerializer.Serialize(value);
 }
+
+/// <summary>A token accepted only after a key refresh goes through the same date checks.</summary>
+public sealed class HostileTokenAfterKeyRotationTests : IAsyncLifetime
+{
+    private readonly GatewayFixture _f = new();
+
+    public Task InitializeAsync() => _f.InitializeAsync();
+
+    public Task DisposeAsync() => _f.DisposeAsync();
+
+    [Fact]
+    public async Task Rotation_TokenWithNewKeyAndAbsurdExp_Answers401()
+    {
+        using (var warm = await _f.SendAsync("/none/warm", _f.Tokens.Valid()))
+        {
+            Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
+        }
+
+        var readsBefore = _f.Authority.JwksReads;
+        _f.Authority.Rotate();
+        var claims = _f.Tokens.Claims();
+        claims["exp"] = 99999999999999L;
+
+        using var response = await _f.SendAsync("/none/rotated", _f.Tokens.Sign(claims));
+
+        Assert.Equal(readsBefore + 1, _f.Authority.JwksReads);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("exp, nbf or iat", Assert.Single(response.Headers.WwwAuthenticate).Parameter, StringComparison.Ordinal);
+        await ProblemAssert.IsProblemAsync(response, "invalid_token");
+
+        using var good = await _f.SendAsync("/none/rotated-good", _f.Tokens.Valid());
+        Assert.Equal(HttpStatusCode.OK, good.StatusCode);
+    }
+}
