@@ -8,6 +8,7 @@ internal static class AuthFailureReason
     public static string From(Exception? exception) => exception switch
     {
         AggregateException aggregate when aggregate.InnerExceptions.Count > 0 => From(aggregate.InnerExceptions[0]),
+        TokenDateException => "invalid_date",
         SecurityTokenExpiredException => "expired",
         SecurityTokenNotYetValidException => "not_yet_valid",
         SecurityTokenNoExpirationException => "no_expiration",

@@ -37,6 +37,8 @@ internal static class AuthenticationExtensions
             RequireExpirationTime = true,
             ValidateIssuer = true,
             ValidateAudience = true,
+            // RFC 7519 section 4.1.3: audiences compare as exact strings; no trailing-slash leniency.
+            IgnoreTrailingSlashWhenValidatingAudience = false,
             ValidateLifetime = true,
             // A kid selects among the issuer's keys; it never falls back to trying every key.
             TryAllIssuerSigningKeys = false,

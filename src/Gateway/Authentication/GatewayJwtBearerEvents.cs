@@ -14,6 +14,10 @@ namespace WamsGateway.Authentication;
 /// </summary>
 internal sealed partial class GatewayJwtBearerEvents : JwtBearerEvents
 {
+    internal const int MaxDescriptionLength = 200;
+
+    private const string TokenDateReason = "invalid_date";
+
     private static readonly object AuthorityDownKey = new();
 
     private readonly AuthorityMetadata _metadata;
@@ -41,6 +45,13 @@ internal sealed partial class GatewayJwtBearerEvents : JwtBearerEvents
         if (Contains<SecurityTokenSignatureKeyNotFoundException>(context.Exception) && _metadata.RefreshRequested)
         {
             var principal = await ValidateWithFreshKeysAsync(context);
+            if (principal is not null && !NumericDate.AreUsable(principal))
+            {
+                context.Fail(new TokenDateException());
+                Reject(TokenDateReason);
+                return;
+            }
+
             if (principal is not null)
             {
                 Log.AcceptedAfterKeyRefresh(_logger);
@@ -50,9 +61,22 @@ internal sealed partial class GatewayJwtBearerEvents : JwtBearerEvents
             }
         }
 
-        var reason = AuthFailureReason.From(context.Exception);
-        _meter.AuthFailure(reason);
-        Log.TokenRejected(_logger, reason);
+        Reject(AuthFailureReason.From(context.Exception));
+    }
+
+    /// <summary>
+    /// The signature, issuer, audience and lifetime are good; the dates must also be ones the gateway
+    /// can compute with, or the token is as invalid as an expired one (401, never a 500 further on).
+    /// </summary>
+    public override Task TokenValidated(TokenValidatedContext context)
+    {
+        if (context.Principal is { } principal && !NumericDate.AreUsable(principal))
+        {
+            context.Fail(new TokenDateException());
+            Reject(TokenDateReason);
+        }
+
+        return Task.CompletedTask;
     }
 
     public override Task Challenge(JwtBearerChallengeContext context)
@@ -66,10 +90,14 @@ internal sealed partial class GatewayJwtBearerEvents : JwtBearerEvents
                 "The identity provider's signing keys cannot be read", "Tokens cannot be validated right now; try again shortly.");
         }
 
-        http.Response.Headers.Append(HeaderNames.WWWAuthenticate, BuildChallenge(context.Error, context.ErrorDescription));
+        // JwtBearer's description quotes the token's own iss and aud: token content, made safe here.
+        var description = context.AuthenticateFailure is TokenDateException
+            ? TokenDateException.Description
+            : string.IsNullOrEmpty(context.ErrorDescription) ? null : SafeDescription(context.ErrorDescription);
+        http.Response.Headers.Append(HeaderNames.WWWAuthenticate, BuildChallenge(context.Error, description));
         return string.IsNullOrEmpty(context.Error)
             ? ProblemResponses.WriteAsync(http, StatusCodes.Status401Unauthorized, "missing_token", "Authentication required", "Send an access token as 'Authorization: Bearer <token>'.")
-            : ProblemResponses.WriteAsync(http, StatusCodes.Status401Unauthorized, "invalid_token", "The access token is not valid", context.ErrorDescription);
+            : ProblemResponses.WriteAsync(http, StatusCodes.Status401Unauthorized, "invalid_token", "The access token is not valid", description);
     }
 
     public override Task Forbidden(ForbiddenContext context) =>
@@ -84,7 +112,29 @@ internal sealed partial class GatewayJwtBearerEvents : JwtBearerEvents
         }
 
         var challenge = $"Bearer error=\"{error}\"";
-        return string.IsNullOrEmpty(description) ? challenge : $"{challenge}, error_description=\"{description.Replace("\"", "'", StringComparison.Ordinal)}\"";
+        return string.IsNullOrEmpty(description) ? challenge : $"{challenge}, error_description=\"{SafeDescription(description)}\"";
+    }
+
+    /// <summary>
+    /// RFC 6750 section 3: error_description is printable ASCII without <c>"</c> or <c>\</c>. Anything else
+    /// becomes <c>?</c> (quotes and backslashes <c>'</c>), and the text is cut at <see cref="MaxDescriptionLength"/>.
+    /// </summary>
+    internal static string SafeDescription(string description)
+    {
+        var length = Math.Min(description.Length, MaxDescriptionLength);
+        return string.Create(length, description, static (span, text) =>
+        {
+            for (var i = 0; i < span.Length; i++)
+            {
+                var c = text[i];
+                span[i] = c is '"' or '\\' ? '\'' : c is < ' ' or > '~' ? '?' : c;
+            }
+
+            if (text.Length > span.Length)
+            {
+                span[^3..].Fill('.');
+            }
+        });
     }
 
     private async Task<ClaimsPrincipal?> ValidateWithFreshKeysAsync(AuthenticationFailedContext context)
@@ -108,6 +158,12 @@ internal sealed partial class GatewayJwtBearerEvents : JwtBearerEvents
         }
 
         return null;
+    }
+
+    private void Reject(string reason)
+    {
+        _meter.AuthFailure(reason);
+        Log.TokenRejected(_logger, reason);
     }
 
     private static bool Contains<T>(Exception exception) where T : Exception =>

@@ -18,6 +18,18 @@ public sealed class GatewayOptions
         ["X-Client-Id"] = "azp",
     };
 
+    /// <summary>
+    /// Further headers removed from every inbound request on every route, merged with
+    /// <see cref="DefaultStripHeaders"/> (never replacing them). Matched in any case, <c>_</c> for <c>-</c>.
+    /// </summary>
+    public List<string>? StripHeaders { get; set; }
+
+    /// <summary>Credential headers removed on every route even when <see cref="StripHeaders"/> is configured.</summary>
+    public static IReadOnlyList<string> DefaultStripHeaders { get; } = ["X-ZUMO-AUTH"];
+
+    /// <summary>The built-in strip list and the configured one.</summary>
+    public IEnumerable<string> EffectiveStripHeaders => DefaultStripHeaders.Concat(StripHeaders ?? []);
+
     public RedisSettings Redis { get; set; } = new();
 
     public CacheSettings Cache { get; set; } = new();

@@ -22,10 +22,17 @@ internal static class GatewayOptionsValidator
         "traceparent", "tracestate",
     };
 
+    // Headers that frame the request; removing them would break forwarding rather than strip a credential.
+    private static readonly HashSet<string> FramingHeaders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Host", "Connection", "Content-Length", "Content-Type", "Content-Encoding", "Transfer-Encoding", "Upgrade", "TE", "Trailer", "Keep-Alive",
+    };
+
     public static void Validate(GatewayOptions options, IConfiguration configuration, List<string> problems)
     {
         ValidateAuthentication(options.Authentication, problems);
         ValidateIdentityHeaders(options.IdentityHeaders, problems);
+        ValidateStripHeaders(options.StripHeaders, problems);
         ValidateDelegation(options.Delegation, problems);
         ValidateCache(options.Cache, problems);
         ValidateRedis(options.Redis, problems);
@@ -207,6 +214,27 @@ internal static class GatewayOptionsValidator
             else if (ReservedHeaders.Contains(header))
             {
                 problems.Add($"{key}: '{header}' is reserved by HTTP or the gateway and cannot carry a claim.");
+            }
+        }
+    }
+
+    private static void ValidateStripHeaders(List<string>? headers, List<string> problems)
+    {
+        const string Key = GatewayOptions.SectionName + ":StripHeaders";
+        for (var i = 0; i < (headers?.Count ?? 0); i++)
+        {
+            var header = headers![i];
+            if (string.IsNullOrEmpty(header) || !IsToken(header))
+            {
+                problems.Add($"{Key}:{i}: '{header}' is not a valid HTTP header name (letters, digits and !#$%&'*+-.^_`|~ only).");
+            }
+            else if (FramingHeaders.Contains(header))
+            {
+                problems.Add($"{Key}:{i}: '{header}' frames the request itself and cannot be stripped; name a header that carries a credential.");
+            }
+            else if (header.Equals("Authorization", StringComparison.OrdinalIgnoreCase))
+            {
+                problems.Add($"{Key}:{i}: Authorization is handled already (dropped on every route except Passthrough ones); remove it from this list.");
             }
         }
     }

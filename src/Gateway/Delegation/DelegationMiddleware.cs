@@ -55,10 +55,9 @@ internal sealed partial class DelegationMiddleware
     // Authentication succeeded on this header, so it holds a bearer token.
     private static string SubjectToken(HttpContext context) => BearerToken.From(context.Request)!;
 
+    // Authentication admits only a usable exp (NumericDate); the epoch is a safe floor all the same.
     private static DateTimeOffset SubjectExpiry(HttpContext context) =>
-        long.TryParse(context.User.FindFirst("exp")?.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var exp)
-            ? DateTimeOffset.FromUnixTimeSeconds(exp)
-            : DateTimeOffset.MinValue;
+        NumericDate.TryParse(context.User.FindFirst("exp")?.Value, out var exp) ? exp : DateTimeOffset.UnixEpoch;
 
     private static Task WriteFailureAsync(HttpContext context, ApiDefinition api, DelegationException ex)
     {

@@ -1,5 +1,5 @@
+using System.Collections.Frozen;
 using Microsoft.Extensions.Options;
-using Microsoft.Net.Http.Headers;
 using WamsGateway.Configuration;
 using WamsGateway.Forwarding.SigV4;
 using Yarp.ReverseProxy.Transforms;
@@ -8,17 +8,25 @@ using Yarp.ReverseProxy.Transforms.Builder;
 namespace WamsGateway.Forwarding;
 
 /// <summary>
-/// Adds the gateway's transforms to every route: strip forged identity headers, set the real
-/// ones, and drop the caller's <c>Authorization</c> unless the route's API passes it through.
+/// Adds the gateway's transforms to every route: strip every inbound credential and identity header
+/// (the caller's <c>Authorization</c> stays only when the route's API passes it through), then set
+/// the real ones.
 /// Routes are checked when configuration loads, so a bad <c>Api</c> never reaches a request.
 /// </summary>
 internal sealed class GatewayTransformProvider : ITransformProvider
 {
     private readonly GatewayOptions _options;
 
+    // The header names to strip, normalised once: one set for Passthrough routes (the caller's
+    // validated Authorization travels on), one for every other route.
+    private readonly FrozenSet<string> _strip;
+    private readonly FrozenSet<string> _stripKeepingAuthorization;
+
     public GatewayTransformProvider(IOptions<GatewayOptions> options)
     {
         _options = options.Value;
+        _strip = CredentialHeadersTransform.NamesFor(_options, keepAuthorization: false);
+        _stripKeepingAuthorization = CredentialHeadersTransform.NamesFor(_options, keepAuthorization: true);
     }
 
     public void ValidateRoute(TransformRouteValidationContext context)
@@ -36,18 +44,12 @@ internal sealed class GatewayTransformProvider : ITransformProvider
 
     public void Apply(TransformBuilderContext context)
     {
-        foreach (var header in _options.IdentityHeaders.Keys)
-        {
-            context.AddRequestHeaderRemove(header);
-        }
-
-        context.RequestTransforms.Add(new IdentityHeadersTransform(_options.IdentityHeaders));
-
         var api = FindApi(context);
-        if (api?.Exchange != ExchangeKind.Passthrough)
-        {
-            context.AddRequestHeaderRemove(HeaderNames.Authorization);
-        }
+        var passthrough = api?.Exchange == ExchangeKind.Passthrough;
+
+        // First: every inbound copy of every credential and identity header goes, whatever the route.
+        context.RequestTransforms.Add(new CredentialHeadersTransform(passthrough ? _stripKeepingAuthorization : _strip));
+        context.RequestTransforms.Add(new IdentityHeadersTransform(_options.IdentityHeaders));
 
         if (api?.Exchange == ExchangeKind.AwsSts)
         {
@@ -56,8 +58,7 @@ internal sealed class GatewayTransformProvider : ITransformProvider
         }
         else if (api?.Exchange is { } kind && kind is not (ExchangeKind.None or ExchangeKind.Passthrough))
         {
-            // Whatever a client sent in the credential's header is dropped, then the real one set.
-            context.AddRequestHeaderRemove(api.InjectHeader);
+            // Whatever a client sent in the credential's header is gone; the real one is set.
             context.RequestTransforms.Add(new DelegatedCredentialTransform(api.InjectHeader));
         }
     }

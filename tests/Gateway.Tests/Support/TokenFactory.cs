@@ -56,6 +56,17 @@ public sealed class TokenFactory
         return Compose(header, claims, input => key.Rsa.SignData(input, hash, RSASignaturePadding.Pkcs1));
     }
 
+    /// <summary>
+    /// Signs a payload given as raw JSON text (RS256, the active key), so a test can send what no
+    /// serializer writes: duplicate members, lone surrogate escapes, numbers beyond any CLR type.
+    /// </summary>
+    public string SignRaw(string payloadJson)
+    {
+        var header = Encode(new Dictionary<string, object?> { ["alg"] = "RS256", ["typ"] = "JWT", ["kid"] = _key.KeyId });
+        var input = header + "." + Base64UrlEncoder.Encode(Encoding.UTF8.GetBytes(payloadJson));
+        return input + "." + Base64UrlEncoder.Encode(_key.Rsa.SignData(Encoding.ASCII.GetBytes(input), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
+    }
+
     public string SignHmac(IDictionary<string, object?> claims, byte[] secret, string? kid = null) =>
         Compose(new Dictionary<string, object?> { ["alg"] = "HS256", ["typ"] = "JWT", ["kid"] = kid ?? _key.KeyId }, claims, input => HMACSHA256.HashData(secret, input));
 

@@ -1,0 +1,34 @@
+using System.Text.Json.Nodes;
+using LocalAuthority.Keys;
+
+namespace WamsGateway.Tests.Support;
+
+/// <summary>
+/// The delegation fixture with every exchange kind in front of the recording backend, its circuit
+/// breaker out of the way, and a <see cref="TokenFactory"/> that signs anything with the local
+/// authority's own key: tokens the authority "signed", whatever they say.
+/// </summary>
+public sealed class HostileTokenFixture : DelegationFixture
+{
+    /// <summary>Routes with no exchange: anonymous, no Api, Exchange None, Passthrough.</summary>
+    public static readonly IReadOnlyList<string> PlainRoutes = ["anon", "plain", "none", "pass"];
+
+    /// <summary>One route per exchange kind, each forwarding to the recording backend.</summary>
+    public static readonly IReadOnlyList<string> ExchangeRoutes = ["app-delegated", "wams-delegated-recorded", "wams-minted-recorded", "orders", "aws-recorded"];
+
+    public HostileTokenFixture()
+    {
+        Customize = config =>
+        {
+            config["Gateway"]!["Delegation"]!["BreakerMinimumThroughput"] = 100_000;
+            var routes = config["ReverseProxy"]!["Routes"]!.AsObject();
+            routes["wams-minted-recorded"] = GatewayConfig.Route("/wams-minted-recorded/{**rest}", "wams-minted");
+            routes["wams-delegated-recorded"] = GatewayConfig.Route("/wams-delegated-recorded/{**rest}", "wams-delegated");
+        };
+    }
+
+    public string Issuer => Authority.Address.AbsoluteUri;
+
+    /// <summary>Signs with the local authority's active key, for audience https://api.test.</summary>
+    public TokenFactory Tokens => new(Issuer, GatewayConfig.Audience, Authority.Services.GetRequiredService<SigningKeyStore>().Active);
+}
