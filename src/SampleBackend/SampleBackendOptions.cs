@@ -1,6 +1,6 @@
 namespace SampleBackend;
 
-/// <summary>The <c>SampleBackend</c> section (CONTRACT.md).</summary>
+/// <summary>The <c>SampleBackend</c> section (README, "The sample backend").</summary>
 public sealed class SampleBackendOptions
 {
     public const string SectionName = "SampleBackend";

@@ -1,6 +1,6 @@
 namespace WamsGateway.Configuration;
 
-/// <summary>Auth0 delegation <c>api_type</c> values (PROTOCOLS.md section 1).</summary>
+/// <summary>Auth0 delegation <c>api_type</c> values (docs/protocols.md, "Auth0 legacy delegation").</summary>
 internal static class Auth0ApiTypes
 {
     public const string Wams = "wams";

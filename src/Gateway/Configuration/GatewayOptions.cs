@@ -1,6 +1,6 @@
 namespace WamsGateway.Configuration;
 
-/// <summary>The <c>Gateway</c> configuration section (CONTRACT.md).</summary>
+/// <summary>The <c>Gateway</c> configuration section (docs/configuration.md).</summary>
 public sealed class GatewayOptions
 {
     public const string SectionName = "Gateway";

@@ -4,7 +4,7 @@ using WamsGateway.Configuration;
 namespace WamsGateway.Delegation;
 
 /// <summary>
-/// One <c>POST {Authority}delegation</c> (PROTOCOLS.md section 1), shared by the kinds that use
+/// One <c>POST {Authority}delegation</c> (docs/protocols.md, "Auth0 legacy delegation"), shared by the kinds that use
 /// Auth0's add-ons: the caller's token as <c>id_token</c>, the API's target, and an <c>api_type</c>.
 /// </summary>
 internal static class Auth0DelegationCall

@@ -4,7 +4,7 @@ using WamsGateway.Configuration;
 namespace WamsGateway.Delegation;
 
 /// <summary>
-/// Auth0's legacy <c>/delegation</c> endpoint (PROTOCOLS.md section 1): the call each client app
+/// Auth0's legacy <c>/delegation</c> endpoint (docs/protocols.md, "Auth0 legacy delegation"): the call each client app
 /// used to make itself with <c>GetDelegationToken</c>. The caller's token goes as <c>id_token</c>.
 /// </summary>
 internal sealed class Auth0DelegationClient : IDelegationClient

@@ -1,6 +1,6 @@
 namespace WamsGateway.Delegation;
 
-/// <summary>How an exchange failed, as CONTRACT.md maps it to an answer.</summary>
+/// <summary>How an exchange failed, as docs/http-behaviour.md maps it to an answer.</summary>
 public enum DelegationFailure
 {
     /// <summary>The provider refused (its 4xx): 403 <c>delegation_denied</c>.</summary>

@@ -8,7 +8,7 @@ namespace WamsGateway.Delegation;
 
 /// <summary>
 /// In YARP's proxy pipeline, after the API's policy: obtains the route's delegated credential
-/// (through the cache) or answers the failure as CONTRACT.md maps it. The request is never
+/// (through the cache) or answers the failure as docs/http-behaviour.md maps it. The request is never
 /// forwarded without its credential.
 /// </summary>
 internal sealed partial class DelegationMiddleware

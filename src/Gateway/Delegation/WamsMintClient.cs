@@ -8,8 +8,8 @@ using WamsGateway.Configuration;
 namespace WamsGateway.Delegation;
 
 /// <summary>
-/// Mints the Azure Mobile Services token itself, exactly as Auth0's WAMS add-on did (PROTOCOLS.md
-/// section 2), for tenants where <c>/delegation</c> is disabled: HS256 keyed with the raw
+/// Mints the Azure Mobile Services token itself, exactly as Auth0's WAMS add-on did (docs/protocols.md,
+/// "The WAMS (ZUMO) token"), for tenants where <c>/delegation</c> is disabled: HS256 keyed with the raw
 /// SHA-256 of master key + "JWTSig", <c>kid</c> "0", <c>uid</c> = the caller's <c>sub</c>, <c>ver</c> 2.
 /// </summary>
 internal sealed class WamsMintClient : IDelegationClient

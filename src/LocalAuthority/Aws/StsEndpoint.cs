@@ -7,7 +7,7 @@ namespace LocalAuthority.Aws;
 
 /// <summary>
 /// The STS query API's <c>AssumeRoleWithWebIdentity</c> at <c>POST /</c>, answering in STS's XML
-/// (PROTOCOLS.md section 4). The web identity token must be one this authority issued.
+/// (docs/protocols.md, STS). The web identity token must be one this authority issued.
 /// </summary>
 public static partial class StsEndpoint
 {

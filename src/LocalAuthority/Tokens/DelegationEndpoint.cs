@@ -7,7 +7,7 @@ using Microsoft.IdentityModel.Tokens;
 namespace LocalAuthority.Tokens;
 
 /// <summary>
-/// Auth0's legacy <c>POST /delegation</c> (PROTOCOLS.md section 1): an ID token of ours for
+/// Auth0's legacy <c>POST /delegation</c> (docs/protocols.md, "Auth0 legacy delegation"): an ID token of ours for
 /// <c>client_id</c> becomes a token for <c>target</c>: an RS256 id_token (<c>api_type=app</c>), or
 /// a ZUMO token signed with the target's WAMS master key (<c>api_type=wams</c>).
 /// </summary>

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace SampleBackend.Zumo;
 
 /// <summary>
-/// Validates <c>X-ZUMO-AUTH</c> the way the Azure Mobile Services runtime did (PROTOCOLS.md section 2):
+/// Validates <c>X-ZUMO-AUTH</c> the way the Azure Mobile Services runtime did (docs/protocols.md, "The WAMS (ZUMO) token"):
 /// HS256 keyed with the raw SHA-256 of master key + "JWTSig"; <c>typ</c>, if present, is JWT;
 /// <c>exp</c> required and not past (it may be fractional); <c>iat</c>/<c>nbf</c> with five minutes of
 /// leeway. Like the runtime it does not look at <c>iss</c> or <c>aud</c>.

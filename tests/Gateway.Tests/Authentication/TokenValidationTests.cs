@@ -4,7 +4,7 @@ using WamsGateway.Tests.Support;
 
 namespace WamsGateway.Tests.Authentication;
 
-/// <summary>CONTRACT.md's bad-token list, over real sockets with real RS256 tokens: each one 401 and never proxied.</summary>
+/// <summary>The bad-token list of docs/http-behaviour.md, over real sockets with real RS256 tokens: each one 401 and never proxied.</summary>
 public sealed class TokenValidationTests : IClassFixture<GatewayFixture>
 {
     private readonly GatewayFixture _f;

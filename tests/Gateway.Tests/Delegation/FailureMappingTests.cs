@@ -5,7 +5,7 @@ using WamsGateway.Tests.Support;
 
 namespace WamsGateway.Tests.Delegation;
 
-/// <summary>The authority misbehaves in every way CONTRACT.md names; each maps to its answer, nothing is proxied, nothing cached.</summary>
+/// <summary>The authority misbehaves in every way docs/http-behaviour.md names; each maps to its answer, nothing is proxied, nothing cached.</summary>
 public sealed class FailureMappingTests : IClassFixture<NoBreakerDelegationFixture>, IAsyncLifetime
 {
     private readonly NoBreakerDelegationFixture _f;

@@ -3,7 +3,7 @@ using WamsGateway.Tests.Support;
 
 namespace WamsGateway.Tests.Health;
 
-/// <summary>GET /metrics: the Prometheus exposition with the names CONTRACT.md lists, and nothing secret in it.</summary>
+/// <summary>GET /metrics: the Prometheus exposition with the names docs/http-behaviour.md lists, and nothing secret in it.</summary>
 public sealed class MetricsEndpointTests : IClassFixture<DelegationFixture>
 {
     private readonly DelegationFixture _f;

@@ -95,7 +95,7 @@ public sealed class ManagementPortTests : IAsyncLifetime
     }
 }
 
-/// <summary>Without <c>Gateway:Management:Urls</c>, health and metrics stay on the proxy's port (CONTRACT.md).</summary>
+/// <summary>Without <c>Gateway:Management:Urls</c>, health and metrics stay on the proxy's port (docs/http-behaviour.md).</summary>
 public sealed class ManagementDefaultTests : IAsyncLifetime
 {
     private readonly GatewayFixture _f = new();
