@@ -1,7 +1,9 @@
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
+using Microsoft.AspNetCore.DataProtection.XmlEncryption;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.Options;
@@ -56,9 +58,12 @@ internal static class CachingExtensions
                 // Writes complete before the answer, so the next request on another replica finds them.
                 e.AllowBackgroundDistributedCacheOperations = false;
                 e.AllowBackgroundBackplaneOperations = true;
-                // A replica waits for another's exchange at most as long as an exchange may take
-                // (DelegationCache bounds the whole wait by the same budget).
-                e.DistributedLockTimeout = options.Delegation.ExchangeBudget;
+                // A replica waits for another's exchange until its own deadline (DelegationCache
+                // cancels it there): it never gives up on the lock early and asks the provider itself,
+                // so it finds the other's outcome, credential or remembered unavailability, in Redis.
+                e.DistributedLockTimeout = options.Delegation.ExchangeBudget + DelegationCache.CacheAllowance + TimeSpan.FromSeconds(1);
+                // A value that decrypts but does not parse is a miss, never an error answer.
+                e.ReThrowSerializationExceptions = false;
             })
             .WithMemoryCache(sp => sp.GetRequiredKeyedService<IMemoryCache>(MemoryCacheKey));
         services.AddKeyedSingleton<IMemoryCache>(MemoryCacheKey, (sp, _) => new MemoryCache(new MemoryCacheOptions
@@ -99,13 +104,14 @@ internal static class CachingExtensions
     private static void AddDataProtection(IServiceCollection services, RedisSettings redis)
     {
         var dataProtection = services.AddDataProtection().SetApplicationName(ApplicationName);
-        dataProtection.Services.AddOptions<KeyManagementOptions>()
-            .Configure<RedisConnection>((keyManagement, connection) => keyManagement.XmlRepository =
-                new RedisXmlRepository(
-                    () => connection.Multiplexer.GetDatabase(), redis.KeyPrefix + "dataprotection-keys"));
+
+        // Which decryptor every key of the ring must name: keys that do not were not written by a
+        // replica (ProtectedKeyRingRepository leaves them out). Null: the operator allowed an unprotected ring.
+        Type? decryptor = null;
         if (redis.KeyRingCertificatePath is { } path)
         {
             dataProtection.ProtectKeysWithCertificate(X509CertificateLoader.LoadPkcs12FromFile(path, redis.KeyRingCertificatePassword));
+            decryptor = typeof(EncryptedXmlDecryptor);
         }
         else if (redis.KeyRingKey is { } value)
         {
@@ -113,11 +119,21 @@ internal static class CachingExtensions
             var key = KeyEncryptionKey.Parse(value);
             services.AddSingleton(key);
             services.AddOptions<KeyManagementOptions>().Configure(o => o.XmlEncryptor = new KeyRingKeyXmlEncryptor(key));
+            decryptor = typeof(KeyRingKeyXmlDecryptor);
         }
         else
         {
             // Validation let this through only with AllowUnprotectedKeyRing: say so at every start.
             services.AddHostedService<UnprotectedKeyRingWarning>();
         }
+
+        dataProtection.Services.AddOptions<KeyManagementOptions>()
+            .Configure<RedisConnection, ILoggerFactory>((keyManagement, connection, loggers) =>
+            {
+                IXmlRepository repository = new RedisXmlRepository(() => connection.Multiplexer.GetDatabase(), redis.KeyPrefix + "dataprotection-keys");
+                keyManagement.XmlRepository = decryptor is null
+                    ? repository
+                    : new ProtectedKeyRingRepository(repository, decryptor, loggers.CreateLogger<ProtectedKeyRingRepository>());
+            });
     }
 }

@@ -8,22 +8,22 @@ using ZiggyCreatures.Caching.Fusion;
 namespace WamsGateway.Caching;
 
 /// <summary>
-/// Wraps every exchange kind once. Concurrent requests for one key share one exchange and its outcome,
-/// success or failure; an unavailable provider is remembered for a few seconds, so a burst costs it
-/// one exchange's attempts; no request waits longer than the exchange budget, whatever its place in
-/// line, on this replica or behind another replica's lock. Entries live no longer than the credential
-/// and the caller's token allow, and belong to the token they were obtained for.
+/// Wraps every exchange kind once, through FusionCache: one exchange per key at a time (its memory
+/// lock, and with Redis its distributed lock), entries that live no longer than the credential and the
+/// caller's token allow, eager refresh of entries in use. On top of that, no provider failure turns into
+/// a queue: requests that waited for an exchange share its outcome, a refusal or a failure as much as a
+/// credential; an unavailable provider is remembered for a few seconds, in memory and in Redis; and no
+/// request waits longer than the exchange budget, whatever its place in line, on this replica or behind
+/// another replica's lock.
 /// </summary>
 internal sealed partial class DelegationCache
 {
     /// <summary>What the cache may add to the exchange budget: reading and writing Redis, taking its lock.</summary>
-    public static readonly TimeSpan CacheAllowance = TimeSpan.FromMilliseconds(500);
-
-    private static readonly FusionCacheEntryOptions MemoryOnly = new() { SkipDistributedCacheRead = true, SkipDistributedCacheWrite = true };
+    public static readonly TimeSpan CacheAllowance = TimeSpan.FromMilliseconds(250);
 
     private readonly IFusionCache _cache;
     private readonly Dictionary<ExchangeKind, IDelegationClient> _clients;
-    private readonly ConcurrentDictionary<string, Task<Flight>> _flights = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, RecentFailure> _recentFailures = new(StringComparer.Ordinal);
     private readonly TimeSpan _margin;
     private readonly TimeSpan _rememberUnavailable;
     private readonly TimeSpan _defaultRetryAfter;
@@ -50,34 +50,32 @@ internal sealed partial class DelegationCache
     {
         var started = _time.GetTimestamp();
         var key = DelegationCacheKey.For(request);
+        var exchange = new Exchange(this, key, request, started);
+
+        // The request's own deadline bounds the wait for the memory lock, the distributed lock and the
+        // exchange alike: past it, 503, and a waiter that gave up never calls the provider afterwards.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(_deadline);
         try
         {
-            // The hot path: this replica's memory, no lock, no flight.
-            if (_cache.TryGet<CachedExchange>(key.Value, MemoryOnly, CancellationToken.None) is { HasValue: true, Value: var cached } && cached.Owner == key.Owner)
+            var entry = await GetOrExchangeAsync(exchange, deadline.Token);
+            if (entry.Owner != key.Owner)
             {
-                return Record(request, Open(cached), "hit", started);
+                // Defence in depth: the value decrypted for this key but names another token.
+                Log.ForeignOwner(_logger, request.Api.Name);
+                await _cache.RemoveAsync(key.Value, token: deadline.Token);
+                entry = await GetOrExchangeAsync(exchange, deadline.Token);
             }
 
-            var flight = new TaskCompletionSource<Flight>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var shared = _flights.GetOrAdd(key.Value, flight.Task);
-            var leads = shared == flight.Task;
-            if (leads)
-            {
-                _ = FlyAsync(key, request, flight);
-            }
-
-            Flight outcome;
-            try
-            {
-                var remaining = _deadline - _time.GetElapsedTime(started);
-                outcome = await shared.WaitAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, _time, cancellationToken);
-            }
-            catch (TimeoutException)
-            {
-                throw OutOfTime(request.Api.Name);
-            }
-
-            return Record(request, Open(outcome.Entry), leads && outcome.Exchanged ? "miss" : "hit", started);
+            var credential = Open(entry);
+            _meter.Delegation(request.Api.Name, exchange.Ran ? "miss" : "hit", _time.GetElapsedTime(started));
+            return credential;
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            _meter.Delegation(request.Api.Name, "error", _time.GetElapsedTime(started));
+            throw new DelegationException(DelegationFailure.Unavailable,
+                $"The exchange for API {request.Api.Name} did not finish within its budget of {_deadline.TotalSeconds:0.##} s.", retryAfter: _defaultRetryAfter);
         }
         catch (DelegationException)
         {
@@ -86,88 +84,72 @@ internal sealed partial class DelegationCache
         }
     }
 
-    private DelegatedCredential Record(DelegationRequest request, DelegatedCredential credential, string outcome, long started)
-    {
-        _meter.Delegation(request.Api.Name, outcome, _time.GetElapsedTime(started));
-        return credential;
-    }
+    private Task<CachedExchange> GetOrExchangeAsync(Exchange exchange, CancellationToken cancellationToken) =>
+        _cache.GetOrSetAsync<CachedExchange>(exchange.Key.Value, exchange.RunAsync, token: cancellationToken).AsTask();
 
-    /// <summary>The one exchange for a key on this replica; every request for the key awaits its outcome.</summary>
-    private async Task FlyAsync(DelegationCacheKey key, DelegationRequest request, TaskCompletionSource<Flight> flight)
+    private async Task<CachedExchange> ExchangeAsync(Exchange exchange, FusionCacheFactoryExecutionContext<CachedExchange> context, CancellationToken cancellationToken)
     {
-        // Bounded by the budget, not by any one request: the requests sharing it may come and go.
-        using var deadline = new CancellationTokenSource(_deadline, _time);
-        try
+        var (key, request) = (exchange.Key, exchange.Request);
+
+        // This request waited on the lock while another exchange for the key failed: that outcome is its
+        // outcome too. Asking the provider again, once per waiter, is how a failure becomes a queue.
+        if (_recentFailures.TryGetValue(key.Value, out var recent))
         {
-            var exchanged = false;
-            var entry = await GetOrExchangeAsync(key, request, () => exchanged = true, deadline.Token);
-            if (entry.Owner != key.Owner)
+            if (recent.At >= exchange.Started)
             {
-                // Defence in depth: the value decrypted for this key but names another token.
-                Log.ForeignOwner(_logger, request.Api.Name);
-                await _cache.RemoveAsync(key.Value, token: deadline.Token);
-                entry = await GetOrExchangeAsync(key, request, () => exchanged = true, deadline.Token);
+                var shared = recent.Failure;
+                throw new DelegationException(shared.Failure, shared.Message, shared.ProviderError, shared.RetryAfter);
             }
 
-            flight.SetResult(new Flight(entry, exchanged));
+            _recentFailures.TryRemove(new KeyValuePair<string, RecentFailure>(key.Value, recent));
+        }
+
+        exchange.Ran = true;
+        DelegatedCredential credential;
+        try
+        {
+            credential = await _clients[request.Api.Kind].ExchangeAsync(request, cancellationToken);
+        }
+        catch (DelegationException ex) when (ex.Failure == DelegationFailure.Unavailable && Remember(ex) is { } remember)
+        {
+            // Remembered briefly, in memory and in Redis: waiting requests and the fleet's next ones
+            // answer 503 at once instead of asking a provider that just failed.
+            Log.RememberingUnavailable(_logger, request.Api.Name, ex.ProviderError ?? "-", ex.Message, remember.TotalSeconds);
+            context.Options.Duration = remember;
+            context.Options.EagerRefreshThreshold = null;
+            return new CachedExchange(key.Owner, null, _time.GetUtcNow() + (ex.RetryAfter ?? _defaultRetryAfter), ex.ProviderError);
         }
         catch (DelegationException ex)
         {
-            flight.SetException(ex);
+            // Not cached (a refusal may be lifted at any time), but shared with whoever waited for it.
+            var failure = new RecentFailure(_time.GetTimestamp(), ex);
+            _recentFailures[key.Value] = failure;
+            ForgetLater(key.Value, failure);
+            throw;
         }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+
+        var lifetime = CredentialLifetime.For(credential.ExpiresAt, request.SubjectExpiresAt, _margin, _time.GetUtcNow());
+        if (lifetime > TimeSpan.Zero)
         {
-            flight.SetException(OutOfTime(request.Api.Name));
+            context.Options.Duration = lifetime;
         }
-        catch (Exception ex)
+        else
         {
-            flight.SetException(ex);
+            // Too close to expiry to be worth keeping: use it for this request only.
+            context.Options.SkipMemoryCacheWrite = true;
+            context.Options.SkipDistributedCacheWrite = true;
         }
-        finally
-        {
-            _flights.TryRemove(new KeyValuePair<string, Task<Flight>>(key.Value, flight.Task));
-        }
+
+        return new CachedExchange(key.Owner, credential);
     }
 
-    private async Task<CachedExchange> GetOrExchangeAsync(DelegationCacheKey key, DelegationRequest request, Action onExchange, CancellationToken cancellationToken)
-    {
-        var client = _clients[request.Api.Kind];
-        return await _cache.GetOrSetAsync<CachedExchange>(
-            key.Value,
-            async (context, token) =>
-            {
-                onExchange();
-                DelegatedCredential credential;
-                try
-                {
-                    credential = await client.ExchangeAsync(request, token);
-                }
-                catch (DelegationException ex) when (ex.Failure == DelegationFailure.Unavailable && Remember(ex) is { } remember)
-                {
-                    // Remembered briefly, in memory and in Redis: the fleet's next requests answer 503
-                    // at once instead of asking a provider that just failed.
-                    Log.RememberingUnavailable(_logger, request.Api.Name, ex.ProviderError ?? "-", ex.Message, remember.TotalSeconds);
-                    context.Options.Duration = remember;
-                    context.Options.EagerRefreshThreshold = null;
-                    return new CachedExchange(key.Owner, null, _time.GetUtcNow() + (ex.RetryAfter ?? _defaultRetryAfter), ex.ProviderError);
-                }
-
-                var lifetime = CredentialLifetime.For(credential.ExpiresAt, request.SubjectExpiresAt, _margin, _time.GetUtcNow());
-                if (lifetime > TimeSpan.Zero)
-                {
-                    context.Options.Duration = lifetime;
-                }
-                else
-                {
-                    // Too close to expiry to be worth keeping: use it for this request only.
-                    context.Options.SkipMemoryCacheWrite = true;
-                    context.Options.SkipDistributedCacheWrite = true;
-                }
-
-                return new CachedExchange(key.Owner, credential);
-            },
-            token: cancellationToken);
-    }
+    /// <summary>Every request that could share a failure has met its deadline by then.</summary>
+    private void ForgetLater(string key, RecentFailure failure) =>
+        _ = Task.Delay(_deadline, _time).ContinueWith(
+            _ => _recentFailures.TryRemove(new KeyValuePair<string, RecentFailure>(key, failure)),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
 
     private TimeSpan? Remember(DelegationException ex)
     {
@@ -182,17 +164,29 @@ internal sealed partial class DelegationCache
             return credential;
         }
 
-        var retryAfter = entry.RetryAt is { } at && at > _time.GetUtcNow() ? at - _time.GetUtcNow() : TimeSpan.FromSeconds(1);
+        var now = _time.GetUtcNow();
+        var retryAfter = entry.RetryAt is { } at && at > now ? at - now : TimeSpan.FromSeconds(1);
         throw new DelegationException(DelegationFailure.Unavailable,
             "The identity provider was unavailable moments ago; it is not asked again until its Retry-After has passed.",
             entry.ProviderError, retryAfter);
     }
 
-    private DelegationException OutOfTime(string api) =>
-        new(DelegationFailure.Unavailable, $"The exchange for API {api} did not finish within its budget of {_deadline.TotalSeconds:0.##} s.", retryAfter: _defaultRetryAfter);
+    /// <summary>One request's way through the cache: whether it ran the exchange itself, and since when it waits.</summary>
+    private sealed class Exchange(DelegationCache owner, DelegationCacheKey key, DelegationRequest request, long started)
+    {
+        public DelegationCacheKey Key { get; } = key;
 
-    /// <summary>One exchange's outcome, shared by every request that waited for it.</summary>
-    private sealed record Flight(CachedExchange Entry, bool Exchanged);
+        public DelegationRequest Request { get; } = request;
+
+        public long Started { get; } = started;
+
+        public bool Ran { get; set; }
+
+        public Task<CachedExchange> RunAsync(FusionCacheFactoryExecutionContext<CachedExchange> context, CancellationToken cancellationToken) =>
+            owner.ExchangeAsync(this, context, cancellationToken);
+    }
+
+    private sealed record RecentFailure(long At, DelegationException Failure);
 
     private static partial class Log
     {

@@ -143,7 +143,7 @@ public sealed class DelegationSettings
     public const int Attempts = 2;
 
     /// <summary>The most the retry waits between the two attempts.</summary>
-    public static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMilliseconds(250);
+    public static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
     /// The most one exchange may take, every attempt and the pause between them included. No request

@@ -31,7 +31,7 @@ internal static class DelegationExtensions
                         MaxRetryAttempts = DelegationSettings.Attempts - 1,
                         BackoffType = DelayBackoffType.Exponential,
                         UseJitter = true,
-                        Delay = TimeSpan.FromMilliseconds(100),
+                        Delay = TimeSpan.FromMilliseconds(50),
                         MaxDelay = DelegationSettings.MaxRetryDelay,
                         // A provider that names a time to come back is not asked again at once (IsTransient).
                         ShouldRetryAfterHeader = false,

@@ -2,8 +2,9 @@ namespace WamsGateway.Forwarding;
 
 /// <summary>
 /// Compares header names the way the most lenient server behind the gateway reads them: ASCII case
-/// ignored and <c>_</c> the same as <c>-</c> (nginx, CGI, WSGI and PHP map both to one variable), so
-/// <c>X_ZUMO_AUTH</c> is <c>X-ZUMO-AUTH</c>. Allocates nothing per comparison.
+/// ignored and every character other than a letter or digit the same as <c>-</c> (nginx, CGI, WSGI
+/// and PHP map <c>_</c> and <c>-</c> to one variable; some CGI-style stacks map every other character
+/// too), so <c>X_ZUMO_AUTH</c> and <c>X.ZUMO+AUTH</c> are <c>X-ZUMO-AUTH</c>. Allocates nothing per comparison.
 /// </summary>
 internal sealed class HeaderNameComparer : IEqualityComparer<string>
 {
@@ -66,5 +67,5 @@ internal sealed class HeaderNameComparer : IEqualityComparer<string>
         return true;
     }
 
-    private static char Normalize(char c) => c == '_' ? '-' : char.IsAsciiLetterUpper(c) ? (char)(c | 0x20) : c;
+    private static char Normalize(char c) => char.IsAsciiLetterUpper(c) ? (char)(c | 0x20) : char.IsAsciiLetterOrDigit(c) ? c : '-';
 }

@@ -63,6 +63,80 @@ public sealed class KeyRingProtectionTests : IClassFixture<FleetFixture>
     }
 
     [Fact]
+    public async Task KeyPlantedInTheRedisKeyRing_IsNeverUsed_SoWhatReplicasWriteStaysUnreadable()
+    {
+        // A Redis writer makes a Data Protection key of their own (plain text, activated now, so the
+        // newest) and adds it to the ring; a replica that starts afterwards must not adopt it.
+        var attacker = new DumpedKeyRing([]);
+        var services = new ServiceCollection();
+        services.AddDataProtection().SetApplicationName(CachingExtensions.ApplicationName).DisableAutomaticKeyGeneration();
+        services.Configure<KeyManagementOptions>(o => o.XmlRepository = attacker);
+        await using (var provider = services.BuildServiceProvider())
+        {
+            provider.GetRequiredService<IKeyManager>().CreateNewKey(DateTimeOffset.UtcNow.AddSeconds(-1), DateTimeOffset.UtcNow.AddDays(90));
+        }
+
+        var planted = Assert.Single(attacker.Stored);
+        Assert.Contains("<masterKey", planted.ToString(), StringComparison.Ordinal);
+        await FillCacheAsync(_f);
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(_f.Redis.Configuration);
+        var ring = (await RedisDump.ReadAsync(_f.Redis.Configuration)).Single(e => e.Key.EndsWith("dataprotection-keys", StringComparison.Ordinal)).Key;
+        var plantedText = planted.ToString(SaveOptions.DisableFormatting);
+        await redis.GetDatabase().ListRightPushAsync(ring, plantedText);
+        try
+        {
+            await using var replica = await _f.StartGatewayAsync();
+            var (accessToken, _) = await _f.SignInAsync("bob");
+            using (var response = await DelegationFixture.SendAsync(replica, HttpMethod.Get, "/orders/x", accessToken))
+            {
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            }
+
+            // With every key in Redis, the planted one included, the attacker still decrypts nothing.
+            var (_, decrypted, entries) = Attack(await RedisDump.ReadAsync(_f.Redis.Configuration));
+            Assert.True(entries >= 1);
+            Assert.Equal(0, decrypted);
+        }
+        finally
+        {
+            // The fixture is shared: leave the ring as the replicas wrote it.
+            await redis.GetDatabase().ListRemoveAsync(ring, plantedText);
+        }
+
+        Assert.Contains(_f.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("Ignored Data Protection key", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ValueThatDecryptsButDoesNotParse_IsAMiss_NotA500()
+    {
+        // Only a holder of the key-ring key could write such a value; the gateway still answers.
+        var (accessToken, _) = await _f.SignInAsync("alice");
+        using (var first = await _f.SendAsync(HttpMethod.Get, "/orders/x", accessToken))
+        {
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        }
+
+        var dump = await RedisDump.ReadAsync(_f.Redis.Configuration);
+        var key = Assert.Single(dump.Keys, k => k.Contains("delegation:orders:", StringComparison.Ordinal) && k.EndsWith(Owner(accessToken), StringComparison.Ordinal));
+        var services = new ServiceCollection();
+        services.AddSingleton(WamsGateway.Caching.KeyRing.KeyEncryptionKey.Parse(FleetFixture.KeyRingKey));
+        services.AddDataProtection().SetApplicationName(CachingExtensions.ApplicationName).DisableAutomaticKeyGeneration();
+        services.Configure<KeyManagementOptions>(o => o.XmlRepository = new DumpedKeyRing(
+            KeyRingOf(dump).Where(k => !k.ToString().Contains("<masterKey", StringComparison.Ordinal)).ToList()));
+        await using var provider = services.BuildServiceProvider();
+        var garbage = provider.GetRequiredService<IDataProtectionProvider>().CreateProtector(ProtectedDistributedCache.Purpose).CreateProtector(key)
+            .Protect("not the JSON of a cache entry"u8.ToArray());
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(_f.Redis.Configuration);
+        await redis.GetDatabase().HashSetAsync(key, "data", garbage);
+        var before = await _f.TokenExchangesAsync();
+
+        using var response = await DelegationFixture.SendAsync(_f.SecondGateway, HttpMethod.Get, "/orders/x", accessToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(before + 1, await _f.TokenExchangesAsync());
+    }
+
+    [Fact]
     public void RedisWithoutKeyRingProtection_RefusesToStart()
     {
         var ex = Assert.Throws<GatewayConfigurationException>(() => GatewayApp.Build(
@@ -110,7 +184,7 @@ public sealed class KeyRingProtectionTests : IClassFixture<FleetFixture>
     /// </summary>
     private static (IReadOnlyList<XElement> KeyRing, int Decrypted, int Entries) Attack(Dictionary<string, RedisValueDump> dump)
     {
-        var keyRing = dump.Single(e => e.Key.EndsWith("dataprotection-keys", StringComparison.Ordinal)).Value.Items.Select(XElement.Parse).ToList();
+        var keyRing = KeyRingOf(dump);
         var services = new ServiceCollection();
         services.AddDataProtection().SetApplicationName(CachingExtensions.ApplicationName).DisableAutomaticKeyGeneration();
         services.Configure<KeyManagementOptions>(o => o.XmlRepository = new DumpedKeyRing(keyRing));
@@ -135,13 +209,19 @@ public sealed class KeyRingProtectionTests : IClassFixture<FleetFixture>
         return (keyRing, decrypted, entries);
     }
 
+    private static List<XElement> KeyRingOf(Dictionary<string, RedisValueDump> dump) =>
+        dump.Single(e => e.Key.EndsWith("dataprotection-keys", StringComparison.Ordinal)).Value.Items.Select(XElement.Parse).ToList();
+
+    private static string Owner(string token) => System.Buffers.Text.Base64Url.EncodeToString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token)));
+
+    /// <summary>A key ring in memory: the dumped one, or the attacker's own (what it stores is kept).</summary>
     private sealed class DumpedKeyRing(IReadOnlyList<XElement> elements) : IXmlRepository
     {
-        public IReadOnlyCollection<XElement> GetAllElements() => elements;
+        public List<XElement> Stored { get; } = [];
 
-        public void StoreElement(XElement element, string friendlyName)
-        {
-        }
+        public IReadOnlyCollection<XElement> GetAllElements() => [.. elements, .. Stored];
+
+        public void StoreElement(XElement element, string friendlyName) => Stored.Add(element);
     }
 
     private sealed class UnprotectedFleet : FleetFixture

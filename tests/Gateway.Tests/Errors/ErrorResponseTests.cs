@@ -51,7 +51,7 @@ public sealed class ErrorResponseTests : IClassFixture<GatewayFixture>
     {
         await using var gateway = new GatewayFixture
         {
-            Customize = config => config["ReverseProxy"]!["Clusters"]!["backend"]!["Destinations"]!["d1"]!["Address"] = $"http://127.0.0.1:{LoopbackPort.Free()}/",
+            Customize = config => config["ReverseProxy"]!["Clusters"]!["backend"]!["Destinations"]!["d1"]!["Address"] = $"http://127.0.0.1:{LoopbackPort.Closed()}/",
         };
         await gateway.InitializeAsync();
 

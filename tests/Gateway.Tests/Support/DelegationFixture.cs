@@ -161,7 +161,7 @@ public class DelegationFixture : IAsyncLifetime
         };
         apis["dead-endpoint"] = new JsonObject
         {
-            ["Exchange"] = "Auth0Delegation", ["Target"] = "other-app", ["Endpoint"] = $"http://127.0.0.1:{LoopbackPort.Free()}/delegation",
+            ["Exchange"] = "Auth0Delegation", ["Target"] = "other-app", ["Endpoint"] = $"http://127.0.0.1:{LoopbackPort.Closed()}/delegation",
         };
         JsonObject Aws(string service, JsonObject? extra = null)
         {
@@ -185,7 +185,7 @@ public class DelegationFixture : IAsyncLifetime
         {
             ["Source"] = "Auth0Delegation", ["Target"] = "aws-app", ["PrincipalArn"] = "arn:aws:iam::123456789012:saml-provider/auth0",
         });
-        apis["aws-dead"] = Aws("execute-api", new JsonObject { ["StsEndpoint"] = $"http://127.0.0.1:{LoopbackPort.Free()}/" });
+        apis["aws-dead"] = Aws("execute-api", new JsonObject { ["StsEndpoint"] = $"http://127.0.0.1:{LoopbackPort.Closed()}/" });
         apis["aws-recorded"] = Aws("execute-api");
         apis["desktop-only"] = new JsonObject { ["Exchange"] = "None", ["AllowedClients"] = new JsonArray("todo-desktop") };
         apis["scoped"] = new JsonObject { ["Exchange"] = "None", ["RequiredScopes"] = new JsonArray("read:todo", "write:todo") };

@@ -12,11 +12,15 @@ public sealed class StalledProvider : IAsyncDisposable
 {
     private readonly TaskCompletionSource<(int Status, string Body)> _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private RunningApp? _app;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<long> _callTimes = new();
     private int _calls;
 
     public Uri Address => _app!.Address;
 
     public int Calls => Volatile.Read(ref _calls);
+
+    /// <summary>When each call arrived (<see cref="System.Diagnostics.Stopwatch"/> timestamps), for failure messages.</summary>
+    public IReadOnlyList<long> CallTimes => [.. _callTimes];
 
     public static async Task<StalledProvider> StartAsync()
     {
@@ -43,6 +47,7 @@ public sealed class StalledProvider : IAsyncDisposable
         app.Run(async context =>
         {
             Interlocked.Increment(ref _calls);
+            _callTimes.Enqueue(System.Diagnostics.Stopwatch.GetTimestamp());
             var (status, body) = await _release.Task.WaitAsync(context.RequestAborted);
             context.Response.StatusCode = status;
             context.Response.ContentType = "application/json";
