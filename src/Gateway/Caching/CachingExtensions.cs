@@ -58,9 +58,9 @@ internal static class CachingExtensions
                 // Writes complete before the answer, so the next request on another replica finds them.
                 e.AllowBackgroundDistributedCacheOperations = false;
                 e.AllowBackgroundBackplaneOperations = true;
-                // A replica waits for another's exchange until its own deadline (DelegationCache
-                // cancels it there): it never gives up on the lock early and asks the provider itself,
-                // so it finds the other's outcome, credential or remembered unavailability, in Redis.
+                // A replica waits for another's exchange longer than that exchange may take, so it finds
+                // the other's outcome (credential or remembered unavailability) in Redis instead of asking
+                // the provider itself. The request stops waiting at its own deadline (DelegationCache).
                 e.DistributedLockTimeout = options.Delegation.ExchangeBudget + DelegationCache.CacheAllowance + TimeSpan.FromSeconds(1);
                 // A value that decrypts but does not parse is a miss, never an error answer.
                 e.ReThrowSerializationExceptions = false;

@@ -22,6 +22,7 @@ internal sealed partial class DelegationCache
     public static readonly TimeSpan CacheAllowance = TimeSpan.FromMilliseconds(250);
 
     private readonly IFusionCache _cache;
+    private readonly FusionCacheEntryOptions? _sharedReadOptions;
     private readonly Dictionary<ExchangeKind, IDelegationClient> _clients;
     private readonly ConcurrentDictionary<string, RecentFailure> _recentFailures = new(StringComparer.Ordinal);
     private readonly TimeSpan _margin;
@@ -35,6 +36,12 @@ internal sealed partial class DelegationCache
     public DelegationCache(IFusionCache cache, IEnumerable<IDelegationClient> clients, IOptions<GatewayOptions> options, TimeProvider time, GatewayMeter meter, ILogger<DelegationCache> logger)
     {
         _cache = cache;
+        if (cache.HasDistributedCache)
+        {
+            _sharedReadOptions = cache.DefaultEntryOptions.Duplicate();
+            _sharedReadOptions.SkipMemoryCacheRead = true;
+        }
+
         _clients = clients.ToDictionary(c => c.Kind);
         _margin = options.Value.Cache.SafetyMargin;
         _rememberUnavailable = options.Value.Delegation.RememberUnavailable;
@@ -52,26 +59,25 @@ internal sealed partial class DelegationCache
         var key = DelegationCacheKey.For(request);
         var exchange = new Exchange(this, key, request, started);
 
-        // The request's own deadline bounds the wait for the memory lock, the distributed lock and the
-        // exchange alike: past it, 503, and a waiter that gave up never calls the provider afterwards.
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(_deadline);
+        // The request's own deadline bounds how long it waits, for the memory lock, the distributed
+        // lock or the exchange alike: past it, 503. What it waited for goes on (bounded by the exchange's
+        // own timeouts), so its outcome is still stored for the requests that come after.
         try
         {
-            var entry = await GetOrExchangeAsync(exchange, deadline.Token);
+            var entry = await WithinDeadlineAsync(GetOrExchangeAsync(exchange, cancellationToken), started, cancellationToken);
             if (entry.Owner != key.Owner)
             {
                 // Defence in depth: the value decrypted for this key but names another token.
                 Log.ForeignOwner(_logger, request.Api.Name);
-                await _cache.RemoveAsync(key.Value, token: deadline.Token);
-                entry = await GetOrExchangeAsync(exchange, deadline.Token);
+                await _cache.RemoveAsync(key.Value, token: cancellationToken);
+                entry = await WithinDeadlineAsync(GetOrExchangeAsync(exchange, cancellationToken), started, cancellationToken);
             }
 
             var credential = Open(entry);
             _meter.Delegation(request.Api.Name, exchange.Ran ? "miss" : "hit", _time.GetElapsedTime(started));
             return credential;
         }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (TimeoutException)
         {
             _meter.Delegation(request.Api.Name, "error", _time.GetElapsedTime(started));
             throw new DelegationException(DelegationFailure.Unavailable,
@@ -84,8 +90,32 @@ internal sealed partial class DelegationCache
         }
     }
 
-    private Task<CachedExchange> GetOrExchangeAsync(Exchange exchange, CancellationToken cancellationToken) =>
-        _cache.GetOrSetAsync<CachedExchange>(exchange.Key.Value, exchange.RunAsync, token: cancellationToken).AsTask();
+    private ValueTask<CachedExchange> GetOrExchangeAsync(Exchange exchange, CancellationToken cancellationToken) =>
+        _cache.GetOrSetAsync<CachedExchange>(exchange.Key.Value, exchange.RunAsync, token: cancellationToken);
+
+    /// <exception cref="TimeoutException">The request's deadline passed first.</exception>
+    private async ValueTask<CachedExchange> WithinDeadlineAsync(ValueTask<CachedExchange> pending, long started, CancellationToken cancellationToken)
+    {
+        if (pending.IsCompletedSuccessfully)
+        {
+            // The hot path: a hit in memory, no timer, no task.
+            return pending.Result;
+        }
+
+        var task = pending.AsTask();
+        var remaining = _deadline - _time.GetElapsedTime(started);
+        try
+        {
+            return await task.WaitAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, _time, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            // Nobody awaits it any more: observe its failure, if it fails, so it is not reported as unobserved.
+            _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None,
+                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            throw;
+        }
+    }
 
     private async Task<CachedExchange> ExchangeAsync(Exchange exchange, FusionCacheFactoryExecutionContext<CachedExchange> context, CancellationToken cancellationToken)
     {
@@ -97,11 +127,21 @@ internal sealed partial class DelegationCache
         {
             if (recent.At >= exchange.Started)
             {
-                var shared = recent.Failure;
-                throw new DelegationException(shared.Failure, shared.Message, shared.ProviderError, shared.RetryAfter);
+                var failure = recent.Failure;
+                throw new DelegationException(failure.Failure, failure.Message, failure.ProviderError, failure.RetryAfter);
             }
 
             _recentFailures.TryRemove(new KeyValuePair<string, RecentFailure>(key.Value, recent));
+        }
+
+        // With Redis, this replica may have waited on the distributed lock while another replica
+        // exchanged: its outcome (a credential, or a remembered unavailability) is in Redis by now.
+        if (_sharedReadOptions is not null
+            && await _cache.TryGetAsync<CachedExchange>(key.Value, _sharedReadOptions, cancellationToken) is { HasValue: true, Value: var other }
+            && other.Owner == key.Owner
+            && Reuse(other, request, context))
+        {
+            return other;
         }
 
         exchange.Ran = true;
@@ -150,6 +190,29 @@ internal sealed partial class DelegationCache
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
+
+    /// <summary>Keeps another replica's outcome in this replica's memory for what is left of its life; false when nothing is.</summary>
+    private bool Reuse(CachedExchange shared, DelegationRequest request, FusionCacheFactoryExecutionContext<CachedExchange> context)
+    {
+        var now = _time.GetUtcNow();
+        var left = shared.Credential is { } credential
+            ? CredentialLifetime.For(credential.ExpiresAt, request.SubjectExpiresAt, _margin, now)
+            : shared.RetryAt is { } retryAt ? (retryAt - now < _rememberUnavailable ? retryAt - now : _rememberUnavailable) : TimeSpan.Zero;
+        if (left <= TimeSpan.Zero)
+        {
+            return false;
+        }
+
+        context.Options.Duration = left;
+        context.Options.SkipDistributedCacheWrite = true;
+        context.Options.SkipBackplaneNotifications = true;
+        if (shared.Credential is null)
+        {
+            context.Options.EagerRefreshThreshold = null;
+        }
+
+        return true;
+    }
 
     private TimeSpan? Remember(DelegationException ex)
     {

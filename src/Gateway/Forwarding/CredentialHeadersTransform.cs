@@ -9,13 +9,21 @@ namespace WamsGateway.Forwarding;
 /// Removes every inbound copy of every header that carries a credential or an identity the gateway
 /// vouches for, on every route, before the gateway sets its own: each API's <c>Inject</c> header,
 /// the identity headers, <c>Gateway:StripHeaders</c>, <c>Authorization</c> (kept only on Passthrough
-/// routes) and every <c>X-Amz-*</c>. Names match in any case and with <c>_</c> for <c>-</c>.
+/// routes) and every <c>X-Amz-*</c>; and look-alike spellings of the forwarding headers YARP sets
+/// (<c>X_Forwarded_For</c>). Names match in any case, any non-alphanumeric character read as <c>-</c>.
 /// One pass over the inbound headers per request.
 /// </summary>
 internal sealed class CredentialHeadersTransform : RequestTransform
 {
     // SigV4's headers: a backend behind an AWS-style gateway must never see a caller's own.
     private const string AmzPrefix = "X-Amz-";
+
+    // Set by YARP under their exact names, overwriting any inbound copy; other spellings of them
+    // (X_Forwarded_For, X.Forwarded.Host) would reach a backend that reads them as the same header.
+    private static readonly FrozenSet<string> ForwardingHeaders = new[]
+    {
+        "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Forwarded-Prefix", "Forwarded",
+    }.ToFrozenSet(HeaderNameComparer.Instance);
 
     private readonly FrozenSet<string> _names;
 
@@ -53,7 +61,7 @@ internal sealed class CredentialHeadersTransform : RequestTransform
         // other transforms) into the proxy request and its content under the same names.
         foreach (var header in context.HttpContext.Request.Headers)
         {
-            if (_names.Contains(header.Key) || HeaderNameComparer.StartsWith(header.Key, AmzPrefix))
+            if (_names.Contains(header.Key) || HeaderNameComparer.StartsWith(header.Key, AmzPrefix) || IsForwardingLookAlike(header.Key))
             {
                 RemoveHeader(context, header.Key);
             }
@@ -61,4 +69,7 @@ internal sealed class CredentialHeadersTransform : RequestTransform
 
         return ValueTask.CompletedTask;
     }
+
+    private static bool IsForwardingLookAlike(string name) =>
+        ForwardingHeaders.TryGetValue(name, out var canonical) && !canonical.Equals(name, StringComparison.OrdinalIgnoreCase);
 }

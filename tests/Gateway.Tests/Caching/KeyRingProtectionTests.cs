@@ -107,6 +107,33 @@ public sealed class KeyRingProtectionTests : IClassFixture<FleetFixture>
     }
 
     [Fact]
+    public async Task KeyRepeatedInTheRedisKeyRing_DoesNotStopAReplicaFromWritingRedis()
+    {
+        // Data Protection refuses a ring with a key id twice; a Redis writer must not disable the cache that way.
+        await FillCacheAsync(_f);
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(_f.Redis.Configuration);
+        var dump = await RedisDump.ReadAsync(_f.Redis.Configuration);
+        var ring = dump.Single(e => e.Key.EndsWith("dataprotection-keys", StringComparison.Ordinal));
+        var copy = ring.Value.Items[0];
+        await redis.GetDatabase().ListRightPushAsync(ring.Key, copy);
+        try
+        {
+            await using var replica = await _f.StartGatewayAsync();
+            var (accessToken, _) = await _f.SignInAsync("bob");
+            using (var response = await DelegationFixture.SendAsync(replica, HttpMethod.Get, "/orders/x", accessToken))
+            {
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            }
+
+            Assert.Contains((await RedisDump.ReadAsync(_f.Redis.Configuration)).Keys, k => k.EndsWith(Owner(accessToken), StringComparison.Ordinal));
+        }
+        finally
+        {
+            await redis.GetDatabase().ListRemoveAsync(ring.Key, copy, count: -1);
+        }
+    }
+
+    [Fact]
     public async Task ValueThatDecryptsButDoesNotParse_IsAMiss_NotA500()
     {
         // Only a holder of the key-ring key could write such a value; the gateway still answers.

@@ -44,6 +44,8 @@ public sealed class CredentialHeaderTests : IClassFixture<CredentialHeaderTests.
             "X-User-Id", "X_User_Id", "x_client_id", Configured, "X_Legacy_Token", "x_legacy_token",
             // Separators some CGI-style servers also map to one variable name.
             "X.ZUMO.AUTH", "X+ZUMO+AUTH", "x.amz.security.token", "X~User~Id",
+            // Other spellings of the forwarding headers YARP sets.
+            "X_Forwarded_For", "X.Forwarded.Host", "x_forwarded_proto", "X_Forwarded_Prefix",
         ];
         var marker = Guid.NewGuid().ToString("N");
 
@@ -102,6 +104,9 @@ public sealed class CredentialHeaderTests : IClassFixture<CredentialHeaderTests.
             Assert.Empty(received.Header("X-Amz-Security-Token"));
             Assert.Empty(received.Header("X-Amz-Date"));
         }
+
+        // YARP's own forwarding headers are still there, under their exact names.
+        Assert.Equal(["127.0.0.1"], received.Header("X-Forwarded-For"));
     }
 
     [Fact]

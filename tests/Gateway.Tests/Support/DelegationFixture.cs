@@ -242,9 +242,16 @@ public class FleetFixture : DelegationFixture
 
     public FleetFixture()
     {
-        Customize = config => config["Gateway"]!["Redis"] = new JsonObject
+        Customize = config =>
         {
-            ["Configuration"] = Redis!.Configuration, ["KeyPrefix"] = "test:", ["KeyRingKey"] = KeyRingKey,
+            config["Gateway"]!["Redis"] = new JsonObject
+            {
+                ["Configuration"] = Redis!.Configuration, ["KeyPrefix"] = "test:", ["KeyRingKey"] = KeyRingKey,
+            };
+
+            // The fleet's tests are about sharing, not failing providers: the default per-attempt
+            // timeout, so two busy cores running the whole suite never turn an exchange into a 503.
+            config["Gateway"]!["Delegation"]!["Timeout"] = "00:00:05";
         };
     }
 

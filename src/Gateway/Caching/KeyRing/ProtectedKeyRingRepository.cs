@@ -10,7 +10,8 @@ namespace WamsGateway.Caching.KeyRing;
 /// activation date: the replicas would adopt it as their default and encrypt every new cache entry
 /// with a key the writer knows. A key is accepted only when its secret is an <c>encryptedSecret</c>
 /// for the configured decryptor and it holds no <c>masterKey</c> in plain form; anything else is
-/// left out and logged at Warning, once per key id.
+/// left out and logged at Warning, once per key id. A repeated key id is read once. What a Redis
+/// writer can still do is deny service (revoke keys, drop the ring): that costs the cache, not secrets.
 /// </summary>
 internal sealed partial class ProtectedKeyRingRepository : IXmlRepository
 {
@@ -31,7 +32,15 @@ internal sealed partial class ProtectedKeyRingRepository : IXmlRepository
         _logger = logger;
     }
 
-    public IReadOnlyCollection<XElement> GetAllElements() => _inner.GetAllElements().Where(Accept).ToList();
+    public IReadOnlyCollection<XElement> GetAllElements()
+    {
+        // A second copy of a key id would make Data Protection refuse the whole ring: keep the first.
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        return _inner.GetAllElements()
+            .Where(Accept)
+            .Where(e => e.Name.LocalName != "key" || seen.Add((string?)e.Attribute("id") ?? string.Empty))
+            .ToList();
+    }
 
     public void StoreElement(XElement element, string friendlyName) => _inner.StoreElement(element, friendlyName);
 
