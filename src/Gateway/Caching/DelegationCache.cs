@@ -121,6 +121,13 @@ internal sealed partial class DelegationCache
     {
         var (key, request) = (exchange.Key, exchange.Request);
 
+        // This request stopped waiting at its deadline and has had its 503; the lock it was queued on
+        // has only now come free. Asking the provider for nobody would make a burst cost more calls.
+        if (_time.GetElapsedTime(exchange.Started) >= _deadline)
+        {
+            throw new OperationCanceledException("The request this exchange was for has already been answered.");
+        }
+
         // This request waited on the lock while another exchange for the key failed: that outcome is its
         // outcome too. Asking the provider again, once per waiter, is how a failure becomes a queue.
         if (_recentFailures.TryGetValue(key.Value, out var recent))

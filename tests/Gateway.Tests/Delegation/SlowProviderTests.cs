@@ -120,9 +120,10 @@ public sealed class SlowProviderTests : IAsyncLifetime
                 Assert.True(a.Elapsed < Budget + TimeSpan.FromSeconds(1), $"answered after {a.Elapsed}; the provider was called at {calls}");
             });
 
-            // One exchange's attempts for the fleet: the replica behind the lock waits for the other's
-            // outcome (remembered in Redis) or for its own deadline, and never asks the provider itself.
-            Assert.InRange(_provider.Calls - warmUpCalls, 1, 2);
+            // At most one exchange's attempts per replica: the replica behind the lock usually finds the
+            // other's remembered outcome in Redis, but FusionCache writes Redis after releasing its locks,
+            // so it may ask once more itself.
+            Assert.InRange(_provider.Calls - warmUpCalls, 1, 4);
         }
         finally
         {
