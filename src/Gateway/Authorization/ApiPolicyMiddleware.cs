@@ -33,7 +33,7 @@ internal sealed partial class ApiPolicyMiddleware
         var user = context.User;
         if (api.Options.AllowedClients is { Count: > 0 } allowed)
         {
-            var client = user.FindFirst("azp")?.Value ?? user.FindFirst("client_id")?.Value;
+            var client = CallerClaims.ClientId(user);
             if (client is null || !allowed.Contains(client, StringComparer.Ordinal))
             {
                 Log.ClientNotAllowed(_logger, api.Name);

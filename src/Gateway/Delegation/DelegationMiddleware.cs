@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Options;
 using WamsGateway.Authentication;
 using WamsGateway.Caching;
 using WamsGateway.Configuration;
@@ -17,10 +18,12 @@ internal sealed partial class DelegationMiddleware
     private readonly ApiCatalog _catalog;
     private readonly DelegationCache _cache;
     private readonly ILogger<DelegationMiddleware> _logger;
+    private readonly TimeSpan _defaultRetryAfter;
 
-    public DelegationMiddleware(RequestDelegate next, ApiCatalog catalog, DelegationCache cache, ILogger<DelegationMiddleware> logger)
+    public DelegationMiddleware(RequestDelegate next, ApiCatalog catalog, DelegationCache cache, IOptions<GatewayOptions> options, ILogger<DelegationMiddleware> logger)
     {
         _next = next;
+        _defaultRetryAfter = options.Value.Delegation.DefaultRetryAfter;
         _catalog = catalog;
         _cache = cache;
         _logger = logger;
@@ -44,7 +47,7 @@ internal sealed partial class DelegationMiddleware
         catch (DelegationException ex)
         {
             Log.ExchangeFailed(_logger, api.Name, api.Kind.ToString(), ex.Failure.ToString(), ex.ProviderError ?? "-", ex.Message);
-            await WriteFailureAsync(context, api, ex);
+            await WriteFailureAsync(context, api, ex, _defaultRetryAfter);
             return;
         }
 
@@ -59,7 +62,7 @@ internal sealed partial class DelegationMiddleware
     private static DateTimeOffset SubjectExpiry(HttpContext context) =>
         NumericDate.TryParse(context.User.FindFirst("exp")?.Value, out var exp) ? exp : DateTimeOffset.UnixEpoch;
 
-    private static Task WriteFailureAsync(HttpContext context, ApiDefinition api, DelegationException ex)
+    private static Task WriteFailureAsync(HttpContext context, ApiDefinition api, DelegationException ex, TimeSpan defaultRetryAfter)
     {
         switch (ex.Failure)
         {
@@ -68,7 +71,7 @@ internal sealed partial class DelegationMiddleware
                     "The identity provider refused the exchange", $"No credential for API '{api.Name}' could be obtained for this caller.",
                     [new("error", ex.ProviderError)]);
             case DelegationFailure.Unavailable:
-                var retryAfter = ex.RetryAfter ?? TimeSpan.FromSeconds(5);
+                var retryAfter = ex.RetryAfter ?? defaultRetryAfter;
                 context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
                 return ProblemResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "delegation_unavailable",
                     "The identity provider is unavailable", $"No credential for API '{api.Name}' could be obtained right now; try again later.");

@@ -13,5 +13,5 @@ public sealed record DelegationRequest(ApiDefinition Api, string SubjectToken, C
     public ApiOptions Options => Api.Options;
 
     /// <summary>The calling application: <c>azp</c>, else RFC 9068's <c>client_id</c>.</summary>
-    public string? ClientId => User.FindFirst("azp")?.Value ?? User.FindFirst("client_id")?.Value;
+    public string? ClientId => Authentication.CallerClaims.ClientId(User);
 }

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text;
+using WamsGateway.Authentication;
 using Yarp.ReverseProxy.Transforms;
 
 namespace WamsGateway.Forwarding;
@@ -39,12 +40,7 @@ internal sealed class IdentityHeadersTransform : RequestTransform
 
     private static string? FindClaim(ClaimsPrincipal user, string claimType)
     {
-        var value = user.FindFirst(claimType)?.Value;
-        // RFC 9068 access tokens name the client client_id where Auth0's carry azp.
-        if (value is null && claimType == "azp")
-        {
-            value = user.FindFirst("client_id")?.Value;
-        }
+        var value = claimType == CallerClaims.AuthorizedParty ? CallerClaims.ClientId(user) : user.FindFirst(claimType)?.Value;
 
         return string.IsNullOrEmpty(value) ? null : value;
     }
