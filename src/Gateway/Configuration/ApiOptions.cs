@@ -70,7 +70,7 @@ public sealed class ApiOptions
 
     public const long DefaultMaxSignedBodyBytes = 4 * 1024 * 1024;
 
-    public bool IsS3 => string.Equals(Service, "s3", StringComparison.OrdinalIgnoreCase);
+    public bool IsS3 => Forwarding.SigV4.AwsServices.IsS3(Service);
 }
 
 /// <summary>RFC 6749 section 2.3.1: client credentials in a Basic header, or in the form body.</summary>

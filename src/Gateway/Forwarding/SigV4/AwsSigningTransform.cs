@@ -30,7 +30,4 @@ internal sealed class AwsSigningTransform : RequestTransform
 }
 
 /// <summary>Everything the signing handler needs for one request.</summary>
-internal sealed record AwsSigningContext(AwsCredentials Credentials, string Region, string Service, string PayloadHash)
-{
-    public bool IsS3 => string.Equals(Service, "s3", StringComparison.OrdinalIgnoreCase);
-}
+internal sealed record AwsSigningContext(AwsCredentials Credentials, string Region, string Service, string PayloadHash);

@@ -62,7 +62,7 @@ internal sealed class SigV4SigningHandler : DelegatingHandler
             signing.Region,
             signing.Service,
             now,
-            signing.IsS3 ? SigV4PathStyle.S3 : SigV4PathStyle.Normalized);
+            AwsServices.PathStyle(signing.Service));
         headers.TryAddWithoutValidation(HeaderNames.Authorization, signature.Authorization);
     }
 
