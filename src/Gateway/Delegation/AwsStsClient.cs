@@ -68,8 +68,9 @@ internal sealed partial class AwsStsClient : IDelegationClient, IDisposable
         {
             ServiceURL = api.StsEndpoint ?? DefaultStsEndpoint,
             AuthenticationRegion = api.Region,
-            MaxErrorRetry = 1,
-            Timeout = _settings.Timeout,
+            // The delegation client's pipeline times out, retries once and breaks the circuit; the SDK must not add its own.
+            MaxErrorRetry = 0,
+            HttpClientFactory = new StsHttpClientFactory(_httpClientFactory),
         }));
 
         try
@@ -104,7 +105,8 @@ internal sealed partial class AwsStsClient : IDelegationClient, IDisposable
         {
             throw new DelegationException(DelegationFailure.InvalidResponse, "STS's answer could not be read.", innerException: ex);
         }
-        catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException or Polly.ExecutionRejectedException
+            or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             throw new DelegationException(DelegationFailure.Unavailable, $"STS is unavailable ({(ex as AmazonServiceException)?.ErrorCode ?? ex.GetType().Name}).",
                 SafeCode((ex as AmazonServiceException)?.ErrorCode), _settings.DefaultRetryAfter, ex);
