@@ -22,7 +22,6 @@ internal sealed partial class DelegationCache
     public static readonly TimeSpan CacheAllowance = TimeSpan.FromMilliseconds(250);
 
     private readonly IFusionCache _cache;
-    private readonly FusionCacheEntryOptions? _sharedReadOptions;
     private readonly Dictionary<ExchangeKind, IDelegationClient> _clients;
     private readonly ConcurrentDictionary<string, RecentFailure> _recentFailures = new(StringComparer.Ordinal);
     private readonly TimeSpan _margin;
@@ -36,12 +35,6 @@ internal sealed partial class DelegationCache
     public DelegationCache(IFusionCache cache, IEnumerable<IDelegationClient> clients, IOptions<GatewayOptions> options, TimeProvider time, GatewayMeter meter, ILogger<DelegationCache> logger)
     {
         _cache = cache;
-        if (cache.HasDistributedCache)
-        {
-            _sharedReadOptions = cache.DefaultEntryOptions.Duplicate();
-            _sharedReadOptions.SkipMemoryCacheRead = true;
-        }
-
         _clients = clients.ToDictionary(c => c.Kind);
         _margin = options.Value.Cache.SafetyMargin;
         _rememberUnavailable = options.Value.Delegation.RememberUnavailable;
@@ -141,16 +134,6 @@ internal sealed partial class DelegationCache
             _recentFailures.TryRemove(new KeyValuePair<string, RecentFailure>(key.Value, recent));
         }
 
-        // With Redis, this replica may have waited on the distributed lock while another replica
-        // exchanged: its outcome (a credential, or a remembered unavailability) is in Redis by now.
-        if (_sharedReadOptions is not null
-            && await _cache.TryGetAsync<CachedExchange>(key.Value, _sharedReadOptions, cancellationToken) is { HasValue: true, Value: var other }
-            && other.Owner == key.Owner
-            && Reuse(other, request, context))
-        {
-            return other;
-        }
-
         exchange.Ran = true;
         DelegatedCredential credential;
         try
@@ -197,29 +180,6 @@ internal sealed partial class DelegationCache
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
-
-    /// <summary>Keeps another replica's outcome in this replica's memory for what is left of its life; false when nothing is.</summary>
-    private bool Reuse(CachedExchange shared, DelegationRequest request, FusionCacheFactoryExecutionContext<CachedExchange> context)
-    {
-        var now = _time.GetUtcNow();
-        var left = shared.Credential is { } credential
-            ? CredentialLifetime.For(credential.ExpiresAt, request.SubjectExpiresAt, _margin, now)
-            : shared.RetryAt is { } retryAt ? (retryAt - now < _rememberUnavailable ? retryAt - now : _rememberUnavailable) : TimeSpan.Zero;
-        if (left <= TimeSpan.Zero)
-        {
-            return false;
-        }
-
-        context.Options.Duration = left;
-        context.Options.SkipDistributedCacheWrite = true;
-        context.Options.SkipBackplaneNotifications = true;
-        if (shared.Credential is null)
-        {
-            context.Options.EagerRefreshThreshold = null;
-        }
-
-        return true;
-    }
 
     private TimeSpan? Remember(DelegationException ex)
     {

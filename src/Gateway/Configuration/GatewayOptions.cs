@@ -20,7 +20,7 @@ public sealed class GatewayOptions
 
     /// <summary>
     /// Further headers removed from every inbound request on every route, merged with
-    /// <see cref="DefaultStripHeaders"/> (never replacing them). Matched in any case, <c>_</c> for <c>-</c>.
+    /// <see cref="DefaultStripHeaders"/> (never replacing them). Matched in any case, any non-alphanumeric character as <c>-</c>.
     /// </summary>
     public List<string>? StripHeaders { get; set; }
 

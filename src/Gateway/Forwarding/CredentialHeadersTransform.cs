@@ -20,39 +20,36 @@ internal sealed class CredentialHeadersTransform : RequestTransform
 
     // Set by YARP under their exact names, overwriting any inbound copy; other spellings of them
     // (X_Forwarded_For, X.Forwarded.Host) would reach a backend that reads them as the same header.
-    private static readonly FrozenSet<string> ForwardingHeaders = new[]
-    {
+    private static readonly string[] ForwardingHeaders =
+    [
         "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Forwarded-Prefix", "Forwarded",
-    }.ToFrozenSet(HeaderNameComparer.Instance);
+    ];
 
-    private readonly FrozenSet<string> _names;
+    // Each managed name, matched with HeaderNameComparer, to the one spelling that may pass (any case),
+    // or null when none may.
+    private readonly FrozenDictionary<string, string?> _names;
 
-    public CredentialHeadersTransform(FrozenSet<string> names)
+    public CredentialHeadersTransform(FrozenDictionary<string, string?> names)
     {
         _names = names;
     }
 
-    /// <summary>The names to strip, matched with <see cref="HeaderNameComparer"/>; built once per route build.</summary>
-    public static FrozenSet<string> NamesFor(GatewayOptions options, bool keepAuthorization)
+    /// <summary>The managed names and what may pass of each; built once, one lookup per inbound header.</summary>
+    public static FrozenDictionary<string, string?> NamesFor(GatewayOptions options, bool keepAuthorization)
     {
-        var names = new HashSet<string>(HeaderNameComparer.Instance);
-        names.UnionWith(options.IdentityHeaders.Keys);
-        names.UnionWith(options.EffectiveStripHeaders);
-        foreach (var api in options.Apis.Values)
+        var names = new Dictionary<string, string?>(HeaderNameComparer.Instance);
+        foreach (var name in ForwardingHeaders)
         {
-            names.Add(api.InjectHeader);
+            names[name] = name;
         }
 
-        if (keepAuthorization)
+        foreach (var name in options.IdentityHeaders.Keys.Concat(options.EffectiveStripHeaders).Concat(options.Apis.Values.Select(a => a.InjectHeader)))
         {
-            names.Remove(HeaderNames.Authorization);
-        }
-        else
-        {
-            names.Add(HeaderNames.Authorization);
+            names[name] = null;
         }
 
-        return names.ToFrozenSet(HeaderNameComparer.Instance);
+        names[HeaderNames.Authorization] = keepAuthorization ? HeaderNames.Authorization : null;
+        return names.ToFrozenDictionary(HeaderNameComparer.Instance);
     }
 
     public override ValueTask ApplyAsync(RequestTransformContext context)
@@ -61,7 +58,8 @@ internal sealed class CredentialHeadersTransform : RequestTransform
         // other transforms) into the proxy request and its content under the same names.
         foreach (var header in context.HttpContext.Request.Headers)
         {
-            if (_names.Contains(header.Key) || HeaderNameComparer.StartsWith(header.Key, AmzPrefix) || IsForwardingLookAlike(header.Key))
+            if (HeaderNameComparer.StartsWith(header.Key, AmzPrefix)
+                || (_names.TryGetValue(header.Key, out var passes) && !header.Key.Equals(passes, StringComparison.OrdinalIgnoreCase)))
             {
                 RemoveHeader(context, header.Key);
             }
@@ -69,7 +67,4 @@ internal sealed class CredentialHeadersTransform : RequestTransform
 
         return ValueTask.CompletedTask;
     }
-
-    private static bool IsForwardingLookAlike(string name) =>
-        ForwardingHeaders.TryGetValue(name, out var canonical) && !canonical.Equals(name, StringComparison.OrdinalIgnoreCase);
 }

@@ -19,8 +19,8 @@ internal sealed class GatewayTransformProvider : ITransformProvider
 
     // The header names to strip, normalised once: one set for Passthrough routes (the caller's
     // validated Authorization travels on), one for every other route.
-    private readonly FrozenSet<string> _strip;
-    private readonly FrozenSet<string> _stripKeepingAuthorization;
+    private readonly FrozenDictionary<string, string?> _strip;
+    private readonly FrozenDictionary<string, string?> _stripKeepingAuthorization;
 
     public GatewayTransformProvider(IOptions<GatewayOptions> options)
     {

@@ -1,7 +1,5 @@
 using System.Buffers.Text;
 using System.Net;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
@@ -34,7 +32,7 @@ public sealed class CacheBindingTests : IClassFixture<FleetFixture>
 
         await using var redis = await ConnectionMultiplexer.ConnectAsync(_f.Redis.Configuration);
         var aliceKey = await EntryKeyAsync(redis, api, alice);
-        var bobKey = aliceKey.Replace(Owner(alice), Owner(bob), StringComparison.Ordinal);
+        var bobKey = aliceKey.Replace(TokenHash.Of(alice), TokenHash.Of(bob), StringComparison.Ordinal);
         Assert.True(await redis.GetDatabase().KeyCopyAsync(aliceKey, bobKey, replace: true));
         var exchanges = await ExchangesAsync(api);
 
@@ -90,7 +88,7 @@ public sealed class CacheBindingTests : IClassFixture<FleetFixture>
     }
 
     private static async Task<string> EntryKeyAsync(ConnectionMultiplexer redis, string api, string token) =>
-        Assert.Single(await KeysAsync(redis, api), k => k.EndsWith(Owner(token), StringComparison.Ordinal));
+        Assert.Single(await KeysAsync(redis, api), k => k.EndsWith(TokenHash.Of(token), StringComparison.Ordinal));
 
     private static Task<List<string>> KeysAsync(ConnectionMultiplexer redis, string api)
     {
@@ -98,6 +96,4 @@ public sealed class CacheBindingTests : IClassFixture<FleetFixture>
         return Task.FromResult(server.Keys(pattern: $"*delegation:{api}:*").Select(k => k.ToString())
             .Where(k => !k.Contains("lock", StringComparison.OrdinalIgnoreCase)).ToList());
     }
-
-    private static string Owner(string token) => Base64Url.EncodeToString(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 }

@@ -125,7 +125,7 @@ public sealed class KeyRingProtectionTests : IClassFixture<FleetFixture>
                 Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             }
 
-            Assert.Contains((await RedisDump.ReadAsync(_f.Redis.Configuration)).Keys, k => k.EndsWith(Owner(accessToken), StringComparison.Ordinal));
+            Assert.Contains((await RedisDump.ReadAsync(_f.Redis.Configuration)).Keys, k => k.EndsWith(TokenHash.Of(accessToken), StringComparison.Ordinal));
         }
         finally
         {
@@ -144,7 +144,7 @@ public sealed class KeyRingProtectionTests : IClassFixture<FleetFixture>
         }
 
         var dump = await RedisDump.ReadAsync(_f.Redis.Configuration);
-        var key = Assert.Single(dump.Keys, k => k.Contains("delegation:orders:", StringComparison.Ordinal) && k.EndsWith(Owner(accessToken), StringComparison.Ordinal));
+        var key = Assert.Single(dump.Keys, k => k.Contains("delegation:orders:", StringComparison.Ordinal) && k.EndsWith(TokenHash.Of(accessToken), StringComparison.Ordinal));
         var services = new ServiceCollection();
         services.AddSingleton(WamsGateway.Caching.KeyRing.KeyEncryptionKey.Parse(FleetFixture.KeyRingKey));
         services.AddDataProtection().SetApplicationName(CachingExtensions.ApplicationName).DisableAutomaticKeyGeneration();
@@ -166,12 +166,7 @@ public sealed class KeyRingProtectionTests : IClassFixture<FleetFixture>
     [Fact]
     public void RedisWithoutKeyRingProtection_RefusesToStart()
     {
-        var ex = Assert.Throws<GatewayConfigurationException>(() => GatewayApp.Build(
-        [
-            $"--contentRoot={WamsGateway.TestSupport.TempDirectory.Create("keyring")}", "--hostBuilder:reloadConfigOnChange=false",
-            "--Gateway:Authentication:Authority=https://tenant.example.com/", "--Gateway:Authentication:Audiences:0=https://api.test",
-            "--Gateway:Redis:Configuration=127.0.0.1:1",
-        ]));
+        var ex = Assert.Throws<GatewayConfigurationException>(() => BuildWithRedis());
 
         var problem = Assert.Single(ex.Problems);
         Assert.Contains("Gateway:Redis:KeyRingKey", problem, StringComparison.Ordinal);
@@ -183,16 +178,19 @@ public sealed class KeyRingProtectionTests : IClassFixture<FleetFixture>
     [InlineData("c2hvcnQ=")]
     public void KeyRingKeyOfTheWrongShape_RefusesToStart(string key)
     {
-        var ex = Assert.Throws<GatewayConfigurationException>(() => GatewayApp.Build(
-        [
-            $"--contentRoot={WamsGateway.TestSupport.TempDirectory.Create("keyring")}", "--hostBuilder:reloadConfigOnChange=false",
-            "--Gateway:Authentication:Authority=https://tenant.example.com/", "--Gateway:Authentication:Audiences:0=https://api.test",
-            "--Gateway:Redis:Configuration=127.0.0.1:1", $"--Gateway:Redis:KeyRingKey={key}",
-        ]));
+        var ex = Assert.Throws<GatewayConfigurationException>(() => BuildWithRedis($"--Gateway:Redis:KeyRingKey={key}"));
 
         Assert.Contains(ex.Problems, p => p.StartsWith("Gateway:Redis:KeyRingKey: not 32 bytes in base64", StringComparison.Ordinal));
         Assert.DoesNotContain(ex.Problems, p => p.Contains(key, StringComparison.Ordinal));
     }
+
+    /// <summary>A gateway with Redis configured (never reached: start-up stops first) and these settings.</summary>
+    private static WebApplication BuildWithRedis(params string[] settings) => GatewayApp.Build(
+    [
+        $"--contentRoot={WamsGateway.TestSupport.TempDirectory.Create("keyring")}", "--hostBuilder:reloadConfigOnChange=false",
+        "--Gateway:Authentication:Authority=https://tenant.example.com/", "--Gateway:Authentication:Audiences:0=https://api.test",
+        "--Gateway:Redis:Configuration=127.0.0.1:1", .. settings,
+    ]);
 
     private static async Task FillCacheAsync(FleetFixture fleet)
     {
@@ -239,8 +237,6 @@ public sealed class KeyRingProtectionTests : IClassFixture<FleetFixture>
     private static List<XElement> KeyRingOf(Dictionary<string, RedisValueDump> dump) =>
         dump.Single(e => e.Key.EndsWith("dataprotection-keys", StringComparison.Ordinal)).Value.Items.Select(XElement.Parse).ToList();
 
-    private static string Owner(string token) => System.Buffers.Text.Base64Url.EncodeToString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token)));
-
     /// <summary>A key ring in memory: the dumped one, or the attacker's own (what it stores is kept).</summary>
     private sealed class DumpedKeyRing(IReadOnlyList<XElement> elements) : IXmlRepository
     {
@@ -263,44 +259,5 @@ public sealed class KeyRingProtectionTests : IClassFixture<FleetFixture>
                 config["Gateway"]!["Redis"]!["AllowUnprotectedKeyRing"] = true;
             };
         }
-    }
-}
-
-/// <summary>One Redis key's content: hash fields as bytes, list items as text.</summary>
-public sealed record RedisValueDump(Dictionary<string, byte[]> Fields, List<string> Items);
-
-/// <summary>Every key in Redis with its content, as <c>redis-cli --scan</c> and a dump would show it.</summary>
-public static class RedisDump
-{
-    public static async Task<Dictionary<string, RedisValueDump>> ReadAsync(string configuration)
-    {
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(configuration);
-        var server = redis.GetServer(redis.GetEndPoints()[0]);
-        var db = redis.GetDatabase();
-        var dump = new Dictionary<string, RedisValueDump>(StringComparer.Ordinal);
-        foreach (var key in server.Keys(pattern: "*"))
-        {
-            var entry = new RedisValueDump([], []);
-            switch (await db.KeyTypeAsync(key))
-            {
-                case RedisType.Hash:
-                    foreach (var field in await db.HashGetAllAsync(key))
-                    {
-                        entry.Fields[field.Name.ToString()] = (byte[])field.Value!;
-                    }
-
-                    break;
-                case RedisType.List:
-                    entry.Items.AddRange((await db.ListRangeAsync(key)).Select(v => v.ToString()));
-                    break;
-                case RedisType.String:
-                    entry.Fields[string.Empty] = (byte[])(await db.StringGetAsync(key))!;
-                    break;
-            }
-
-            dump[key.ToString()] = entry;
-        }
-
-        return dump;
     }
 }

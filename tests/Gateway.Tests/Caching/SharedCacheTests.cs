@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using StackExchange.Redis;
 using WamsGateway.Tests.Support;
@@ -75,7 +74,7 @@ public sealed class SharedCacheTests : IClassFixture<FleetFixture>
         Assert.NotEmpty(awsSecrets);
         secrets.AddRange(awsSecrets);
 
-        var dump = await DumpAsync();
+        var dump = (await RedisDump.ReadAsync(_f.Redis.Configuration)).ToDictionary(e => e.Key, e => e.Value.Text, StringComparer.Ordinal);
 
         Assert.Contains(dump.Keys, k => k.Contains("delegation:wams-minted", StringComparison.Ordinal));
         Assert.Contains(dump.Keys, k => k.Contains("dataprotection-keys", StringComparison.Ordinal));
@@ -115,43 +114,6 @@ public sealed class SharedCacheTests : IClassFixture<FleetFixture>
         using var response = await DelegationFixture.SendAsync(gateway, HttpMethod.Get, $"/app-delegated/x?m={marker}", token);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return Assert.Single(Assert.Single(_f.Recorder.Requests, r => r.PathAndQuery.EndsWith(marker, StringComparison.Ordinal)).Header("Authorization"));
-    }
-
-    /// <summary>Every key and every value in Redis, as text (what <c>redis-cli --scan</c> and a dump would show).</summary>
-    private async Task<Dictionary<string, string>> DumpAsync()
-    {
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(_f.Redis.Configuration);
-        var server = redis.GetServer(redis.GetEndPoints()[0]);
-        var db = redis.GetDatabase();
-        var dump = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var key in server.Keys(pattern: "*"))
-        {
-            var text = new StringBuilder();
-            switch (await db.KeyTypeAsync(key))
-            {
-                case RedisType.String:
-                    text.Append(Encoding.Latin1.GetString((byte[])(await db.StringGetAsync(key))!));
-                    break;
-                case RedisType.Hash:
-                    foreach (var field in await db.HashGetAllAsync(key))
-                    {
-                        text.Append(field.Name).Append('=').Append(Encoding.Latin1.GetString((byte[])field.Value!)).Append('\n');
-                    }
-
-                    break;
-                case RedisType.List:
-                    foreach (var item in await db.ListRangeAsync(key))
-                    {
-                        text.Append(Encoding.Latin1.GetString((byte[])item!)).Append('\n');
-                    }
-
-                    break;
-            }
-
-            dump[key.ToString()] = text.ToString();
-        }
-
-        return dump;
     }
 }
 
