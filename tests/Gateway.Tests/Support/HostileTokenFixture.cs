@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using LocalAuthority.Keys;
 
 namespace WamsGateway.Tests.Support;
@@ -18,13 +17,8 @@ public sealed class HostileTokenFixture : DelegationFixture
 
     public HostileTokenFixture()
     {
-        Customize = config =>
-        {
-            config["Gateway"]!["Delegation"]!["BreakerMinimumThroughput"] = 100_000;
-            var routes = config["ReverseProxy"]!["Routes"]!.AsObject();
-            routes["wams-minted-recorded"] = GatewayConfig.Route("/wams-minted-recorded/{**rest}", "wams-minted");
-            routes["wams-delegated-recorded"] = GatewayConfig.Route("/wams-delegated-recorded/{**rest}", "wams-delegated");
-        };
+        // The *-recorded routes come with the delegation fixture.
+        Customize = config => config["Gateway"]!["Delegation"]!["BreakerMinimumThroughput"] = 100_000;
     }
 
     public string Issuer => Authority.Address.AbsoluteUri;
