@@ -1,8 +1,9 @@
 namespace WamsGateway.Tests.Support;
 
 /// <summary>
-/// Tests that assert how long an answer took (a deadline, not a speed) run alone, after the parallel
-/// ones: on two shared cores, twenty other apps starting at once would measure the machine, not the gateway.
+/// Tests that run alone, after the parallel ones: those that assert how long an answer took (a deadline,
+/// not a speed), since on two shared cores twenty other apps starting at once would measure the machine,
+/// not the gateway; and those that read process-wide counters no other test may add to.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class DeadlineTestGroup
