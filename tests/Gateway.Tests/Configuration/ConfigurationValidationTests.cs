@@ -91,7 +91,9 @@ public sealed class ConfigurationValidationTests
     [InlineData("""{"Exchange":"TokenExchange","ClientId":"c","ClientSecret":"s","Audience":"a","ClientAuthentication":"Carrier"}""", "Gateway:Apis:x:ClientAuthentication: 'Carrier' is not one of Basic | Body")]
     [InlineData("""{"Exchange":"WamsMint"}""", "Gateway:Apis:x:MasterKey: required for WamsMint")]
     [InlineData("""{"Exchange":"WamsMint","MasterKey":"k","Lifetime":"00:00:10"}""", "Gateway:Apis:x:Lifetime: between 00:02:00 and 30.00:00:00")]
-    [InlineData("""{"Exchange":"None","Inject":"Host"}""", "Gateway:Apis:x:Inject: 'Host' cannot carry a credential")]
+    [InlineData("""{"Exchange":"WamsMint","MasterKey":"k","Inject":"Host"}""", "Gateway:Apis:x:Inject: 'Host' cannot carry a credential")]
+    [InlineData("""{"Exchange":"None","Inject":"X-Token"}""", "Gateway:Apis:x:Inject: unknown setting")]
+    [InlineData("""{"Exchange":"AwsSts","RoleArn":"arn:aws:iam::1:role/r","Region":"r","Service":"s","MasterKey":"k"}""", "Gateway:Apis:x:MasterKey: unknown setting")]
     [InlineData("""{"Exchange":"Auth0Delegation","Target":"t","ApiType":"azure_blob"}""", "Gateway:Apis:x:ApiType: 'azure_blob' answers with something other than an id_token")]
     [InlineData("""{"Exchange":"AwsSts","Region":"us-east-1","Service":"s3"}""", "Gateway:Apis:x:RoleArn: required for AwsSts")]
     [InlineData("""{"Exchange":"AwsSts","RoleArn":"arn:aws:iam::1:role/r","Service":"s3"}""", "Gateway:Apis:x:Region: required for AwsSts")]
@@ -144,8 +146,8 @@ public sealed class ConfigurationValidationTests
         Assert.Equal(TimeSpan.FromSeconds(30), options.Authentication.ClockSkew);
         Assert.Equal(["RS256"], options.Authentication.EffectiveAlgorithms);
         Assert.Equal("sub", options.IdentityHeaders["x-user-id"]);
-        Assert.Equal(ExchangeKind.Passthrough, options.Apis["ECHO-PASS"].Exchange);
-        Assert.Equal("Authorization", options.Apis["echo-none"].InjectHeader);
+        Assert.Equal("Passthrough", options.Apis["ECHO-PASS"].Exchange);
+        Assert.IsType<WamsGateway.Exchanges.NoOptions>(options.Apis["echo-none"].Settings);
     }
 
     [Fact]
@@ -166,7 +168,7 @@ public sealed class ConfigurationValidationTests
         var options = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value;
         Assert.Equal(TimeSpan.FromSeconds(10), options.Authentication.ClockSkew);
         Assert.Equal(["https://from-appsettings/"], options.Authentication.ValidIssuers);
-        Assert.Equal(ExchangeKind.None, options.Apis["late"].Exchange);
+        Assert.Equal("None", options.Apis["late"].Exchange);
     }
 
     [Fact]

@@ -17,8 +17,8 @@ public sealed class LocalStackConfigurationTests
 
         // /wams (Auth0 delegation) and /wams-minted (minted by the gateway) reach one backend as one
         // user: a client that one refuses must not get in through the other.
-        var wams = apis.Where(a => a.Value.Exchange == ExchangeKind.WamsMint
-                || (a.Value.Exchange == ExchangeKind.Auth0Delegation && a.Value.ApiType == "wams"))
+        var wams = apis.Where(a => a.Value.Exchange == "WamsMint"
+                || (a.Value.Settings is WamsGateway.Exchanges.Auth0Delegation.Auth0DelegationOptions { ApiType: "wams" }))
             .ToDictionary(a => a.Key, a => (a.Value.AllowedClients ?? []).Order(StringComparer.Ordinal).ToArray());
 
         Assert.Contains("wams-todo", wams.Keys);

@@ -227,12 +227,12 @@ public sealed class AwsSigningTests : IClassFixture<NoBreakerDelegationFixture>,
     [InlineData("user@example.com", "user@example.com")]
     public void RoleSessionName_IsValidForSts(string sub, string expected)
     {
-        Assert.Equal(expected, WamsGateway.Delegation.AwsStsClient.RoleSessionName(sub));
+        Assert.Equal(expected, WamsGateway.Exchanges.AwsSts.AwsStsExchange.RoleSessionName(sub));
     }
 
     [Fact]
     public void RoleSessionName_IsAtMost64Characters()
     {
-        Assert.Equal(64, WamsGateway.Delegation.AwsStsClient.RoleSessionName(new string('a', 100)).Length);
+        Assert.Equal(64, WamsGateway.Exchanges.AwsSts.AwsStsExchange.RoleSessionName(new string('a', 100)).Length);
     }
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using WamsGateway.Forwarding.SigV4;
+using WamsGateway.Exchanges.AwsSts.SigV4;
 
 namespace WamsGateway.Tests.Forwarding;
 

@@ -1,0 +1,140 @@
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
+using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
+using Microsoft.AspNetCore.DataProtection.XmlEncryption;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Caching.StackExchangeRedis;
+using Microsoft.Extensions.Options;
+using WamsGateway.Caching.KeyRing;
+using WamsGateway.Configuration;
+using WamsGateway.Exchanges;
+using ZiggyCreatures.Caching.Fusion;
+using ZiggyCreatures.Caching.Fusion.Backplane.StackExchangeRedis;
+using ZiggyCreatures.Caching.Fusion.Locking.Distributed.Redis;
+using ZiggyCreatures.Caching.Fusion.Serialization.SystemTextJson;
+
+namespace WamsGateway.Caching;
+
+internal static class CachingExtensions
+{
+    public const string ApplicationName = "WamsGateway";
+
+    /// <summary>The in-process level, as a keyed service so operators' tooling and tests can see its size.</summary>
+    public const string MemoryCacheKey = "delegation";
+
+    /// <summary>
+    /// The delegation cache: bounded memory first; with <c>Gateway:Redis:Configuration</c>, Redis as a
+    /// shared and encrypted second level, a backplane keeping every replica's memory coherent, and a
+    /// distributed lock so a key is exchanged once across the fleet.
+    /// </summary>
+    public static IServiceCollection AddGatewayCaching(this IServiceCollection services, GatewayOptions options)
+    {
+        var cache = options.Cache;
+        var redis = options.Redis;
+        var builder = services.AddFusionCache()
+            .WithOptions(o =>
+            {
+                o.CacheKeyPrefix = redis.KeyPrefix;
+                o.DisableTagging = true;
+                o.DistributedCacheCircuitBreakerDuration = redis.CircuitBreakerDuration;
+                o.BackplaneCircuitBreakerDuration = redis.CircuitBreakerDuration;
+                o.BackplaneChannelPrefix = redis.KeyPrefix + "backplane";
+                // Redis trouble is worth a warning, not an error per request.
+                o.DistributedCacheErrorsLogLevel = LogLevel.Warning;
+                o.BackplaneErrorsLogLevel = LogLevel.Warning;
+                o.DistributedLockerErrorsLogLevel = LogLevel.Warning;
+                o.SerializationErrorsLogLevel = LogLevel.Warning;
+                o.DistributedCacheSyntheticTimeoutsLogLevel = LogLevel.Debug;
+            })
+            .WithDefaultEntryOptions(e =>
+            {
+                // A credential is served only while it works: no fail-safe reuse of expired ones.
+                e.IsFailSafeEnabled = false;
+                e.Duration = TimeSpan.FromMinutes(1);
+                e.Size = 1;
+                e.EagerRefreshThreshold = cache.EagerRefreshThreshold > 0 ? cache.EagerRefreshThreshold : null;
+                e.DistributedCacheHardTimeout = redis.OperationTimeout;
+                // Writes complete before the answer, so the next request on another replica finds them.
+                e.AllowBackgroundDistributedCacheOperations = false;
+                e.AllowBackgroundBackplaneOperations = true;
+                // A replica waits for another's exchange longer than that exchange may take, so it finds
+                // the other's outcome (credential or remembered unavailability) in Redis instead of asking
+                // the provider itself. The request stops waiting at its own deadline (DelegationCache).
+                e.DistributedLockTimeout = options.Delegation.ExchangeBudget + DelegationCache.CacheAllowance + TimeSpan.FromSeconds(1);
+                // A value that decrypts but does not parse is a miss, never an error answer.
+                e.ReThrowSerializationExceptions = false;
+            })
+            .WithMemoryCache(sp => sp.GetRequiredKeyedService<IMemoryCache>(MemoryCacheKey));
+        services.AddKeyedSingleton<IMemoryCache>(MemoryCacheKey, (sp, _) => new MemoryCache(new MemoryCacheOptions
+        {
+            Clock = new TimeProviderClock(sp.GetRequiredService<TimeProvider>()),
+            SizeLimit = cache.MaxEntries,
+            CompactionPercentage = 0.1,
+        }));
+
+        if (redis.Configuration is not null)
+        {
+            services.AddSingleton<RedisConnection>();
+            AddDataProtection(services, redis);
+            builder
+                .WithSerializer(sp => new FusionCacheSystemTextJsonSerializer(CredentialJson.Options(sp.GetRequiredService<ExchangeKinds>())))
+                .WithDistributedCache(sp => new ProtectedDistributedCache(
+                    new RedisCache(Options.Create(new RedisCacheOptions
+                    {
+                        ConnectionMultiplexerFactory = sp.GetRequiredService<RedisConnection>().GetAsync,
+                    })),
+                    sp.GetRequiredService<IDataProtectionProvider>(),
+                    sp.GetRequiredService<TimeProvider>(),
+                    sp.GetRequiredService<ILogger<ProtectedDistributedCache>>()))
+                .WithBackplane(sp => new RedisBackplane(
+                    Options.Create(new RedisBackplaneOptions { ConnectionMultiplexerFactory = sp.GetRequiredService<RedisConnection>().GetAsync }),
+                    sp.GetRequiredService<ILogger<RedisBackplane>>()))
+                .WithDistributedLocker(sp => new ConnectionAwareDistributedLocker(
+                    new RedisDistributedLocker(
+                        Options.Create(new RedisDistributedLockerOptions { ConnectionMultiplexerFactory = sp.GetRequiredService<RedisConnection>().GetAsync }),
+                        sp.GetRequiredService<ILogger<RedisDistributedLocker>>()),
+                    sp.GetRequiredService<RedisConnection>()));
+        }
+
+        services.AddSingleton<DelegationCache>();
+        return services;
+    }
+
+    private static void AddDataProtection(IServiceCollection services, RedisSettings redis)
+    {
+        var dataProtection = services.AddDataProtection().SetApplicationName(ApplicationName);
+
+        // Which decryptor every key of the ring must name: keys that do not were not written by a
+        // replica (ProtectedKeyRingRepository leaves them out). Null: the operator allowed an unprotected ring.
+        Type? decryptor = null;
+        if (redis.KeyRingCertificatePath is { } path && File.Exists(path))
+        {
+            dataProtection.ProtectKeysWithCertificate(X509CertificateLoader.LoadPkcs12FromFile(path, redis.KeyRingCertificatePassword));
+            decryptor = typeof(EncryptedXmlDecryptor);
+        }
+        else if (redis.KeyRingKey is { } value && KeyEncryptionKey.IsValid(value))
+        {
+            // The decryptor is created by type name with the application's services and finds the key there.
+            var key = KeyEncryptionKey.Parse(value);
+            services.AddSingleton(key);
+            services.AddOptions<KeyManagementOptions>().Configure(o => o.XmlEncryptor = new KeyRingKeyXmlEncryptor(key));
+            decryptor = typeof(KeyRingKeyXmlDecryptor);
+        }
+        else
+        {
+            // Validation let this through only with AllowUnprotectedKeyRing: say so at every start.
+            services.AddHostedService<UnprotectedKeyRingWarning>();
+        }
+
+        dataProtection.Services.AddOptions<KeyManagementOptions>()
+            .Configure<RedisConnection, ILoggerFactory>((keyManagement, connection, loggers) =>
+            {
+                IXmlRepository repository = new RedisXmlRepository(() => connection.Multiplexer.GetDatabase(), redis.KeyPrefix + "dataprotection-keys");
+                keyManagement.XmlRepository = decryptor is null
+                    ? repository
+                    : new ProtectedKeyRingRepository(repository, decryptor, loggers.CreateLogger<ProtectedKeyRingRepository>());
+            });
+    }
+}

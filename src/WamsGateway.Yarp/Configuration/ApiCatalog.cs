@@ -1,0 +1,113 @@
+using System.Collections.Frozen;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using WamsGateway.Exchanges;
+using WamsGateway.Forwarding;
+using Yarp.ReverseProxy.Model;
+
+namespace WamsGateway.Configuration;
+
+/// <summary>One API as the request path sees it.</summary>
+/// <param name="Name">The API's name under <c>Gateway:Apis</c>.</param>
+/// <param name="KindName">Its exchange kind's registered name.</param>
+/// <param name="Kind">Its exchange kind.</param>
+/// <param name="Options">Its common settings (policy).</param>
+/// <param name="Settings">Its kind's settings.</param>
+/// <param name="Fingerprint">
+/// A short hash of the kind and every one of its settings, part of each cache key, so a changed
+/// configuration never reuses a credential obtained under the old one.
+/// </param>
+internal sealed record ApiDefinition(string Name, string KindName, IExchangeKind Kind, ApiOptions Options, object Settings, string Fingerprint)
+{
+    /// <summary>The kind needs a caller, or the API's policy names clients or scopes.</summary>
+    public bool RequiresCaller { get; } = Kind.RequiresCaller || Options.AllowedClients is { Count: > 0 } || Options.RequiredScopes is { Count: > 0 };
+}
+
+/// <summary>Everything the request path reads from one valid configuration, derived once; a request uses one snapshot throughout.</summary>
+internal sealed class GatewaySnapshot
+{
+    public GatewaySnapshot(GatewayOptions options, ExchangeKinds kinds)
+    {
+        Apis = options.Apis.ToFrozenDictionary(
+            a => a.Key,
+            a =>
+            {
+                var registration = kinds.Registration(a.Value.Exchange)!;
+                return new ApiDefinition(a.Key, registration.Name, kinds.Find(registration.Name)!, a.Value, a.Value.Settings!, Fingerprint(registration.Name, a.Value.Settings!));
+            },
+            StringComparer.OrdinalIgnoreCase);
+        var credentialHeaders = Apis.Values.SelectMany(a => a.Kind.CredentialHeaders(a.Settings));
+        Strip = new CredentialHeadersTransform(CredentialHeadersTransform.NamesFor(options, credentialHeaders, keepAuthorization: false));
+        StripKeepingAuthorization = new CredentialHeadersTransform(CredentialHeadersTransform.NamesFor(options, credentialHeaders, keepAuthorization: true));
+        IdentityHeaders = new IdentityHeadersTransform(options.IdentityHeaders);
+    }
+
+    public FrozenDictionary<string, ApiDefinition> Apis { get; }
+
+    /// <summary>Removes every inbound credential and identity header.</summary>
+    public CredentialHeadersTransform Strip { get; }
+
+    /// <summary>The same, but the caller's validated <c>Authorization</c> travels on (Passthrough).</summary>
+    public CredentialHeadersTransform StripKeepingAuthorization { get; }
+
+    public IdentityHeadersTransform IdentityHeaders { get; }
+
+    public ApiDefinition? Find(string? name) => name is not null && Apis.TryGetValue(name, out var api) ? api : null;
+
+    private static string Fingerprint(string kind, object settings)
+    {
+        var shape = kind + "\n" + JsonSerializer.Serialize(settings, settings.GetType());
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(shape)).AsSpan(0, 6));
+    }
+}
+
+/// <summary>The configured APIs (the newest valid configuration), and which one a proxied request's route is bound to.</summary>
+internal sealed class ApiCatalog : IDisposable
+{
+    private readonly GatewayConfigurationMonitor _monitor;
+    private readonly ExchangeKinds _kinds;
+    private readonly IDisposable? _subscription;
+    private volatile GatewaySnapshot _current;
+
+    public ApiCatalog(GatewayConfigurationMonitor monitor, ExchangeKinds kinds)
+    {
+        _monitor = monitor;
+        _kinds = kinds;
+        _current = new GatewaySnapshot(monitor.CurrentValue, kinds);
+        _subscription = monitor.OnChange((options, _) => _current = new GatewaySnapshot(options, _kinds));
+    }
+
+    public GatewaySnapshot Current
+    {
+        get
+        {
+            _monitor.EnsureCurrent();
+            return _current;
+        }
+    }
+
+    public ApiDefinition? Find(string? name) => Current.Find(name);
+
+    /// <summary>The snapshot and API of this request, resolved once per request.</summary>
+    public ResolvedApi ForRequest(HttpContext context)
+    {
+        if (context.Features.Get<ResolvedApi>() is { } resolved)
+        {
+            return resolved;
+        }
+
+        var snapshot = _current;
+        string? name = null;
+        var named = context.Features.Get<IReverseProxyFeature>()?.Route.Config.Metadata?.TryGetValue(RouteMetadata.Api, out name) == true;
+        resolved = new ResolvedApi(snapshot, named ? snapshot.Find(name) : null, named ? name : null);
+        context.Features.Set(resolved);
+        return resolved;
+    }
+
+    public void Dispose() => _subscription?.Dispose();
+}
+
+/// <summary>A request's configuration snapshot, its route's API, and the name the route gave (even when that API is gone).</summary>
+internal sealed record ResolvedApi(GatewaySnapshot Snapshot, ApiDefinition? Api, string? RouteApiName);

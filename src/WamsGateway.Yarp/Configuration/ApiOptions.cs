@@ -1,0 +1,20 @@
+namespace WamsGateway.Configuration;
+
+/// <summary>
+/// One downstream API, <c>Gateway:Apis:&lt;name&gt;</c>: the settings every API has. Everything else in
+/// the section belongs to its exchange kind, bound to that kind's own options type.
+/// </summary>
+internal sealed class ApiOptions
+{
+    /// <summary>The exchange kind's registered name: None, Passthrough, Auth0Delegation, TokenExchange, WamsMint, AwsSts, or a host's own.</summary>
+    public string? Exchange { get; set; }
+
+    /// <summary><c>azp</c> / <c>client_id</c> values allowed to call this API; empty means any authenticated client.</summary>
+    public List<string>? AllowedClients { get; set; }
+
+    /// <summary>Every one must be in the token's <c>scope</c> or <c>permissions</c>.</summary>
+    public List<string>? RequiredScopes { get; set; }
+
+    /// <summary>The kind's options, bound from the same section (not a configuration key).</summary>
+    internal object? Settings { get; set; }
+}

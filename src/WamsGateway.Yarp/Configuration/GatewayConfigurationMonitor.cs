@@ -1,0 +1,179 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
+using WamsGateway.Observability;
+
+namespace WamsGateway.Configuration;
+
+/// <summary>
+/// The gateway's <see cref="IOptionsMonitor{TOptions}"/>: the last configuration that passed validation.
+/// When the <c>Gateway</c> section reloads, the new options are created and validated as a whole (the same
+/// <see cref="GatewayOptionsValidator"/> as at start); a valid change applies to the next request, an
+/// invalid one is refused, every problem logged with its key, and the last good configuration keeps
+/// serving. Unlike the default monitor, a bad reload never throws into the file watcher's thread.
+/// </summary>
+internal sealed partial class GatewayConfigurationMonitor : IOptionsMonitor<GatewayOptions>, IDisposable
+{
+    private readonly IConfiguration _section;
+    private readonly IOptionsFactory<GatewayOptions> _factory;
+    private readonly GatewayMeter _meter;
+    private readonly ILogger<GatewayConfigurationMonitor> _logger;
+    private readonly Lock _lock = new();
+    private readonly List<IDisposable> _subscriptions = [];
+    private event Action<GatewayOptions, string?>? Changed;
+    private IChangeToken _token;
+    private volatile GatewayOptions _current;
+
+    /// <exception cref="OptionsValidationException">The configuration at start is invalid.</exception>
+    public GatewayConfigurationMonitor(IConfiguration section, IOptionsFactory<GatewayOptions> factory, IServiceProvider services, GatewayMeter meter, ILogger<GatewayConfigurationMonitor> logger)
+    {
+        _section = section;
+        _factory = factory;
+        _meter = meter;
+        _logger = logger;
+        _token = section.GetReloadToken();
+        _current = factory.Create(Options.DefaultName);
+        _subscriptions.Add(ChangeToken.OnChange(section.GetReloadToken, () => EnsureCurrent()));
+
+        // A reload refused only because YARP's routes had not caught up yet (an API removed with the
+        // route that named it) is tried again once YARP's configuration changes.
+        foreach (var provider in services.GetServices<Yarp.ReverseProxy.Configuration.IProxyConfigProvider>())
+        {
+            _subscriptions.Add(ChangeToken.OnChange(() => provider.GetConfig().ChangeToken, () =>
+            {
+                if (LastRefused)
+                {
+                    Reload();
+                }
+            }));
+        }
+    }
+
+    public GatewayOptions CurrentValue
+    {
+        get
+        {
+            EnsureCurrent();
+            return _current;
+        }
+    }
+
+    /// <summary>True while the newest configuration was refused and an older one serves.</summary>
+    public bool LastRefused { get; private set; }
+
+    /// <summary>Why the newest configuration was refused, one line per problem.</summary>
+    public IReadOnlyList<string> RefusedProblems { get; private set; } = [];
+
+    public GatewayOptions Get(string? name) => CurrentValue;
+
+    public IDisposable? OnChange(Action<GatewayOptions, string?> listener)
+    {
+        Changed += listener;
+        return new Subscription(() => Changed -= listener);
+    }
+
+    /// <summary>
+    /// Applies a reload that has happened but whose notice has not arrived yet, so YARP validating a route
+    /// that names a new API sees that API whichever of the two heard of the file first.
+    /// </summary>
+    public void EnsureCurrent()
+    {
+        if (_token.HasChanged)
+        {
+            Reload();
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var subscription in _subscriptions)
+        {
+            subscription.Dispose();
+        }
+    }
+
+    private void Reload()
+    {
+        GatewayOptions? applied = null;
+        lock (_lock)
+        {
+            if (_token.HasChanged)
+            {
+                _token = _section.GetReloadToken();
+            }
+            else if (!LastRefused)
+            {
+                return;
+            }
+
+            try
+            {
+                var options = _factory.Create(Options.DefaultName);
+                WarnAboutRestartOnlyChanges(_current, options);
+                _current = options;
+                LastRefused = false;
+                RefusedProblems = [];
+                applied = options;
+            }
+            catch (OptionsValidationException ex)
+            {
+                LastRefused = true;
+                RefusedProblems = ex.Failures.ToList();
+                foreach (var problem in ex.Failures)
+                {
+                    Log.ReloadProblem(_logger, problem);
+                }
+
+                Log.ReloadRefused(_logger, RefusedProblems.Count);
+                _meter.ConfigReload("refused");
+            }
+        }
+
+        if (applied is not null)
+        {
+            Log.ReloadApplied(_logger, applied.Apis.Count);
+            _meter.ConfigReload("applied");
+            Changed?.Invoke(applied, Options.DefaultName);
+        }
+    }
+
+    /// <summary>Only the APIs, identity headers and strip list change while the gateway runs; say so when anything else did.</summary>
+    private void WarnAboutRestartOnlyChanges(GatewayOptions before, GatewayOptions after)
+    {
+        foreach (var (name, old, current) in new (string, object, object)[]
+        {
+            ("Authentication", before.Authentication, after.Authentication),
+            ("Redis", before.Redis, after.Redis),
+            ("Cache", before.Cache, after.Cache),
+            ("Delegation", before.Delegation, after.Delegation),
+            ("Management", before.Management, after.Management),
+        })
+        {
+            // Compared, never logged: these sections hold secrets.
+            if (JsonSerializer.Serialize(old) != JsonSerializer.Serialize(current))
+            {
+                Log.RestartNeeded(_logger, $"{GatewayOptions.SectionName}:{name}");
+            }
+        }
+    }
+
+    private sealed class Subscription(Action dispose) : IDisposable
+    {
+        public void Dispose() => dispose();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(800, LogLevel.Information, "Configuration reloaded: {Apis} API(s); the next request uses it.")]
+        public static partial void ReloadApplied(ILogger logger, int apis);
+
+        [LoggerMessage(801, LogLevel.Error, "Configuration reload refused: {Problem}")]
+        public static partial void ReloadProblem(ILogger logger, string problem);
+
+        [LoggerMessage(802, LogLevel.Error, "Configuration reload refused as a whole ({Count} problem(s) above); the last valid configuration keeps serving and readiness reports 'configuration' Degraded until a valid one loads.")]
+        public static partial void ReloadRefused(ILogger logger, int count);
+
+        [LoggerMessage(803, LogLevel.Warning, "{Section} changed; it is read at start only, so the change takes effect when the gateway restarts.")]
+        public static partial void RestartNeeded(ILogger logger, string section);
+    }
+}

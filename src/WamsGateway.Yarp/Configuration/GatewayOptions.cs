@@ -1,0 +1,156 @@
+namespace WamsGateway.Configuration;
+
+/// <summary>The <c>Gateway</c> configuration section (docs/configuration.md).</summary>
+internal sealed class GatewayOptions
+{
+    public const string SectionName = "Gateway";
+
+    public AuthenticationSettings Authentication { get; set; } = new();
+
+    /// <summary>
+    /// Header name to claim type. Configured entries are merged over the defaults; an empty claim
+    /// switches a default header off.
+    /// </summary>
+    public Dictionary<string, string> IdentityHeaders { get; set; } = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["X-User-Id"] = "sub",
+        ["X-User-Email"] = "email",
+        ["X-Client-Id"] = "azp",
+    };
+
+    /// <summary>
+    /// Further headers removed from every inbound request on every route, merged with
+    /// <see cref="DefaultStripHeaders"/> (never replacing them). Matched in any case, any non-alphanumeric character as <c>-</c>.
+    /// </summary>
+    public List<string>? StripHeaders { get; set; }
+
+    /// <summary>Credential headers removed on every route even when <see cref="StripHeaders"/> is configured.</summary>
+    public static IReadOnlyList<string> DefaultStripHeaders { get; } = ["X-ZUMO-AUTH"];
+
+    /// <summary>The built-in strip list and the configured one.</summary>
+    public IEnumerable<string> EffectiveStripHeaders => DefaultStripHeaders.Concat(StripHeaders ?? []);
+
+    public RedisSettings Redis { get; set; } = new();
+
+    public CacheSettings Cache { get; set; } = new();
+
+    public DelegationSettings Delegation { get; set; } = new();
+
+    public ManagementSettings Management { get; set; } = new();
+
+    public Dictionary<string, ApiOptions> Apis { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Values that did not convert, found before binding (<see cref="GatewayOptionsSetup"/>) and reported by the validator.</summary>
+    internal IReadOnlyList<string> ShapeProblems { get; set; } = [];
+}
+
+internal sealed class AuthenticationSettings
+{
+    public static readonly IReadOnlyList<string> DefaultAlgorithms = ["RS256"];
+
+    /// <summary>The issuer; discovery is read from <c>{Authority}.well-known/openid-configuration</c>.</summary>
+    public string? Authority { get; set; }
+
+    public List<string>? Audiences { get; set; }
+
+    public List<string>? ValidIssuers { get; set; }
+
+    /// <summary>Null means RS256 only. Binding a list over a default would append to it, hence null.</summary>
+    public List<string>? AllowedAlgorithms { get; set; }
+
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
+
+    public bool RequireHttpsMetadata { get; set; } = true;
+
+    /// <summary>How often the discovery document and JWKS are re-read when nothing asks sooner.</summary>
+    public TimeSpan MetadataRefreshInterval { get; set; } = TimeSpan.FromHours(12);
+
+    /// <summary>The least time between two refreshes forced by a token whose <c>kid</c> is unknown.</summary>
+    public TimeSpan KeyRefreshMinInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    public IReadOnlyList<string> EffectiveAlgorithms =>
+        AllowedAlgorithms is { Count: > 0 } ? AllowedAlgorithms : DefaultAlgorithms;
+
+    public Uri MetadataAddress => new(Authority!.TrimEnd('/') + "/.well-known/openid-configuration");
+}
+
+internal sealed class RedisSettings
+{
+    /// <summary>A StackExchange.Redis configuration string; without it the cache is in-process only.</summary>
+    public string? Configuration { get; set; }
+
+    /// <summary>Prefixes every key and channel the gateway uses in Redis.</summary>
+    public string KeyPrefix { get; set; } = "wamsgw:";
+
+    /// <summary>The most a cache read or write may wait for Redis before the request goes on without it.</summary>
+    public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>After a Redis error, how long the cache leaves Redis alone before trying again.</summary>
+    public TimeSpan CircuitBreakerDuration { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>A PFX whose certificate encrypts the Data Protection key ring stored in Redis.</summary>
+    public string? KeyRingCertificatePath { get; set; }
+
+    /// <summary>The PFX's password, if it has one. Never logged.</summary>
+    public string? KeyRingCertificatePassword { get; set; }
+
+    /// <summary>
+    /// A key-encryption key (32 random bytes, base64) that encrypts the Data Protection key ring stored
+    /// in Redis, for deployments that keep secrets as strings (a Kubernetes Secret). Never logged.
+    /// </summary>
+    public string? KeyRingKey { get; set; }
+
+    /// <summary>
+    /// Lets the gateway start with Redis and a key ring that nothing protects: whoever can read Redis
+    /// could then decrypt every cached credential. Logged as a warning at start.
+    /// </summary>
+    public bool AllowUnprotectedKeyRing { get; set; }
+
+    /// <summary>True when something that never enters Redis protects the key ring.</summary>
+    public bool KeyRingProtected => KeyRingCertificatePath is not null || KeyRingKey is not null;
+}
+
+internal sealed class CacheSettings
+{
+    /// <summary>An entry ends this long before the earlier of the credential's and the caller token's expiry.</summary>
+    public TimeSpan SafetyMargin { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The most entries the in-process level holds; the least recently useful go first.</summary>
+    public int MaxEntries { get; set; } = 100_000;
+
+    /// <summary>Past this fraction of its life, a used entry is renewed in the background (0 turns it off).</summary>
+    public float EagerRefreshThreshold { get; set; } = 0.8f;
+}
+
+internal sealed class DelegationSettings
+{
+    /// <summary>How long one call to an identity provider may take before it counts as unavailable.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>What <c>Retry-After</c> says when the provider gave no hint of its own.</summary>
+    public TimeSpan DefaultRetryAfter { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Calls to one provider within 30 seconds before its circuit may open (at half of them failing).</summary>
+    public int BreakerMinimumThroughput { get; set; } = 10;
+
+    /// <summary>How long an open circuit answers 503 without asking the provider.</summary>
+    public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// How long an exchange that found its provider unavailable is remembered for its key (never longer
+    /// than the provider's own <c>Retry-After</c>): requests in that time answer 503 without asking again.
+    /// </summary>
+    public TimeSpan RememberUnavailable { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Calls to a provider per exchange: the first and one retry of a transient failure.</summary>
+    public const int Attempts = 2;
+
+    /// <summary>The most the retry waits between the two attempts.</summary>
+    public static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// The most one exchange may take, every attempt and the pause between them included. No request
+    /// waits longer than this (plus a little for the cache) for a credential, whatever its place in line.
+    /// </summary>
+    public TimeSpan ExchangeBudget => Timeout * Attempts + MaxRetryDelay;
+}

@@ -1,0 +1,63 @@
+using Microsoft.Extensions.Options;
+using WamsGateway.Exchanges;
+
+namespace WamsGateway.Configuration;
+
+/// <summary>
+/// Binds <see cref="GatewayOptions"/> from the <c>Gateway</c> section: first walks it against the types
+/// it binds to (each API's against its kind's options), leaving out every value that does not convert so
+/// the binder never throws, then binds each API's kind options. What was left out is handed to the validator.
+/// </summary>
+internal sealed class GatewayOptionsSetup : IConfigureOptions<GatewayOptions>
+{
+    private readonly IConfiguration _section;
+    private readonly ExchangeKinds? _kinds;
+
+    public GatewayOptionsSetup(IConfiguration section, ExchangeKinds? kinds)
+    {
+        _section = section;
+        _kinds = kinds;
+    }
+
+    /// <summary>Binds without kinds: the settings read while services are registered (Redis, cache, management).</summary>
+    public static GatewayOptions BindForRegistration(IConfiguration section)
+    {
+        var options = new GatewayOptions();
+        new GatewayOptionsSetup(section, null).Configure(options);
+        return options;
+    }
+
+    public void Configure(GatewayOptions options)
+    {
+        var shape = new ShapeProblems();
+        ConfigurationShapeChecker.Check(_section, typeof(GatewayOptions), shape);
+        foreach (var api in _section.GetSection(nameof(GatewayOptions.Apis)).GetChildren())
+        {
+            var registration = _kinds?.Registration(api[nameof(ApiOptions.Exchange)]);
+            ConfigurationShapeChecker.CheckApi(api, typeof(ApiOptions), registration?.OptionsType, shape);
+        }
+
+        var bindable = shape.Messages.Count == 0 ? _section : Without(_section, shape);
+        bindable.Bind(options);
+        foreach (var (name, api) in options.Apis)
+        {
+            if (_kinds?.Registration(api.Exchange) is { } registration)
+            {
+                var settings = Activator.CreateInstance(registration.OptionsType)!;
+                bindable.GetSection(nameof(GatewayOptions.Apis)).GetSection(name).Bind(settings);
+                api.Settings = settings;
+            }
+        }
+
+        options.ShapeProblems = shape.Messages;
+    }
+
+    private static IConfiguration Without(IConfiguration section, ShapeProblems shape)
+    {
+        var prefix = section is IConfigurationSection s ? s.Path + ConfigurationPath.KeyDelimiter : string.Empty;
+        return new ConfigurationBuilder()
+            .AddInMemoryCollection(section.AsEnumerable(makePathsRelative: true)
+                .Where(kv => kv.Value is not null && !shape.Covers(prefix + kv.Key)))
+            .Build();
+    }
+}

@@ -1,0 +1,295 @@
+using System.Globalization;
+using System.Net;
+using Microsoft.Extensions.Options;
+using WamsGateway.Exchanges;
+
+namespace WamsGateway.Configuration;
+
+/// <summary>
+/// Checks what binding cannot: required values, allowed algorithms, per-kind settings and the
+/// routes that name APIs. Every problem is collected, each naming its key and how to fix it.
+/// </summary>
+internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
+{
+    private static readonly HashSet<string> AsymmetricAlgorithms = new(StringComparer.Ordinal)
+    {
+        "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512",
+    };
+
+    private readonly ExchangeKinds _kinds;
+    private readonly IConfiguration _root;
+    private readonly IServiceProvider _services;
+
+    public GatewayOptionsValidator(ExchangeKinds kinds, IConfiguration root, IServiceProvider services)
+    {
+        _kinds = kinds;
+        _root = root;
+        _services = services;
+    }
+
+    public ValidateOptionsResult Validate(string? name, GatewayOptions options)
+    {
+        var problems = new List<string>(options.ShapeProblems);
+        ValidateAuthentication(options.Authentication, problems);
+        ValidateIdentityHeaders(options.IdentityHeaders, problems);
+        ValidateStripHeaders(options.StripHeaders, problems);
+        ValidateDelegation(options.Delegation, problems);
+        ValidateCache(options.Cache, problems);
+        ValidateRedis(options.Redis, problems);
+        Management.ManagementSettingsValidator.Validate(options.Management, _root, problems);
+
+        foreach (var (api, settings) in options.Apis)
+        {
+            ValidateApi($"{GatewayOptions.SectionName}:Apis:{api}", settings, problems);
+        }
+
+        ValidateRouteBindings(options, problems);
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+
+    private static void ValidateAuthentication(AuthenticationSettings auth, List<string> problems)
+    {
+        const string Key = GatewayOptions.SectionName + ":Authentication";
+        if (string.IsNullOrWhiteSpace(auth.Authority))
+        {
+            problems.Add($"{Key}:Authority: required; the token issuer, for example https://TENANT.auth0.com/.");
+        }
+        else if (!Uri.TryCreate(auth.Authority, UriKind.Absolute, out var authority)
+            || (authority.Scheme != Uri.UriSchemeHttps && authority.Scheme != Uri.UriSchemeHttp))
+        {
+            problems.Add($"{Key}:Authority: '{auth.Authority}' is not an absolute http(s) URL.");
+        }
+        else if (authority.Scheme == Uri.UriSchemeHttp && auth.RequireHttpsMetadata)
+        {
+            problems.Add($"{Key}:Authority: '{auth.Authority}' is not https; set {Key}:RequireHttpsMetadata to false only for loopback development and tests.");
+        }
+        else if (authority.Scheme == Uri.UriSchemeHttp && !IsLoopback(authority))
+        {
+            problems.Add($"{Key}:Authority: plain http is allowed for loopback authorities only; '{authority.Host}' is not loopback.");
+        }
+
+        if (auth.Audiences is not { Count: > 0 } || auth.Audiences.Any(string.IsNullOrWhiteSpace))
+        {
+            problems.Add($"{Key}:Audiences: list at least one audience (an API identifier or an app's client id), none empty.");
+        }
+
+        if (auth.ValidIssuers is { } issuers && issuers.Any(string.IsNullOrWhiteSpace))
+        {
+            problems.Add($"{Key}:ValidIssuers: an entry is empty.");
+        }
+
+        foreach (var alg in auth.EffectiveAlgorithms)
+        {
+            if (!AsymmetricAlgorithms.Contains(alg))
+            {
+                problems.Add($"{Key}:AllowedAlgorithms: '{alg}' is not allowed; use asymmetric algorithms only ({string.Join(", ", AsymmetricAlgorithms)}). 'none' and HS* never validate a user token.");
+            }
+        }
+
+        if (auth.ClockSkew < TimeSpan.Zero || auth.ClockSkew > TimeSpan.FromMinutes(5))
+        {
+            problems.Add($"{Key}:ClockSkew: {auth.ClockSkew.ToString("c", CultureInfo.InvariantCulture)} is outside 00:00:00 to 00:05:00; keep it to seconds.");
+        }
+
+        if (auth.MetadataRefreshInterval < TimeSpan.FromMinutes(1))
+        {
+            problems.Add($"{Key}:MetadataRefreshInterval: at least 00:01:00.");
+        }
+
+        if (auth.KeyRefreshMinInterval < TimeSpan.FromSeconds(1))
+        {
+            problems.Add($"{Key}:KeyRefreshMinInterval: at least 00:00:01, or a bad token could make the gateway hammer the authority.");
+        }
+    }
+
+    private static void ValidateDelegation(DelegationSettings settings, List<string> problems)
+    {
+        const string Key = GatewayOptions.SectionName + ":Delegation";
+        if (settings.Timeout < TimeSpan.FromMilliseconds(100) || settings.Timeout > TimeSpan.FromMinutes(1))
+        {
+            problems.Add($"{Key}:Timeout: between 00:00:00.1 and 00:01:00.");
+        }
+
+        if (settings.BreakerMinimumThroughput < 2)
+        {
+            problems.Add($"{Key}:BreakerMinimumThroughput: at least 2.");
+        }
+
+        if (settings.RememberUnavailable < TimeSpan.Zero || settings.RememberUnavailable > TimeSpan.FromMinutes(1))
+        {
+            problems.Add($"{Key}:RememberUnavailable: between 00:00:00 (off) and 00:01:00.");
+        }
+
+        if (settings.BreakDuration < TimeSpan.FromMilliseconds(500))
+        {
+            problems.Add($"{Key}:BreakDuration: at least 00:00:00.5.");
+        }
+
+        if (settings.DefaultRetryAfter < TimeSpan.FromSeconds(1))
+        {
+            problems.Add($"{Key}:DefaultRetryAfter: at least 00:00:01.");
+        }
+    }
+
+    private static void ValidateCache(CacheSettings cache, List<string> problems)
+    {
+        const string Key = GatewayOptions.SectionName + ":Cache";
+        if (cache.SafetyMargin < TimeSpan.Zero || cache.SafetyMargin > TimeSpan.FromMinutes(30))
+        {
+            problems.Add($"{Key}:SafetyMargin: between 00:00:00 and 00:30:00.");
+        }
+
+        if (cache.MaxEntries < 100)
+        {
+            problems.Add($"{Key}:MaxEntries: at least 100.");
+        }
+
+        if (cache.EagerRefreshThreshold != 0 && (cache.EagerRefreshThreshold <= 0.5f || cache.EagerRefreshThreshold >= 1f))
+        {
+            problems.Add($"{Key}:EagerRefreshThreshold: 0 (off) or a fraction above 0.5 and below 1, such as 0.8.");
+        }
+    }
+
+    private static void ValidateRedis(RedisSettings redis, List<string> problems)
+    {
+        const string Key = GatewayOptions.SectionName + ":Redis";
+        if (redis.Configuration is { } configuration)
+        {
+            try
+            {
+                StackExchange.Redis.ConfigurationOptions.Parse(configuration);
+            }
+            catch (ArgumentException)
+            {
+                problems.Add($"{Key}:Configuration: not a StackExchange.Redis configuration string (for example 127.0.0.1:6379,password=...).");
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(redis.KeyPrefix))
+        {
+            problems.Add($"{Key}:KeyPrefix: required, so the gateway's keys never mix with another application's.");
+        }
+
+        if (redis.OperationTimeout < TimeSpan.FromMilliseconds(10) || redis.OperationTimeout > TimeSpan.FromSeconds(5))
+        {
+            problems.Add($"{Key}:OperationTimeout: between 00:00:00.010 and 00:00:05.");
+        }
+
+        if (redis.CircuitBreakerDuration < TimeSpan.Zero)
+        {
+            problems.Add($"{Key}:CircuitBreakerDuration: not negative.");
+        }
+
+        if (redis.KeyRingCertificatePath is { } path && !File.Exists(path))
+        {
+            problems.Add($"{Key}:KeyRingCertificatePath: '{path}' does not exist.");
+        }
+
+        if (redis.KeyRingKey is { } kek && !Caching.KeyRing.KeyEncryptionKey.IsValid(kek))
+        {
+            problems.Add($"{Key}:KeyRingKey: not {Caching.KeyRing.KeyEncryptionKey.SizeInBytes} bytes in base64; make one with: openssl rand -base64 32.");
+        }
+
+        if (redis.KeyRingCertificatePath is not null && redis.KeyRingKey is not null)
+        {
+            problems.Add($"{Key}: set one of KeyRingCertificatePath and KeyRingKey, not both.");
+        }
+
+        if (redis.Configuration is not null && !redis.KeyRingProtected && !redis.AllowUnprotectedKeyRing)
+        {
+            problems.Add($"{Key}: the Data Protection key ring that encrypts the cache is kept in Redis, so it must be protected by a key Redis never sees: "
+                + $"set {Key}:KeyRingKey (32 random bytes in base64, from a secret) or {Key}:KeyRingCertificatePath. "
+                + $"{Key}:AllowUnprotectedKeyRing: true starts without that protection (whoever can read Redis can then decrypt every cached credential).");
+        }
+    }
+
+    private static void ValidateIdentityHeaders(Dictionary<string, string> headers, List<string> problems)
+    {
+        foreach (var (header, _) in headers)
+        {
+            var key = $"{GatewayOptions.SectionName}:IdentityHeaders:{header}";
+            if (!HttpHeaderNames.IsToken(header))
+            {
+                problems.Add($"{key}: '{header}' is not a valid HTTP header name.");
+            }
+            else if (HttpHeaderNames.Reserved.Contains(header))
+            {
+                problems.Add($"{key}: '{header}' is reserved by HTTP or the gateway and cannot carry a claim.");
+            }
+        }
+    }
+
+    private static void ValidateStripHeaders(List<string>? headers, List<string> problems)
+    {
+        const string Key = GatewayOptions.SectionName + ":StripHeaders";
+        for (var i = 0; i < (headers?.Count ?? 0); i++)
+        {
+            var header = headers![i];
+            if (string.IsNullOrEmpty(header) || !HttpHeaderNames.IsToken(header))
+            {
+                problems.Add($"{Key}:{i}: '{header}' is not a valid HTTP header name (letters, digits and !#$%&'*+-.^_`|~ only).");
+            }
+            else if (HttpHeaderNames.Framing.Contains(header))
+            {
+                problems.Add($"{Key}:{i}: '{header}' frames the request itself and cannot be stripped; name a header that carries a credential.");
+            }
+            else if (header.Equals("Authorization", StringComparison.OrdinalIgnoreCase))
+            {
+                problems.Add($"{Key}:{i}: Authorization is handled already (dropped on every route except Passthrough ones); remove it from this list.");
+            }
+        }
+    }
+
+    private void ValidateApi(string key, ApiOptions api, List<string> problems)
+    {
+        if (api.AllowedClients is { } clients && clients.Any(string.IsNullOrWhiteSpace))
+        {
+            problems.Add($"{key}:AllowedClients: an entry is empty.");
+        }
+
+        if (api.RequiredScopes is { } scopes && scopes.Any(s => string.IsNullOrWhiteSpace(s) || s.Contains(' ', StringComparison.Ordinal)))
+        {
+            problems.Add($"{key}:RequiredScopes: each entry is one scope with no spaces.");
+        }
+
+        if (string.IsNullOrWhiteSpace(api.Exchange))
+        {
+            problems.Add($"{key}:Exchange: required; one of {string.Join(" | ", _kinds.Names)}.");
+            return;
+        }
+
+        var registration = _kinds.Registration(api.Exchange);
+        if (registration is null || api.Settings is null)
+        {
+            problems.Add($"{key}:Exchange: '{api.Exchange}' is not one of {string.Join(" | ", _kinds.Names)}.");
+            return;
+        }
+
+        _kinds.Find(api.Exchange)!.Validate(api.Settings, new ExchangeValidationContext(key, registration.Name, problems));
+    }
+
+    /// <summary>Every route that names an API, from every YARP configuration provider, against these options.</summary>
+    private void ValidateRouteBindings(GatewayOptions options, List<string> problems)
+    {
+        foreach (var provider in _services.GetServices<Yarp.ReverseProxy.Configuration.IProxyConfigProvider>())
+        {
+            foreach (var route in provider.GetConfig().Routes)
+            {
+                if (route.Metadata?.TryGetValue(RouteMetadata.Api, out var api) == true
+                    && RouteApiRules.Check(route.RouteId, route.AuthorizationPolicy, api, name => RequiresCaller(options, name)) is { } problem)
+                {
+                    problems.Add(problem);
+                }
+            }
+        }
+    }
+
+    /// <summary>Whether the API needs a signed-in caller; null when it is not defined.</summary>
+    internal bool? RequiresCaller(GatewayOptions options, string name) =>
+        options.Apis.TryGetValue(name, out var api)
+            ? _kinds.Find(api.Exchange)?.RequiresCaller != false || api.AllowedClients is { Count: > 0 } || api.RequiredScopes is { Count: > 0 }
+            : null;
+
+    internal static bool IsLoopback(Uri uri) =>
+        uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
+}

@@ -1,0 +1,27 @@
+namespace WamsGateway.Configuration;
+
+/// <summary>What a configured header name may be used for.</summary>
+internal static class HttpHeaderNames
+{
+    // Headers whose meaning belongs to HTTP itself; a claim or a credential must never overwrite them.
+    public static readonly HashSet<string> Reserved = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Authorization", "Host", "Connection", "Content-Length", "Content-Type", "Transfer-Encoding",
+        "Upgrade", "TE", "Trailer", "Keep-Alive", "Proxy-Authorization", "Proxy-Connection", "Cookie",
+        "traceparent", "tracestate",
+    };
+
+    // Headers that frame the request; removing them would break forwarding rather than strip a credential.
+    public static readonly HashSet<string> Framing = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Host", "Connection", "Content-Length", "Content-Type", "Content-Encoding", "Transfer-Encoding", "Upgrade", "TE", "Trailer", "Keep-Alive",
+    };
+
+    /// <summary>RFC 9110 token characters.</summary>
+    public static bool IsToken(string value) =>
+        value.Length > 0 && value.All(c => c < 127 && (char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal)));
+
+    /// <summary>A valid name that HTTP does not reserve, or Authorization itself.</summary>
+    public static bool CanCarryCredential(string name) =>
+        IsToken(name) && (!Reserved.Contains(name) || name.Equals("Authorization", StringComparison.OrdinalIgnoreCase));
+}

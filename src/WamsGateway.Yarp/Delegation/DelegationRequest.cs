@@ -1,0 +1,14 @@
+using System.Security.Claims;
+using WamsGateway.Configuration;
+
+namespace WamsGateway.Delegation;
+
+/// <summary>One caller, one API, as the cache sees it.</summary>
+/// <param name="Api">The API, as the request's configuration snapshot defines it.</param>
+/// <param name="SubjectToken">The caller's validated bearer token. Never logged, never a cache key.</param>
+/// <param name="User">The caller's claims.</param>
+/// <param name="SubjectExpiresAt">The caller's token's <c>exp</c>.</param>
+internal sealed record DelegationRequest(ApiDefinition Api, string SubjectToken, ClaimsPrincipal User, DateTimeOffset SubjectExpiresAt)
+{
+    public override string ToString() => $"DelegationRequest {{ Api = {Api.Name} }}";
+}

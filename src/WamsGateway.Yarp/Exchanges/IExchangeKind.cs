@@ -1,0 +1,37 @@
+using WamsGateway.Configuration;
+using WamsGateway.Delegation;
+using Yarp.ReverseProxy.Transforms;
+
+namespace WamsGateway.Exchanges;
+
+/// <summary>
+/// What the request path needs of an exchange kind, whatever its options type. Built-in kinds and
+/// <see cref="ExchangeKind{TOptions}"/> implement it; nothing outside a kind's folder asks which kind it is.
+/// </summary>
+internal interface IExchangeKind
+{
+    /// <summary>The kind's options type, bound from the API's section.</summary>
+    Type OptionsType { get; }
+
+    /// <summary>False for kinds that obtain nothing (None, Passthrough).</summary>
+    bool ExchangesCredential { get; }
+
+    /// <summary>False only when the API can be called without a signed-in caller.</summary>
+    bool RequiresCaller { get; }
+
+    /// <summary>True when the caller's own validated <c>Authorization</c> travels on.</summary>
+    bool KeepsCallerAuthorization { get; }
+
+    /// <summary>The credential types the kind yields, so the shared cache can store them.</summary>
+    IReadOnlyList<Type> CredentialTypes { get; }
+
+    void Validate(object options, ExchangeValidationContext context);
+
+    IEnumerable<string> CredentialHeaders(object options);
+
+    ValueTask<bool> PrepareAsync(HttpContext context, ApiDefinition api);
+
+    Task<DelegatedCredential> ExchangeAsync(DelegationRequest request, CancellationToken cancellationToken);
+
+    void Apply(RequestTransformContext context, ApiDefinition api, DelegatedCredential credential);
+}

@@ -1,0 +1,73 @@
+using System.Collections.Frozen;
+using Microsoft.Net.Http.Headers;
+using WamsGateway.Configuration;
+using Yarp.ReverseProxy.Transforms;
+
+namespace WamsGateway.Forwarding;
+
+/// <summary>
+/// Removes every inbound copy of every header that carries a credential or an identity the gateway
+/// vouches for, on every route, before the gateway sets its own: every header an API's exchange kind sets,
+/// the identity headers, <c>Gateway:StripHeaders</c>, <c>Authorization</c> (kept only on Passthrough
+/// routes) and every <c>X-Amz-*</c>; and look-alike spellings of the forwarding headers YARP sets
+/// (<c>X_Forwarded_For</c>). Names match in any case, any non-alphanumeric character read as <c>-</c>.
+/// One pass over the inbound headers per request.
+/// </summary>
+internal sealed class CredentialHeadersTransform : RequestTransform
+{
+    // SigV4's headers: a backend behind an AWS-style gateway must never see a caller's own.
+    private const string AmzPrefix = "X-Amz-";
+
+    // Set by YARP under their exact names, overwriting any inbound copy; other spellings of them
+    // (X_Forwarded_For, X.Forwarded.Host) would reach a backend that reads them as the same header.
+    private static readonly string[] ForwardingHeaders =
+    [
+        "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Forwarded-Prefix", "Forwarded",
+    ];
+
+    // Each managed name, matched with HeaderNameComparer, to the one spelling that may pass (any case),
+    // or null when none may.
+    private readonly FrozenDictionary<string, string?> _names;
+
+    public CredentialHeadersTransform(FrozenDictionary<string, string?> names)
+    {
+        _names = names;
+    }
+
+    /// <summary>The managed names and what may pass of each; built once, one lookup per inbound header.</summary>
+    /// <param name="options">The identity headers and strip list.</param>
+    /// <param name="credentialHeaders">The headers every API's exchange kind sets.</param>
+    /// <param name="keepAuthorization">True on Passthrough routes.</param>
+    public static FrozenDictionary<string, string?> NamesFor(GatewayOptions options, IEnumerable<string> credentialHeaders, bool keepAuthorization)
+    {
+        var names = new Dictionary<string, string?>(HeaderNameComparer.Instance);
+        foreach (var name in ForwardingHeaders)
+        {
+            names[name] = name;
+        }
+
+        foreach (var name in options.IdentityHeaders.Keys.Concat(options.EffectiveStripHeaders).Concat(credentialHeaders))
+        {
+            names[name] = null;
+        }
+
+        names[HeaderNames.Authorization] = keepAuthorization ? HeaderNames.Authorization : null;
+        return names.ToFrozenDictionary(HeaderNameComparer.Instance);
+    }
+
+    public override ValueTask ApplyAsync(RequestTransformContext context)
+    {
+        // The inbound headers are what a caller controls; YARP copied them (or some of them, through
+        // other transforms) into the proxy request and its content under the same names.
+        foreach (var header in context.HttpContext.Request.Headers)
+        {
+            if (HeaderNameComparer.StartsWith(header.Key, AmzPrefix)
+                || (_names.TryGetValue(header.Key, out var passes) && !header.Key.Equals(passes, StringComparison.OrdinalIgnoreCase)))
+            {
+                RemoveHeader(context, header.Key);
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+}

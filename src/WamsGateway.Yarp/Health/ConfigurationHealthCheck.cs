@@ -1,0 +1,23 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using WamsGateway.Configuration;
+
+namespace WamsGateway.Health;
+
+/// <summary>Healthy while the newest configuration is the one serving; Degraded while a refused reload leaves an older one in place.</summary>
+internal sealed class ConfigurationHealthCheck : IHealthCheck
+{
+    private readonly GatewayConfigurationMonitor _monitor;
+
+    public ConfigurationHealthCheck(GatewayConfigurationMonitor monitor)
+    {
+        _monitor = monitor;
+    }
+
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        _monitor.EnsureCurrent();
+        return Task.FromResult(_monitor.LastRefused
+            ? HealthCheckResult.Degraded($"The last reload was refused ({_monitor.RefusedProblems.Count} problem(s), logged); the last valid configuration is serving")
+            : HealthCheckResult.Healthy("valid"));
+    }
+}

@@ -1,0 +1,92 @@
+using WamsGateway.Authorization;
+using WamsGateway.Delegation;
+using WamsGateway.Errors;
+using WamsGateway.Health;
+using WamsGateway.Management;
+using WamsGateway.Observability;
+
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>The gateway's steps in YARP's proxy pipeline.</summary>
+public static class WamsGatewayProxyPipelineExtensions
+{
+    /// <summary>
+    /// The gateway's rules for every proxied request, then YARP's own steps: the caller (the gateway's token,
+    /// required unless the route is <c>"AuthorizationPolicy": "anonymous"</c> and its API needs nobody),
+    /// the API's client and scope policy, the exchange, then session affinity, load balancing and passive
+    /// health checks. Use it as the whole pipeline: <c>app.MapReverseProxy(proxy =&gt; proxy.UseWamsGateway())</c>.
+    /// </summary>
+    /// <param name="proxy">YARP's proxy pipeline.</param>
+    /// <returns>The pipeline.</returns>
+    public static IReverseProxyApplicationBuilder UseWamsGateway(this IReverseProxyApplicationBuilder proxy)
+    {
+        ArgumentNullException.ThrowIfNull(proxy);
+        proxy.UseBackendResponsesAsIs();
+        proxy.UseMiddleware<GatewayCallerMiddleware>();
+        proxy.UseMiddleware<ApiPolicyMiddleware>();
+        proxy.UseMiddleware<DelegationMiddleware>();
+        proxy.UseSessionAffinity();
+        proxy.UseLoadBalancing();
+        proxy.UsePassiveHealthChecks();
+        return proxy;
+    }
+}
+
+/// <summary>The gateway's health and metrics endpoints, for any host.</summary>
+public static class WamsGatewayEndpointRouteBuilderExtensions
+{
+    /// <summary>
+    /// <c>GET /healthz/live</c> (the process answers) and <c>GET /healthz/ready</c> (<c>configuration</c>,
+    /// <c>authority</c> and, with Redis, <c>redis</c>), anonymous, as JSON.
+    /// </summary>
+    /// <param name="endpoints">The host's endpoints.</param>
+    /// <returns>The endpoints.</returns>
+    public static IEndpointRouteBuilder MapWamsGatewayHealthChecks(this IEndpointRouteBuilder endpoints) => endpoints.MapGatewayHealthChecks();
+
+    /// <summary>
+    /// <c>GET /metrics</c>, the Prometheus text exposition, anonymous. Needs OpenTelemetry metrics with the
+    /// Prometheus exporter (<see cref="WamsGatewayTelemetryExtensions.AddWamsGatewayTelemetry"/> sets both up).
+    /// </summary>
+    /// <param name="endpoints">The host's endpoints.</param>
+    /// <returns>The endpoints.</returns>
+    public static IEndpointRouteBuilder MapWamsGatewayMetrics(this IEndpointRouteBuilder endpoints) => endpoints.MapGatewayMetrics();
+}
+
+/// <summary>What the standalone gateway adds around the package; a host may use any of it.</summary>
+public static class WamsGatewayTelemetryExtensions
+{
+    /// <summary>
+    /// OpenTelemetry traces and metrics (ASP.NET Core, HttpClient, YARP and the gateway's own meter), the
+    /// Prometheus exporter for <c>/metrics</c>, and OTLP export when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.
+    /// </summary>
+    /// <param name="builder">The host's builder.</param>
+    /// <returns>The builder.</returns>
+    public static WebApplicationBuilder AddWamsGatewayTelemetry(this WebApplicationBuilder builder) => builder.AddGatewayTelemetry();
+
+    /// <summary>
+    /// An unhandled exception, and a body-less 4xx or 5xx of the host's own, become <c>application/problem+json</c>
+    /// with a <c>traceId</c> and never a stack trace; a backend's own answers pass through untouched.
+    /// </summary>
+    /// <param name="app">The host.</param>
+    /// <returns>The host.</returns>
+    public static WebApplication UseWamsGatewayErrors(this WebApplication app) => app.UseGatewayErrors();
+}
+
+/// <summary>Health and metrics on a port of their own (<c>Gateway:Management:Urls</c>), for a host that wants the standalone gateway's split.</summary>
+public static class WamsGatewayManagementListenerExtensions
+{
+    /// <summary>
+    /// With <c>Gateway:Management:Urls</c>: Kestrel listens on the proxy's URLs and on the management URLs,
+    /// and <c>/healthz/*</c> and <c>/metrics</c> are served only on the latter. Without it, nothing changes.
+    /// </summary>
+    /// <param name="builder">The host's builder.</param>
+    /// <param name="configuration">The gateway's section.</param>
+    /// <returns>The builder.</returns>
+    public static WebApplicationBuilder AddWamsGatewayManagementListener(this WebApplicationBuilder builder, IConfiguration configuration) =>
+        builder.AddGatewayManagement(WamsGateway.Configuration.GatewayOptionsSetup.BindForRegistration(configuration).Management);
+
+    /// <summary>On the management listener, anything but a management endpoint is 404, before authentication. Call it before <c>UseAuthentication</c>.</summary>
+    /// <param name="app">The host.</param>
+    /// <returns>The host.</returns>
+    public static WebApplication UseWamsGatewayManagementListener(this WebApplication app) => app.UseGatewayManagementListener();
+}
