@@ -64,6 +64,11 @@ check() {
 
 echo
 check "local stack smoke test (scripts/local-stack.sh --check)" "$results/local-stack.log" ./scripts/local-stack.sh --check --no-build
+check "dotnet pack writes artifacts/packages/WamsGateway.Yarp.*.nupkg (README and XML docs inside)" "$results/pack.log" bash -c '
+  rm -rf artifacts/packages &&
+  dotnet pack src/WamsGateway.Yarp -c Release --no-build -nologo -v quiet &&
+  package=$(ls artifacts/packages/WamsGateway.Yarp.*.nupkg) &&
+  grep -aq "README.md" "$package" && grep -aq "lib/net10.0/WamsGateway.Yarp.xml" "$package" && echo "$package"'
 if command -v kubectl >/dev/null 2>&1; then
   check "deploy/kubernetes renders" "$results/kustomize.yaml" kubectl kustomize deploy/kubernetes
 fi

@@ -117,6 +117,12 @@ internal sealed partial class GatewayConfigurationMonitor : IOptionsMonitor<Gate
             }
             catch (OptionsValidationException ex)
             {
+                if (LastRefused && ex.Failures.SequenceEqual(RefusedProblems))
+                {
+                    // Tried again (YARP's routes changed) and refused for the same reasons: said already.
+                    return;
+                }
+
                 LastRefused = true;
                 RefusedProblems = ex.Failures.ToList();
                 foreach (var problem in ex.Failures)

@@ -5,11 +5,18 @@ using WamsGateway.Tests.Support;
 namespace WamsGateway.Tests.Authorization;
 
 /// <summary>AllowedClients and RequiredScopes, checked before any exchange.</summary>
-public sealed class ApiPolicyTests : IClassFixture<DelegationFixture>
-{
-    private readonly DelegationFixture _f;
+public sealed class ApiPolicyTests(DelegationFixture fixture) : ApiPolicyTestsBase<DelegationFixture>(fixture);
 
-    public ApiPolicyTests(DelegationFixture fixture)
+/// <summary>The same, with the gateway in a team's own YARP host (<see cref="Hosting.ForeignHost"/>).</summary>
+public sealed class ForeignHostApiPolicyTests(Hosting.ForeignHostFixture fixture) : ApiPolicyTestsBase<Hosting.ForeignHostFixture>(fixture);
+
+/// <summary>The tests themselves, for whichever host the fixture starts.</summary>
+public abstract class ApiPolicyTestsBase<TFixture> : IClassFixture<TFixture>
+    where TFixture : DelegationFixture
+{
+    private readonly TFixture _f;
+
+    protected ApiPolicyTestsBase(TFixture fixture)
     {
         _f = fixture;
     }

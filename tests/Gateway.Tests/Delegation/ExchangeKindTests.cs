@@ -7,11 +7,18 @@ using WamsGateway.Tests.Support;
 namespace WamsGateway.Tests.Delegation;
 
 /// <summary>Each exchange kind end to end: what the backend receives, checked by the backend's own validator where there is one.</summary>
-public sealed class ExchangeKindTests : IClassFixture<DelegationFixture>
-{
-    private readonly DelegationFixture _f;
+public sealed class ExchangeKindTests(DelegationFixture fixture) : ExchangeKindTestsBase<DelegationFixture>(fixture);
 
-    public ExchangeKindTests(DelegationFixture fixture)
+/// <summary>The same, with the gateway in a team's own YARP host (<see cref="Hosting.ForeignHost"/>).</summary>
+public sealed class ForeignHostExchangeKindTests(Hosting.ForeignHostFixture fixture) : ExchangeKindTestsBase<Hosting.ForeignHostFixture>(fixture);
+
+/// <summary>The tests themselves, for whichever host the fixture starts.</summary>
+public abstract class ExchangeKindTestsBase<TFixture> : IClassFixture<TFixture>
+    where TFixture : DelegationFixture
+{
+    private readonly TFixture _f;
+
+    protected ExchangeKindTestsBase(TFixture fixture)
     {
         _f = fixture;
     }

@@ -71,7 +71,7 @@ public class DelegationFixture : IAsyncLifetime
 
     /// <summary>Starts a gateway with the fixture's configuration; the caller disposes it.</summary>
     public Task<RunningApp> StartGatewayAsync() => RunningApp.StartAsync(
-        args => GatewayApp.Build(args, services =>
+        args => BuildGateway(args, services =>
         {
             if (Time is not null)
             {
@@ -81,6 +81,9 @@ public class DelegationFixture : IAsyncLifetime
             services.AddLogging(logging => logging.AddProvider(Logs).AddFilter<CapturingLoggerProvider>(null, LogLevel.Trace));
         }),
         [$"--config={ConfigPath}"]);
+
+    /// <summary>The host the gateway runs in: the standalone one here, a team's own in <see cref="Hosting.ForeignHostFixture"/>.</summary>
+    protected virtual WebApplication BuildGateway(string[] args, Action<IServiceCollection> configureServices) => GatewayApp.Build(args, configureServices);
 
     public virtual async Task DisposeAsync()
     {

@@ -1,0 +1,225 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using WamsGateway.Tests.Support;
+using WamsGateway.TestSupport;
+
+namespace WamsGateway.Tests.Configuration;
+
+/// <summary>
+/// <c>Gateway:Apis</c> and <c>Gateway:IdentityHeaders</c> reload while the gateway runs: a valid change
+/// applies to the next request, an invalid one is refused as a whole and the last good one keeps serving.
+/// Each test runs its own gateway over a configuration file it rewrites.
+/// </summary>
+public sealed partial class ReloadTests : IAsyncLifetime
+{
+    private TestAuthority _authority = null!;
+    private RecordingBackend _backend = null!;
+
+    public async Task InitializeAsync()
+    {
+        _authority = await TestAuthority.StartAsync();
+        _backend = await RecordingBackend.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _backend.DisposeAsync();
+        await _authority.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task TighterRequiredScopes_ApplyToTheNextRequest_WithoutRestart()
+    {
+        var config = Config();
+        var path = GatewayConfig.Write(config);
+        await using var gateway = await StartAsync(path);
+        var token = _authority.Tokens(GatewayConfig.Audience).Valid();
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(gateway, "/none/a", token));
+
+        config["Gateway"]!["Apis"]!["echo-none"]!["RequiredScopes"] = new JsonArray("admin:all");
+        Replace(path, config);
+
+        await Eventually.ReturnsAsync(() => StatusAsync(gateway, "/none/a", token), s => s == HttpStatusCode.Forbidden);
+        Assert.Equal(1, await ReloadsAsync(gateway, "applied"));
+        Assert.Equal("Healthy", await ConfigurationHealthAsync(gateway));
+    }
+
+    [Fact]
+    public async Task ChangedIdentityHeaders_ApplyToTheNextRequest()
+    {
+        var config = Config();
+        var path = GatewayConfig.Write(config);
+        await using var gateway = await StartAsync(path);
+        var token = _authority.Tokens(GatewayConfig.Audience).Valid("auth0|alice");
+
+        config["Gateway"]!["IdentityHeaders"] = new JsonObject { ["X-User-Id"] = "", ["X-Subject"] = "sub" };
+        Replace(path, config);
+        await Eventually.ReturnsAsync(() => ReloadsAsync(gateway, "applied"), n => n == 1);
+
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(gateway, "/none/after", token, r => r.Headers.TryAddWithoutValidation("X-User-Id", "auth0|mallory")));
+        var received = _backend.Requests.Last(r => r.PathAndQuery == "/none/after");
+        Assert.Equal(["auth0|alice"], received.Header("X-Subject"));
+
+        // Switched off, but still a header the gateway manages: a caller's copy never passes.
+        Assert.Empty(received.Header("X-User-Id"));
+    }
+
+    [Fact]
+    public async Task InvalidChange_IsRefusedAsAWhole_TheLastGoodKeepsServing_ReadinessDegraded()
+    {
+        var config = Config();
+        var path = GatewayConfig.Write(config);
+        var logs = new CapturingLoggerProvider();
+        await using var gateway = await StartAsync(path, logs);
+        var token = _authority.Tokens(GatewayConfig.Audience).Valid();
+
+        // A valid tightening and an invalid API in one change: neither applies.
+        config["Gateway"]!["Apis"]!["echo-none"]!["RequiredScopes"] = new JsonArray("admin:all");
+        config["Gateway"]!["Apis"]!["minted"] = new JsonObject { ["Exchange"] = "WamsMint", ["MasterKey"] = "secret-master-key", ["Lifetime"] = "00:00:01" };
+        config["Gateway"]!["Apis"]!["pigeon"] = new JsonObject { ["Exchange"] = "Carrier-Pigeon" };
+        Replace(path, config);
+
+        Assert.Equal("Degraded", await Eventually.ReturnsAsync(() => ConfigurationHealthAsync(gateway), s => s == "Degraded"));
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(gateway, "/none/a", token));
+        Assert.Equal(1, await ReloadsAsync(gateway, "refused"));
+        Assert.Equal(0, await ReloadsAsync(gateway, "applied"));
+        var errors = logs.Lines.Where(m => m.Contains("reload refused", StringComparison.Ordinal)).ToList();
+        Assert.Contains(errors, m => m.Contains("Gateway:Apis:minted:Lifetime: between", StringComparison.Ordinal));
+        Assert.Contains(errors, m => m.Contains("Gateway:Apis:pigeon:Exchange: 'Carrier-Pigeon' is not one of", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Lines, m => m.Contains("secret-master-key", StringComparison.Ordinal));
+
+        // The next valid configuration applies, and readiness recovers.
+        config["Gateway"]!["Apis"]!.AsObject().Remove("pigeon");
+        config["Gateway"]!["Apis"]!["minted"]!["Lifetime"] = "00:10:00";
+        Replace(path, config);
+        Assert.Equal("Healthy", await Eventually.ReturnsAsync(() => ConfigurationHealthAsync(gateway), s => s == "Healthy"));
+        Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(gateway, "/none/a", token));
+    }
+
+    [Fact]
+    public async Task NewApiAndTheRouteNamingIt_LoadTogether()
+    {
+        var config = Config();
+        var path = GatewayConfig.Write(config);
+        await using var gateway = await StartAsync(path);
+        var token = _authority.Tokens(GatewayConfig.Audience).Valid();
+
+        config["Gateway"]!["Apis"]!["late"] = new JsonObject { ["Exchange"] = "None", ["AllowedClients"] = new JsonArray("client-a") };
+        config["ReverseProxy"]!["Routes"]!["late"] = GatewayConfig.Route("/late/{**rest}", "late");
+        Replace(path, config);
+
+        await Eventually.ReturnsAsync(() => StatusAsync(gateway, "/late/x", token), s => s == HttpStatusCode.OK);
+        Assert.Equal("Healthy", await ConfigurationHealthAsync(gateway));
+    }
+
+    [Fact]
+    public async Task ChangedExchangeSettings_NeverReuseACredentialObtainedUnderTheOldOnes()
+    {
+        var config = Config();
+        config["Gateway"]!["Apis"]!["minted"] = new JsonObject { ["Exchange"] = "WamsMint", ["MasterKey"] = "old-master-key", ["Inject"] = "X-ZUMO-AUTH" };
+        config["ReverseProxy"]!["Routes"]!["minted"] = GatewayConfig.Route("/minted/{**rest}", "minted");
+        var path = GatewayConfig.Write(config);
+        await using var gateway = await StartAsync(path);
+        var token = _authority.Tokens(GatewayConfig.Audience).Valid();
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(gateway, "/minted/before", token));
+
+        config["Gateway"]!["Apis"]!["minted"]!["MasterKey"] = "new-master-key";
+        Replace(path, config);
+        await Eventually.ReturnsAsync(() => ReloadsAsync(gateway, "applied"), n => n == 1);
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(gateway, "/minted/after", token));
+
+        var before = Assert.Single(_backend.Requests.Last(r => r.PathAndQuery == "/minted/before").Header("X-ZUMO-AUTH"));
+        var after = Assert.Single(_backend.Requests.Last(r => r.PathAndQuery == "/minted/after").Header("X-ZUMO-AUTH"));
+        Assert.Null(ZumoError(before, "old-master-key"));
+        Assert.Null(ZumoError(after, "new-master-key"));
+        Assert.NotNull(ZumoError(after, "old-master-key"));
+    }
+
+    [Fact]
+    public async Task KubernetesStyleSymlinkSwap_IsSeen_WithPolling()
+    {
+        // A ConfigMap volume: gateway.json -> ..data/gateway.json, ..data -> a timestamped directory,
+        // and an update re-points ..data at a new directory in one rename.
+        var volume = TempDirectory.Create("configmap");
+        var config = Config();
+        var first = Directory.CreateDirectory(Path.Combine(volume, "..2026_11_25_00_00_00.1")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(first, "gateway.json"), config.ToJsonString());
+        File.CreateSymbolicLink(Path.Combine(volume, "..data"), first);
+        File.CreateSymbolicLink(Path.Combine(volume, "gateway.json"), Path.Combine("..data", "gateway.json"));
+        await using var gateway = await StartAsync(Path.Combine(volume, "gateway.json"), extra: "--DOTNET_USE_POLLING_FILE_WATCHER=true");
+        var token = _authority.Tokens(GatewayConfig.Audience).Valid();
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(gateway, "/none/a", token));
+
+        config["Gateway"]!["Apis"]!["echo-none"]!["RequiredScopes"] = new JsonArray("admin:all");
+        var second = Directory.CreateDirectory(Path.Combine(volume, "..2026_11_25_00_01_00.2")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(second, "gateway.json"), config.ToJsonString());
+        File.CreateSymbolicLink(Path.Combine(volume, "..data_tmp"), second);
+        using (var rename = System.Diagnostics.Process.Start("mv", ["-T", Path.Combine(volume, "..data_tmp"), Path.Combine(volume, "..data")]))
+        {
+            // rename(2), as the kubelet does it: the link is replaced in one step.
+            await rename.WaitForExitAsync();
+            Assert.Equal(0, rename.ExitCode);
+        }
+
+        Directory.Delete(first, recursive: true);
+
+        await Eventually.ReturnsAsync(() => StatusAsync(gateway, "/none/a", token), s => s == HttpStatusCode.Forbidden, TimeSpan.FromSeconds(30));
+        Assert.Equal(1, await ReloadsAsync(gateway, "applied"));
+    }
+
+    /// <summary>What the WAMS backend says of the token, validating with this master key (null: accepted).</summary>
+    private static string? ZumoError(string token, string masterKey) =>
+        new SampleBackend.Zumo.ZumoTokenValidator(Options.Create(new SampleBackend.SampleBackendOptions { MasterKey = masterKey }), TimeProvider.System).Validate(token).Error;
+
+    private JsonObject Config() => GatewayConfig.Default(_authority.Issuer, _backend.Address);
+
+    private static Task<RunningApp> StartAsync(string path, CapturingLoggerProvider? logs = null, string? extra = null) =>
+        RunningApp.StartAsync(
+            args => GatewayApp.Build(args, services =>
+            {
+                if (logs is not null)
+                {
+                    services.AddLogging(l => l.AddProvider(logs));
+                }
+            }),
+            [$"--config={path}", "--hostBuilder:reloadConfigOnChange=true", .. extra is null ? Array.Empty<string>() : [extra]]);
+
+    /// <summary>As an operator's tooling does it: the whole new file, renamed over the old one.</summary>
+    private static void Replace(string path, JsonObject config)
+    {
+        var temporary = path + ".new";
+        File.WriteAllText(temporary, config.ToJsonString());
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    private static async Task<HttpStatusCode> StatusAsync(RunningApp gateway, string path, string token, Action<HttpRequestMessage>? configure = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        configure?.Invoke(request);
+        using var response = await gateway.Client.SendAsync(request);
+        return response.StatusCode;
+    }
+
+    private static async Task<string> ConfigurationHealthAsync(RunningApp gateway)
+    {
+        using var response = await gateway.Client.GetAsync("/healthz/ready");
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return body.RootElement.GetProperty("checks").GetProperty("configuration").GetProperty("status").GetString()!;
+    }
+
+    private static async Task<int> ReloadsAsync(RunningApp gateway, string outcome)
+    {
+        var text = await gateway.Client.GetStringAsync("/metrics");
+        var match = ReloadsMetric().Matches(text).FirstOrDefault(m => m.Groups["labels"].Value.Contains($"outcome=\"{outcome}\"", StringComparison.Ordinal));
+        return match is null ? 0 : int.Parse(match.Groups["value"].Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [GeneratedRegex(@"^wamsgateway_config_reloads_total\{(?<labels>[^}]*)\} (?<value>\d+)", RegexOptions.Multiline)]
+    private static partial Regex ReloadsMetric();
+}

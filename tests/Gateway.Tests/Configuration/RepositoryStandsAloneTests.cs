@@ -1,0 +1,37 @@
+namespace WamsGateway.Tests.Configuration;
+
+/// <summary>Nothing in the repository's code, tests, scripts or deployment reads from outside it.</summary>
+public sealed class RepositoryStandsAloneTests
+{
+    private static readonly string[] Folders = ["src", "tests", "scripts", "deploy", ".ci", "docs"];
+
+    [Fact]
+    public void NoFileReferencesTheWorkspaceOutsideTheRepository()
+    {
+        var root = RepositoryRoot();
+        var offenders = Folders
+            .Select(folder => Path.Combine(root, folder))
+            .Where(Directory.Exists)
+            .SelectMany(folder => Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
+            .Where(file => !file.Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj" or "TestData" or "node_modules"))
+            .Where(file => file != Path.Combine(root, "tests", "Gateway.Tests", "Configuration", nameof(RepositoryStandsAloneTests) + ".cs"))
+            .Where(file => File.ReadAllText(file).Contains("../shared", StringComparison.Ordinal))
+            .Select(file => Path.GetRelativePath(root, file))
+            .ToList();
+
+        Assert.Empty(offenders);
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "WamsGateway.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException("WamsGateway.sln");
+    }
+}

@@ -1,0 +1,69 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace WamsGateway.Tests.Hosting;
+
+/// <summary>
+/// A team's own YARP host that adds the gateway with the package's public API only, as the README shows,
+/// next to things of its own: a default authentication scheme and fallback policy of its own (an API key),
+/// its own endpoint, its own middleware, its own problem-details customisation, and its own exchange kind.
+/// </summary>
+public static class ForeignHost
+{
+    public const string TeamScheme = "TeamKey";
+    public const string TeamKey = "team-key-for-tests";
+
+    public static WebApplication Build(string[] args, Action<IServiceCollection>? configureServices = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        if (builder.Configuration["config"] is { } file)
+        {
+            builder.Configuration.AddJsonFile(file, optional: false, reloadOnChange: true);
+        }
+
+        builder.Services.AddAuthentication(TeamScheme).AddScheme<AuthenticationSchemeOptions, TeamKeyHandler>(TeamScheme, null);
+        builder.Services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder(TeamScheme).RequireAuthenticatedUser().Build());
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context => context.ProblemDetails.Extensions["team"] = "payments");
+
+        builder.Services.AddReverseProxy()
+            .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
+            .AddWamsGateway(builder.Configuration.GetSection("Gateway"))
+            .AddExchangeKind<TeamAssertionExchange>("TeamAssertion");
+        configureServices?.Invoke(builder.Services);
+
+        var app = builder.Build();
+        app.Use((context, next) =>
+        {
+            context.Response.OnStarting(() =>
+            {
+                context.Response.Headers["X-Team-Host"] = "yes";
+                return Task.CompletedTask;
+            });
+            return next(context);
+        });
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapGet("/team/status", (ClaimsPrincipal user) => Results.Ok(new { operator_ = user.Identity?.Name }));
+        app.MapWamsGatewayHealthChecks();
+        app.MapReverseProxy(proxy => proxy.UseWamsGateway());
+        return app;
+    }
+
+    /// <summary>The team's own scheme: an API key in X-Team-Key.</summary>
+    private sealed class TeamKeyHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
+        : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    {
+        protected override Task<AuthenticateResult> HandleAuthenticateAsync() =>
+            Task.FromResult(Request.Headers["X-Team-Key"] == TeamKey
+                ? AuthenticateResult.Success(new AuthenticationTicket(
+                    new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, "team-operator"), new Claim("sub", "team-operator")], TeamScheme)), TeamScheme))
+                : AuthenticateResult.NoResult());
+    }
+}

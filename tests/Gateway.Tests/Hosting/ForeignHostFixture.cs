@@ -1,0 +1,23 @@
+using System.Text.Json.Nodes;
+using WamsGateway.Tests.Support;
+
+namespace WamsGateway.Tests.Hosting;
+
+/// <summary>The delegation fixture's authority, backends and configuration, with the gateway in <see cref="ForeignHost"/>.</summary>
+public sealed class ForeignHostFixture : DelegationFixture
+{
+    public const string AssertionKey = "team-assertion-key-0123456789";
+
+    public TeamAssertionExchange TeamKind => Gateway.Services.GetRequiredService<TeamAssertionExchange>();
+
+    protected override WebApplication BuildGateway(string[] args, Action<IServiceCollection> configureServices) =>
+        ForeignHost.Build(args, configureServices);
+
+    protected override JsonObject Config()
+    {
+        var config = base.Config();
+        config["Gateway"]!["Apis"]!["team-assertion"] = new JsonObject { ["Exchange"] = "TeamAssertion", ["Key"] = AssertionKey };
+        config["ReverseProxy"]!["Routes"]!["team-assertion"] = GatewayConfig.Route("/team-assertion/{**rest}", "team-assertion");
+        return config;
+    }
+}
