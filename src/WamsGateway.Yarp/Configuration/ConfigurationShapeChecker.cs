@@ -27,10 +27,12 @@ internal static class ConfigurationShapeChecker
     }
 
     /// <summary>
-    /// An API's section: its common settings and its kind's, as one. Without a known kind only the
-    /// common settings' values are checked (the unknown kind is the validator's to report).
+    /// An API's section: its common settings and its kind's, as one. Settings of the other registered
+    /// kinds are accepted and ignored (switching an API's kind leaves no stale key fatal); anything else
+    /// is unknown. Without a known kind only the common settings' values are checked (the unknown kind is
+    /// the validator's to report).
     /// </summary>
-    public static void CheckApi(IConfigurationSection section, Type common, Type? kind, ShapeProblems problems)
+    public static void CheckApi(IConfigurationSection section, Type common, Type? kind, IEnumerable<Type> otherKinds, ShapeProblems problems)
     {
         var properties = Properties(common);
         foreach (var (name, property) in kind is null ? [] : Properties(kind))
@@ -38,7 +40,8 @@ internal static class ConfigurationShapeChecker
             properties.TryAdd(name, property);
         }
 
-        CheckProperties(section, properties, reportUnknown: kind is not null, problems);
+        var ignored = otherKinds.SelectMany(t => Properties(t).Keys).Where(name => !properties.ContainsKey(name)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        CheckProperties(section, properties, reportUnknown: kind is not null, problems, ignored);
     }
 
     private static Dictionary<string, PropertyInfo> Properties(Type type) =>
@@ -46,13 +49,13 @@ internal static class ConfigurationShapeChecker
             .Where(p => p.CanWrite)
             .ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
 
-    private static void CheckProperties(IConfiguration section, Dictionary<string, PropertyInfo> properties, bool reportUnknown, ShapeProblems problems)
+    private static void CheckProperties(IConfiguration section, Dictionary<string, PropertyInfo> properties, bool reportUnknown, ShapeProblems problems, HashSet<string>? ignored = null)
     {
         foreach (var child in section.GetChildren())
         {
             if (!properties.TryGetValue(child.Key, out var property))
             {
-                if (reportUnknown)
+                if (reportUnknown && ignored?.Contains(child.Key) != true)
                 {
                     problems.Add(child.Path, $"{child.Path}: unknown setting. Known settings here: {string.Join(", ", properties.Keys.Order(StringComparer.Ordinal))}.");
                 }

@@ -34,7 +34,7 @@ internal sealed class GatewayOptionsSetup : IConfigureOptions<GatewayOptions>
         foreach (var api in _section.GetSection(nameof(GatewayOptions.Apis)).GetChildren())
         {
             var registration = _kinds?.Registration(api[nameof(ApiOptions.Exchange)]);
-            ConfigurationShapeChecker.CheckApi(api, typeof(ApiOptions), registration?.OptionsType, shape);
+            ConfigurationShapeChecker.CheckApi(api, typeof(ApiOptions), registration?.OptionsType, _kinds?.OptionsTypes ?? [], shape);
         }
 
         var bindable = shape.Messages.Count == 0 ? _section : Without(_section, shape);

@@ -39,7 +39,11 @@ internal sealed class ExchangeKinds
         }
 
         Names = _kinds.Values.Select(k => k.Registration.Name).ToList();
+        OptionsTypes = _kinds.Values.Select(k => k.Registration.OptionsType).Distinct().ToList();
     }
+
+    /// <summary>Every kind's options type.</summary>
+    public IReadOnlyList<Type> OptionsTypes { get; }
 
     /// <summary>Every name, in registration order.</summary>
     public IReadOnlyList<string> Names { get; }

@@ -92,8 +92,7 @@ public sealed class ConfigurationValidationTests
     [InlineData("""{"Exchange":"WamsMint"}""", "Gateway:Apis:x:MasterKey: required for WamsMint")]
     [InlineData("""{"Exchange":"WamsMint","MasterKey":"k","Lifetime":"00:00:10"}""", "Gateway:Apis:x:Lifetime: between 00:02:00 and 30.00:00:00")]
     [InlineData("""{"Exchange":"WamsMint","MasterKey":"k","Inject":"Host"}""", "Gateway:Apis:x:Inject: 'Host' cannot carry a credential")]
-    [InlineData("""{"Exchange":"None","Inject":"X-Token"}""", "Gateway:Apis:x:Inject: unknown setting")]
-    [InlineData("""{"Exchange":"AwsSts","RoleArn":"arn:aws:iam::1:role/r","Region":"r","Service":"s","MasterKey":"k"}""", "Gateway:Apis:x:MasterKey: unknown setting")]
+    [InlineData("""{"Exchange":"None","Injekt":"X-Token"}""", "Gateway:Apis:x:Injekt: unknown setting")]
     [InlineData("""{"Exchange":"Auth0Delegation","Target":"t","ApiType":"azure_blob"}""", "Gateway:Apis:x:ApiType: 'azure_blob' answers with something other than an id_token")]
     [InlineData("""{"Exchange":"AwsSts","Region":"us-east-1","Service":"s3"}""", "Gateway:Apis:x:RoleArn: required for AwsSts")]
     [InlineData("""{"Exchange":"AwsSts","RoleArn":"arn:aws:iam::1:role/r","Service":"s3"}""", "Gateway:Apis:x:Region: required for AwsSts")]
@@ -111,6 +110,17 @@ public sealed class ConfigurationValidationTests
         var ex = Assert.Throws<GatewayConfigurationException>(() => Build(config));
 
         Assert.Contains(ex.Problems, p => p.StartsWith(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Build_AnotherKindsSettings_AreAcceptedAndIgnored()
+    {
+        var config = GatewayConfig.Default("https://tenant.example.com/", Backend);
+        config["Gateway"]!["Apis"]!["x"] = JsonNode.Parse("""{"Exchange":"None","Inject":"X-ZUMO-AUTH","MasterKey":"k","RoleArn":"arn:aws:iam::1:role/r"}""");
+
+        using var app = Build(config);
+
+        Assert.IsType<WamsGateway.Exchanges.NoOptions>(app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.Apis["x"].Settings);
     }
 
     [Fact]

@@ -118,6 +118,27 @@ public sealed partial class ReloadTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RemovingAnApiARouteStillNames_IsRefused_RemovingBoth_Applies()
+    {
+        var config = Config();
+        var path = GatewayConfig.Write(config);
+        var logs = new CapturingLoggerProvider();
+        await using var gateway = await StartAsync(path, logs);
+        var token = _authority.Tokens(GatewayConfig.Audience).Valid();
+
+        config["Gateway"]!["Apis"]!.AsObject().Remove("echo-none");
+        Replace(path, config);
+        Assert.Equal("Degraded", await Eventually.ReturnsAsync(() => ConfigurationHealthAsync(gateway), s => s == "Degraded"));
+        Assert.Contains(logs.Lines, m => m.Contains("ReverseProxy:Routes:none:Metadata:Api: API 'echo-none' is not defined", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(gateway, "/none/a", token));
+
+        config["ReverseProxy"]!["Routes"]!.AsObject().Remove("none");
+        Replace(path, config);
+        Assert.Equal("Healthy", await Eventually.ReturnsAsync(() => ConfigurationHealthAsync(gateway), s => s == "Healthy"));
+        Assert.Equal(HttpStatusCode.NotFound, await StatusAsync(gateway, "/none/a", token));
+    }
+
+    [Fact]
     public async Task ChangedExchangeSettings_NeverReuseACredentialObtainedUnderTheOldOnes()
     {
         var config = Config();
