@@ -12,6 +12,9 @@ public static class WamsGatewayDefaults
     /// </summary>
     public const string AuthorizationPolicy = "WamsGateway";
 
+    /// <summary>The tag of the health checks <c>/healthz/ready</c> runs; a host adds its own checks to readiness with it.</summary>
+    public const string ReadinessTag = "ready";
+
     /// <summary>The OpenTelemetry meter and the name of the gateway's own instruments.</summary>
     public const string MeterName = Observability.GatewayMeter.Name;
 }

@@ -52,6 +52,7 @@ public static class WamsGatewayServiceCollectionExtensions
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<GatewayConfigurationMonitor>(sp, configuration));
         services.AddSingleton<IOptionsMonitor<GatewayOptions>>(sp => sp.GetRequiredService<GatewayConfigurationMonitor>());
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<GatewayOptions>>().Value.Authentication);
+        services.AddSingleton(sp => FingerprintKey.From(sp.GetRequiredService<IOptions<GatewayOptions>>().Value.Redis));
         services.AddSingleton<ApiCatalog>();
         services.TryAddSingleton<GatewayMeter>();
 

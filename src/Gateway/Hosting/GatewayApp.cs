@@ -17,7 +17,12 @@ public static class GatewayApp
     public static WebApplication Build(string[] args, Action<IServiceCollection>? configureServices = null)
     {
         var builder = WebApplication.CreateBuilder(args);
-        GatewayConfigFile.Add(builder.Configuration, args);
+        var configFile = GatewayConfigFile.Add(builder.Configuration, args);
+        if (configFile is not null)
+        {
+            builder.Services.AddHealthChecks().AddCheck("configuration-file", configFile, tags: [WamsGatewayDefaults.ReadinessTag]);
+        }
+
         var gateway = builder.Configuration.GetSection("Gateway");
 
         builder.AddWamsGatewayTelemetry();
@@ -34,6 +39,7 @@ public static class GatewayApp
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
+        configFile?.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(GatewayConfigFile).FullName!);
         ValidateConfiguration(app);
         app.UseWamsGatewayErrors();
         app.UseWamsGatewayManagementListener();

@@ -14,13 +14,16 @@ internal static class GatewayConfigFile
     /// <summary>.NET's own switch (environment, or <c>--DOTNET_USE_POLLING_FILE_WATCHER=true</c>): poll the file instead of watching it.</summary>
     public const string PollingVariable = "DOTNET_USE_POLLING_FILE_WATCHER";
 
-    public static void Add(ConfigurationManager configuration, string[] args)
+    /// <returns>The file's status for readiness, or null without a file.</returns>
+    public static ConfigFileStatus? Add(ConfigurationManager configuration, string[] args)
     {
         var (path, origin) = Find(args);
         if (path is null)
         {
-            return;
+            return null;
         }
+
+        var status = new ConfigFileStatus();
 
         var fullPath = Path.GetFullPath(path);
         if (!File.Exists(fullPath))
@@ -48,22 +51,8 @@ internal static class GatewayConfigFile
         }
 
         var reload = !string.Equals(configuration["hostBuilder:reloadConfigOnChange"], "false", StringComparison.OrdinalIgnoreCase);
-        var files = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(Path.GetDirectoryName(fullPath)!);
-        if (string.Equals(configuration[PollingVariable], "true", StringComparison.OrdinalIgnoreCase) || configuration[PollingVariable] == "1")
-        {
-            // Kubernetes swaps a mounted ConfigMap by re-pointing a symlink, which file-system events
-            // miss; polling reads the link's target's time (every 4 s) and sees the swap.
-            files.UsePollingFileWatcher = true;
-            files.UseActivePolling = true;
-        }
-
-        var source = new JsonConfigurationSource
-        {
-            Path = Path.GetFileName(fullPath),
-            Optional = false,
-            ReloadOnChange = reload,
-            FileProvider = files,
-        };
+        var poll = string.Equals(configuration[PollingVariable], "true", StringComparison.OrdinalIgnoreCase) || configuration[PollingVariable] == "1";
+        var source = new ConfigFileSource(fullPath, reload, poll, status);
 
         // Just above the last JSON source (appsettings.{Environment}.json or user secrets), so that
         // environment variables and the command line still win.
@@ -79,6 +68,7 @@ internal static class GatewayConfigFile
         }
 
         sources.Insert(index, source);
+        return status;
     }
 
     private static (string? Path, string Origin) Find(string[] args)

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using WamsGateway.Configuration;
 
@@ -11,16 +12,23 @@ internal static class AuthenticationExtensions
         services.AddHttpClient(AuthorityMetadata.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
         services.AddSingleton<AuthorityMetadata>();
         services.AddSingleton<GatewayJwtBearerEvents>();
+        services.AddSingleton(sp => new ValidatedTokenCache(
+            new JsonWebTokenHandler { MapInboundClaims = false },
+            sp.GetRequiredService<AuthorityMetadata>(),
+            sp.GetRequiredService<AuthenticationSettings>().TokenCache,
+            sp.GetRequiredService<TimeProvider>()));
         services.AddHostedService<AuthorityMetadataWarmup>();
 
         services.AddAuthentication().AddJwtBearer(WamsGatewayDefaults.AuthenticationScheme, _ => { });
         services.AddOptions<JwtBearerOptions>(WamsGatewayDefaults.AuthenticationScheme)
-            .Configure<AuthorityMetadata, AuthenticationSettings>(Configure);
+            .Configure<AuthorityMetadata, AuthenticationSettings, ValidatedTokenCache>(Configure);
         return services;
     }
 
-    private static void Configure(JwtBearerOptions options, AuthorityMetadata metadata, AuthenticationSettings settings)
+    private static void Configure(JwtBearerOptions options, AuthorityMetadata metadata, AuthenticationSettings settings, ValidatedTokenCache tokens)
     {
+        options.TokenHandlers.Clear();
+        options.TokenHandlers.Add(tokens);
         options.ConfigurationManager = metadata;
         options.RequireHttpsMetadata = settings.RequireHttpsMetadata;
         options.RefreshOnIssuerKeyNotFound = true;

@@ -54,6 +54,12 @@ internal sealed partial class AuthorityMetadata : IConfigurationManager<OpenIdCo
     /// <summary>How many times the document and keys were fetched, successfully or not.</summary>
     public int FetchCount { get; private set; }
 
+    /// <summary>Changes whenever a fetch brings a different set of signing keys (a key added, removed or replaced).</summary>
+    public long KeySetVersion => Interlocked.Read(ref _keySetVersion);
+
+    private long _keySetVersion;
+    private string? _keySet;
+
     public async Task<OpenIdConnectConfiguration> GetConfigurationAsync(CancellationToken cancel)
     {
         if (IsFresh(_current) is { } fresh)
@@ -81,6 +87,13 @@ internal sealed partial class AuthorityMetadata : IConfigurationManager<OpenIdCo
             try
             {
                 var configuration = await OpenIdConnectConfigurationRetriever.GetAsync(_address, _retriever, cancel);
+                var keySet = KeySet(configuration);
+                if (keySet != _keySet)
+                {
+                    _keySet = keySet;
+                    Interlocked.Increment(ref _keySetVersion);
+                }
+
                 _current = configuration;
                 Interlocked.Exchange(ref _staleAfterUtcTicks, (_time.GetUtcNow() + _settings.MetadataRefreshInterval).UtcTicks);
                 _lastFailureReason = null;
@@ -132,6 +145,12 @@ internal sealed partial class AuthorityMetadata : IConfigurationManager<OpenIdCo
     }
 
     public void Dispose() => _gate.Dispose();
+
+    /// <summary>The signing keys as one comparable text: each key's id and JWK thumbprint, sorted.</summary>
+    private static string KeySet(OpenIdConnectConfiguration configuration) =>
+        string.Join('\n', configuration.SigningKeys
+            .Select(k => k.KeyId + ":" + (k.CanComputeJwkThumbprint() ? Convert.ToBase64String(k.ComputeJwkThumbprint()) : k.GetType().Name))
+            .Order(StringComparer.Ordinal));
 
     private OpenIdConnectConfiguration? IsFresh(OpenIdConnectConfiguration? configuration) =>
         configuration is not null && !_refreshRequested && _time.GetUtcNow().UtcTicks < Interlocked.Read(ref _staleAfterUtcTicks) ? configuration : null;

@@ -32,13 +32,7 @@ internal sealed partial class GatewayCallerMiddleware
     {
         var (_, api, apiName) = _catalog.ForRequest(context);
         var route = context.GetReverseProxyFeature().Route.Config;
-        if (apiName is not null && api is null)
-        {
-            Log.ApiNotConfigured(_logger, route.RouteId, apiName);
-            await ProblemResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "api_not_configured",
-                "The route's API is not configured", $"This route is bound to API '{apiName}', which the gateway's configuration does not define.");
-            return;
-        }
+        var missing = apiName is not null && api is null;
 
         // Cached by the handler: when the endpoint's policy already authenticated, this costs nothing.
         var result = await context.AuthenticateAsync(WamsGatewayDefaults.AuthenticationScheme);
@@ -46,7 +40,7 @@ internal sealed partial class GatewayCallerMiddleware
         {
             context.User = result.Principal;
         }
-        else if (!RouteApiRules.IsAnonymous(route.AuthorizationPolicy) || api?.RequiresCaller == true)
+        else if (!RouteApiRules.IsAnonymous(route.AuthorizationPolicy) || api?.RequiresCaller == true || missing)
         {
             await context.ChallengeAsync(WamsGatewayDefaults.AuthenticationScheme);
             return;
@@ -54,6 +48,14 @@ internal sealed partial class GatewayCallerMiddleware
         else
         {
             context.User = Anonymous;
+        }
+
+        if (missing)
+        {
+            Log.ApiNotConfigured(_logger, route.RouteId, apiName!);
+            await ProblemResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "api_not_configured",
+                "The route's API is not configured", $"This route is bound to API '{apiName}', which the gateway's configuration does not define.");
+            return;
         }
 
         await _next(context);

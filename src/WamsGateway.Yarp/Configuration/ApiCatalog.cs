@@ -1,6 +1,4 @@
 using System.Collections.Frozen;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using WamsGateway.Exchanges;
@@ -28,14 +26,14 @@ internal sealed record ApiDefinition(string Name, string KindName, IExchangeKind
 /// <summary>Everything the request path reads from one valid configuration, derived once; a request uses one snapshot throughout.</summary>
 internal sealed class GatewaySnapshot
 {
-    public GatewaySnapshot(GatewayOptions options, ExchangeKinds kinds)
+    public GatewaySnapshot(GatewayOptions options, ExchangeKinds kinds, Caching.FingerprintKey fingerprints)
     {
         Apis = options.Apis.ToFrozenDictionary(
             a => a.Key,
             a =>
             {
                 var registration = kinds.Registration(a.Value.Exchange)!;
-                return new ApiDefinition(a.Key, registration.Name, kinds.Find(registration.Name)!, a.Value, a.Value.Settings!, Fingerprint(registration.Name, a.Value.Settings!));
+                return new ApiDefinition(a.Key, registration.Name, kinds.Find(registration.Name)!, a.Value, a.Value.Settings!, fingerprints.Fingerprint(registration.Name + "\n" + JsonSerializer.Serialize(a.Value.Settings!, a.Value.Settings!.GetType())));
             },
             StringComparer.OrdinalIgnoreCase);
         var credentialHeaders = Apis.Values.SelectMany(a => a.Kind.CredentialHeaders(a.Settings));
@@ -56,11 +54,6 @@ internal sealed class GatewaySnapshot
 
     public ApiDefinition? Find(string? name) => name is not null && Apis.TryGetValue(name, out var api) ? api : null;
 
-    private static string Fingerprint(string kind, object settings)
-    {
-        var shape = kind + "\n" + JsonSerializer.Serialize(settings, settings.GetType());
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(shape)).AsSpan(0, 6));
-    }
 }
 
 /// <summary>The configured APIs (the newest valid configuration), and which one a proxied request's route is bound to.</summary>
@@ -68,15 +61,17 @@ internal sealed class ApiCatalog : IDisposable
 {
     private readonly GatewayConfigurationMonitor _monitor;
     private readonly ExchangeKinds _kinds;
+    private readonly Caching.FingerprintKey _fingerprints;
     private readonly IDisposable? _subscription;
     private volatile GatewaySnapshot _current;
 
-    public ApiCatalog(GatewayConfigurationMonitor monitor, ExchangeKinds kinds)
+    public ApiCatalog(GatewayConfigurationMonitor monitor, ExchangeKinds kinds, Caching.FingerprintKey fingerprints)
     {
         _monitor = monitor;
         _kinds = kinds;
-        _current = new GatewaySnapshot(monitor.CurrentValue, kinds);
-        _subscription = monitor.OnChange((options, _) => _current = new GatewaySnapshot(options, _kinds));
+        _fingerprints = fingerprints;
+        _current = new GatewaySnapshot(monitor.CurrentValue, kinds, fingerprints);
+        _subscription = monitor.OnChange((options, _) => _current = new GatewaySnapshot(options, _kinds, _fingerprints));
     }
 
     public GatewaySnapshot Current

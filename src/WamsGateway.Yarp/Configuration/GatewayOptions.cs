@@ -68,10 +68,31 @@ internal sealed class AuthenticationSettings
     /// <summary>The least time between two refreshes forced by a token whose <c>kid</c> is unknown.</summary>
     public TimeSpan KeyRefreshMinInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>The validated-token cache (<c>Gateway:Authentication:TokenCache</c>).</summary>
+    public TokenCacheSettings TokenCache { get; set; } = new();
+
     public IReadOnlyList<string> EffectiveAlgorithms =>
         AllowedAlgorithms is { Count: > 0 } ? AllowedAlgorithms : DefaultAlgorithms;
 
     public Uri MetadataAddress => new(Authority!.TrimEnd('/') + "/.well-known/openid-configuration");
+}
+
+/// <summary>
+/// A token whose signature and claims were checked is reused, without checking again, until the
+/// earlier of its <c>exp</c> and <see cref="MaxAge"/>, as Envoy's <c>jwt_cache_config</c> does.
+/// </summary>
+internal sealed class TokenCacheSettings
+{
+    /// <summary>The longest a validated token is reused; 00:00:00 turns the cache off.</summary>
+    public TimeSpan MaxAge { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The most tokens kept; the least recently used go first.</summary>
+    public int MaxEntries { get; set; } = 10_000;
+
+    /// <summary>Longer tokens are validated every time and never kept, so the cache's memory stays bounded.</summary>
+    public int MaxTokenLength { get; set; } = 8 * 1024;
+
+    public bool Enabled => MaxAge > TimeSpan.Zero;
 }
 
 internal sealed class RedisSettings

@@ -44,6 +44,7 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         }
 
         ValidateRouteBindings(options, problems);
+        ValidateIdentityHeaderCollisions(options, problems);
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 
@@ -94,6 +95,21 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         if (auth.MetadataRefreshInterval < TimeSpan.FromMinutes(1))
         {
             problems.Add($"{Key}:MetadataRefreshInterval: at least 00:01:00.");
+        }
+
+        if (auth.TokenCache.MaxAge < TimeSpan.Zero || auth.TokenCache.MaxAge > TimeSpan.FromHours(1))
+        {
+            problems.Add($"{Key}:TokenCache:MaxAge: between 00:00:00 (off) and 01:00:00.");
+        }
+
+        if (auth.TokenCache.MaxEntries < 1 || auth.TokenCache.MaxEntries > 10_000_000)
+        {
+            problems.Add($"{Key}:TokenCache:MaxEntries: between 1 and 10000000.");
+        }
+
+        if (auth.TokenCache.MaxTokenLength < 256 || auth.TokenCache.MaxTokenLength > 64 * 1024)
+        {
+            problems.Add($"{Key}:TokenCache:MaxTokenLength: between 256 and 65536 characters.");
         }
 
         if (auth.KeyRefreshMinInterval < TimeSpan.FromSeconds(1))
@@ -200,6 +216,33 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             problems.Add($"{Key}: the Data Protection key ring that encrypts the cache is kept in Redis, so it must be protected by a key Redis never sees: "
                 + $"set {Key}:KeyRingKey (32 random bytes in base64, from a secret) or {Key}:KeyRingCertificatePath. "
                 + $"{Key}:AllowUnprotectedKeyRing: true starts without that protection (whoever can read Redis can then decrypt every cached credential).");
+        }
+    }
+
+    /// <summary>
+    /// An identity header must not share a name with a credential the gateway sets or a forwarding
+    /// header: the backend would read a claim where it expects a credential or a client address.
+    /// </summary>
+    private void ValidateIdentityHeaderCollisions(GatewayOptions options, List<string> problems)
+    {
+        var credentials = new HashSet<string>(Forwarding.HeaderNameComparer.Instance);
+        credentials.UnionWith(Forwarding.CredentialHeadersTransform.ForwardingHeaders);
+        credentials.UnionWith(options.EffectiveStripHeaders);
+        foreach (var api in options.Apis.Values)
+        {
+            if (_kinds.Find(api.Exchange) is { } kind && api.Settings is not null)
+            {
+                credentials.UnionWith(kind.CredentialHeaders(api.Settings));
+            }
+        }
+
+        foreach (var (header, claim) in options.IdentityHeaders)
+        {
+            if (!string.IsNullOrEmpty(claim) && HttpHeaderNames.IsToken(header)
+                && (credentials.Contains(header) || Forwarding.HeaderNameComparer.StartsWith(header, Forwarding.CredentialHeadersTransform.AmzPrefix)))
+            {
+                problems.Add($"{GatewayOptions.SectionName}:IdentityHeaders:{header}: '{header}' carries a credential or a forwarding header the gateway manages; give the claim a header of its own.");
+            }
         }
     }
 

@@ -16,11 +16,11 @@ namespace WamsGateway.Forwarding;
 internal sealed class CredentialHeadersTransform : RequestTransform
 {
     // SigV4's headers: a backend behind an AWS-style gateway must never see a caller's own.
-    private const string AmzPrefix = "X-Amz-";
+    public const string AmzPrefix = "X-Amz-";
 
     // Set by YARP under their exact names, overwriting any inbound copy; other spellings of them
     // (X_Forwarded_For, X.Forwarded.Host) would reach a backend that reads them as the same header.
-    private static readonly string[] ForwardingHeaders =
+    public static readonly string[] ForwardingHeaders =
     [
         "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Forwarded-Prefix", "Forwarded",
     ];

@@ -8,7 +8,7 @@ namespace WamsGateway.Health;
 
 internal static class HealthExtensions
 {
-    private const string ReadyTag = "ready";
+    private const string ReadyTag = WamsGatewayDefaults.ReadinessTag;
 
     public static IServiceCollection AddGatewayHealthChecks(this IServiceCollection services, GatewayOptions options)
     {

@@ -67,6 +67,22 @@ public sealed class ConfigurationValidationTests
     }
 
     [Theory]
+    [InlineData("X-ZUMO-AUTH")]
+    [InlineData("X_Forwarded_For")]
+    [InlineData("X-Amz-Security-Token")]
+    [InlineData("X-Legacy-Token")]
+    public void Build_IdentityHeaderNamedLikeACredentialOrForwardingHeader_IsRefused(string header)
+    {
+        var config = GatewayConfig.Default("https://tenant.example.com/", Backend);
+        config["Gateway"]!["IdentityHeaders"] = new JsonObject { [header] = "sub" };
+        config["Gateway"]!["StripHeaders"] = new JsonArray("X-Legacy-Token");
+
+        var ex = Assert.Throws<GatewayConfigurationException>(() => Build(config));
+
+        Assert.Contains(ex.Problems, p => p.StartsWith($"Gateway:IdentityHeaders:{header}: '{header}' carries a credential or a forwarding header", StringComparison.Ordinal));
+    }
+
+    [Theory]
     [InlineData("Authorization")]
     [InlineData("Host")]
     [InlineData("Bad Header")]

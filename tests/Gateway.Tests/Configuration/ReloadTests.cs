@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using WamsGateway.Tests.Support;
@@ -15,7 +14,7 @@ namespace WamsGateway.Tests.Configuration;
 /// applies to the next request, an invalid one is refused as a whole and the last good one keeps serving.
 /// Each test runs its own gateway over a configuration file it rewrites.
 /// </summary>
-public sealed partial class ReloadTests : IAsyncLifetime
+public sealed class ReloadTests : IAsyncLifetime
 {
     private TestAuthority _authority = null!;
     private RecordingBackend _backend = null!;
@@ -102,6 +101,35 @@ public sealed partial class ReloadTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AFileThatCannotBeRead_KeepsTheLastGoodConfiguration_RoutesIncluded()
+    {
+        var config = Config();
+        var path = GatewayConfig.Write(config);
+        var logs = new CapturingLoggerProvider();
+        await using var gateway = await StartAsync(path, logs);
+        var token = _authority.Tokens(GatewayConfig.Audience).Valid();
+
+        // Half written: not JSON.
+        var text = config.ToJsonString();
+        File.WriteAllText(path + ".new", text[..(text.Length / 2)]);
+        File.Move(path + ".new", path, overwrite: true);
+        Assert.Equal("Degraded", await Eventually.ReturnsAsync(() => CheckAsync(gateway, "configuration-file"), s => s == "Degraded"));
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(gateway, "/none/a", token));
+
+        // Gone.
+        File.Delete(path);
+        Assert.Contains(logs.Lines, m => m.Contains("The configuration file changed but", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(gateway, "/none/a", token));
+
+        // Back, with a change: applied, and readiness recovers.
+        config["Gateway"]!["Apis"]!["echo-none"]!["RequiredScopes"] = new JsonArray("admin:all");
+        Replace(path, config);
+        Assert.Equal("Healthy", await Eventually.ReturnsAsync(() => CheckAsync(gateway, "configuration-file"), s => s == "Healthy"));
+        await Eventually.ReturnsAsync(() => StatusAsync(gateway, "/none/a", token), s => s == HttpStatusCode.Forbidden);
+        Assert.Equal(0, await ReloadsAsync(gateway, "refused"));
+    }
+
+    [Fact]
     public async Task NewApiAndTheRouteNamingIt_LoadTogether()
     {
         var config = Config();
@@ -152,6 +180,7 @@ public sealed partial class ReloadTests : IAsyncLifetime
         config["Gateway"]!["Apis"]!["minted"]!["MasterKey"] = "new-master-key";
         Replace(path, config);
         await Eventually.ReturnsAsync(() => ReloadsAsync(gateway, "applied"), n => n == 1);
+
         Assert.Equal(HttpStatusCode.OK, await StatusAsync(gateway, "/minted/after", token));
 
         var before = Assert.Single(_backend.Requests.Last(r => r.PathAndQuery == "/minted/before").Header("X-ZUMO-AUTH"));
@@ -199,8 +228,9 @@ public sealed partial class ReloadTests : IAsyncLifetime
 
     private JsonObject Config() => GatewayConfig.Default(_authority.Issuer, _backend.Address);
 
-    private static Task<RunningApp> StartAsync(string path, CapturingLoggerProvider? logs = null, string? extra = null) =>
-        RunningApp.StartAsync(
+    private static async Task<RunningApp> StartAsync(string path, CapturingLoggerProvider? logs = null, string? extra = null)
+    {
+        var gateway = await RunningApp.StartAsync(
             args => GatewayApp.Build(args, services =>
             {
                 if (logs is not null)
@@ -209,6 +239,9 @@ public sealed partial class ReloadTests : IAsyncLifetime
                 }
             }),
             [$"--config={path}", "--hostBuilder:reloadConfigOnChange=true", .. extra is null ? Array.Empty<string>() : [extra]]);
+        Counters.Add(gateway, new ReloadCounter(gateway.Services));
+        return gateway;
+    }
 
     /// <summary>As an operator's tooling does it: the whole new file, renamed over the old one.</summary>
     private static void Replace(string path, JsonObject config)
@@ -227,20 +260,55 @@ public sealed partial class ReloadTests : IAsyncLifetime
         return response.StatusCode;
     }
 
-    private static async Task<string> ConfigurationHealthAsync(RunningApp gateway)
+    private static Task<string> ConfigurationHealthAsync(RunningApp gateway) => CheckAsync(gateway, "configuration");
+
+    private static async Task<string> CheckAsync(RunningApp gateway, string check)
     {
         using var response = await gateway.Client.GetAsync("/healthz/ready");
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return body.RootElement.GetProperty("checks").GetProperty("configuration").GetProperty("status").GetString()!;
+        return body.RootElement.GetProperty("checks").GetProperty(check).GetProperty("status").GetString()!;
     }
 
-    private static async Task<int> ReloadsAsync(RunningApp gateway, string outcome)
+    /// <summary>
+    /// <c>wamsgateway_config_reloads_total{outcome}</c> of this gateway, read from its own meter: several
+    /// gateways share this test process, and OpenTelemetry's exporter mixes same-named meters across them.
+    /// </summary>
+    private static Task<int> ReloadsAsync(RunningApp gateway, string outcome) =>
+        Task.FromResult(Counters.TryGetValue(gateway, out var counter) ? counter.Count(outcome) : 0);
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<RunningApp, ReloadCounter> Counters = [];
+
+    private sealed class ReloadCounter : IDisposable
     {
-        var text = await gateway.Client.GetStringAsync("/metrics");
-        var match = ReloadsMetric().Matches(text).FirstOrDefault(m => m.Groups["labels"].Value.Contains($"outcome=\"{outcome}\"", StringComparison.Ordinal));
-        return match is null ? 0 : int.Parse(match.Groups["value"].Value, System.Globalization.CultureInfo.InvariantCulture);
+        private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _counts = new(StringComparer.Ordinal);
+
+        public ReloadCounter(IServiceProvider services)
+        {
+            var factory = services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Scope == factory && instrument.Name == "wamsgateway.config.reloads")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            {
+                foreach (var tag in tags)
+                {
+                    if (tag.Key == "outcome" && tag.Value is string outcome)
+                    {
+                        _counts.AddOrUpdate(outcome, (int)value, (_, n) => n + (int)value);
+                    }
+                }
+            });
+            _listener.Start();
+        }
+
+        public int Count(string outcome) => _counts.GetValueOrDefault(outcome);
+
+        public void Dispose() => _listener.Dispose();
     }
 
-    [GeneratedRegex(@"^wamsgateway_config_reloads_total\{(?<labels>[^}]*)\} (?<value>\d+)", RegexOptions.Multiline)]
-    private static partial Regex ReloadsMetric();
 }

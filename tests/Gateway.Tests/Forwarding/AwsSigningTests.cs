@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using WamsGateway.Tests.Support;
+using WamsGateway.TestSupport;
 
 namespace WamsGateway.Tests.Forwarding;
 
@@ -155,6 +156,49 @@ public sealed class AwsSigningTests : IClassFixture<NoBreakerDelegationFixture>,
         Assert.Equal(HttpStatusCode.OK, s3.StatusCode);
         using var back = await _f.SendAsync(HttpMethod.Get, "/aws-small-files/big.bin", access);
         Assert.Equal(big, await back.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task BodyOverTheServersOwnLimit_Is413_WithOrWithoutALength()
+    {
+        var (access, _) = await _f.SignInAsync();
+        await using var gateway = await RunningApp.StartAsync(
+            args => GatewayApp.Build(args, services => services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = 1024)),
+            [$"--config={_f.ConfigPath}"]);
+        var big = new byte[4096];
+
+        using var withLength = await DelegationFixture.SendAsync(gateway, HttpMethod.Post, "/aws-api/upload", access, configure: r => r.Content = new ByteArrayContent(big));
+        using var chunked = await DelegationFixture.SendAsync(gateway, HttpMethod.Post, "/aws-api/upload", access, configure: r => r.Content = new StreamContent(new MemoryStream(big)));
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, withLength.StatusCode);
+        await ProblemAssert.IsProblemAsync(withLength, "payload_too_large");
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, chunked.StatusCode);
+        await ProblemAssert.IsProblemAsync(chunked, "payload_too_large");
+        Assert.Contains("up to 1024 bytes", await chunked.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Http2BodyWithoutALength_IsHashedAndSigned()
+    {
+        var (access, _) = await _f.SignInAsync();
+        await using var gateway = await RunningApp.StartAsync(args => GatewayApp.Build(args),
+            [$"--config={_f.ConfigPath}", "--Kestrel:EndpointDefaults:Protocols=Http2"]);
+        using var client = new HttpClient { BaseAddress = gateway.Address };
+        var payload = Encoding.UTF8.GetBytes("{\"item\":\"bread\"}");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/aws-api/orders")
+        {
+            Content = new StreamContent(new MemoryStream(payload)),
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", access);
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpVersion.Version20, response.Version);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(payload)), body.GetProperty("bodySha256").GetString());
     }
 
     [Fact]

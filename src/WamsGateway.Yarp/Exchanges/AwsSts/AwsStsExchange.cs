@@ -1,11 +1,14 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
+using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Amazon.Runtime;
 using Amazon.SecurityToken;
 using Amazon.SecurityToken.Model;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using WamsGateway.Configuration;
 using WamsGateway.Delegation;
@@ -104,9 +107,14 @@ internal sealed partial class AwsStsExchange : ExchangeKind<AwsStsOptions>, IDis
     /// </summary>
     public override async ValueTask<bool> PrepareAsync(HttpContext context, string apiName, AwsStsOptions options)
     {
-        var limit = options.MaxSignedBodyBytes ?? AwsStsOptions.DefaultMaxSignedBodyBytes;
+        // Never more than the server itself accepts (Kestrel: 30 MB unless the host changed it).
+        var limit = Math.Min(options.MaxSignedBodyBytes ?? AwsStsOptions.DefaultMaxSignedBodyBytes,
+            context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize ?? long.MaxValue);
         var request = context.Request;
-        var hasBody = request.ContentLength > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
+
+        // HTTP/2 and HTTP/3 bodies need neither Content-Length nor Transfer-Encoding.
+        var hasBody = request.ContentLength > 0 || (request.ContentLength is null
+            && (context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? request.Headers.TransferEncoding.Count > 0));
         if (!hasBody)
         {
             context.Features.Set(new AwsPayloadFeature(SigV4Signer.EmptyPayloadHash));
@@ -125,24 +133,40 @@ internal sealed partial class AwsStsExchange : ExchangeKind<AwsStsOptions>, IDis
             return true;
         }
 
+        // Read once into the request's own buffer (memory, then a temporary file past 64 KB), hashing as it goes.
         request.EnableBuffering(bufferThreshold: 64 * 1024, bufferLimit: limit);
-        using var buffer = new MemoryStream();
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
         try
         {
-            await request.Body.CopyToAsync(buffer, context.RequestAborted);
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
+            {
+                hash.AppendData(chunk, 0, read);
+            }
         }
-        catch (IOException) when (request.ContentLength is null)
+        catch (Exception ex) when (ex is IOException or BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge })
         {
+            // A body without a length that grew past the limit (the buffer's, or the server's).
             await TooLargeAsync();
             return false;
         }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
 
         request.Body.Position = 0;
-        context.Features.Set(new AwsPayloadFeature(SigV4Signer.PayloadHash(buffer.GetBuffer().AsSpan(0, (int)buffer.Length))));
+        context.Features.Set(new AwsPayloadFeature(Convert.ToHexStringLower(hash.GetHashAndReset())));
         return true;
 
-        Task TooLargeAsync() => ProblemResponses.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "payload_too_large",
-            "The body is too large to sign", $"API '{apiName}' signs request bodies up to {limit} bytes.");
+        Task TooLargeAsync()
+        {
+            // The rest of the body is not read: the connection cannot carry another request.
+            context.Response.Headers.Connection = "close";
+            return ProblemResponses.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "payload_too_large",
+                "The body is too large to sign", $"API '{apiName}' signs request bodies up to {limit} bytes.");
+        }
     }
 
     /// <summary>Hands the credentials and payload hash to <see cref="SigV4SigningHandler"/>, which signs last, after every transform.</summary>

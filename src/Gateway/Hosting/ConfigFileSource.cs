@@ -1,0 +1,116 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Primitives;
+
+namespace WamsGateway.Configuration;
+
+/// <summary>The <c>--config</c> file as a configuration source that never loses what it had.</summary>
+internal sealed class ConfigFileSource(string path, bool reloadOnChange, bool poll, ConfigFileStatus status) : IConfigurationSource
+{
+    public IConfigurationProvider Build(IConfigurationBuilder builder) => new ConfigFileProvider(path, reloadOnChange, poll, status);
+}
+
+/// <summary>
+/// Reads the <c>--config</c> JSON file, and again whenever it changes. Unlike .NET's JSON file provider,
+/// a change that cannot be read (the file deleted, half written, not JSON) keeps the last good contents
+/// and raises no reload, so YARP's routes and the gateway's APIs stay as they were; the problem is logged
+/// and readiness reports <c>configuration-file</c> Degraded until the file reads again.
+/// </summary>
+internal sealed class ConfigFileProvider : ConfigurationProvider, IDisposable
+{
+    // Editors and tools write in more than one step; wait this long after a change before reading.
+    private static readonly TimeSpan SettleDelay = TimeSpan.FromMilliseconds(250);
+
+    private readonly string _path;
+    private readonly ConfigFileStatus _status;
+    private readonly PhysicalFileProvider _files;
+    private readonly IDisposable? _watch;
+
+    public ConfigFileProvider(string path, bool reloadOnChange, bool poll, ConfigFileStatus status)
+    {
+        _path = path;
+        _status = status;
+        _files = new PhysicalFileProvider(Path.GetDirectoryName(path)!);
+        if (poll)
+        {
+            // Kubernetes swaps a mounted ConfigMap by re-pointing a symlink, which file-system events
+            // miss; polling reads the link's target's time (every 4 s) and sees the swap.
+            _files.UsePollingFileWatcher = true;
+            _files.UseActivePolling = true;
+        }
+
+        if (reloadOnChange)
+        {
+            _watch = ChangeToken.OnChange(() => _files.Watch(Path.GetFileName(path)), Changed);
+        }
+    }
+
+    public override void Load() => Data = Read();
+
+    public void Dispose()
+    {
+        _watch?.Dispose();
+        _files.Dispose();
+    }
+
+    private void Changed()
+    {
+        Thread.Sleep(SettleDelay);
+        Dictionary<string, string?> data;
+        try
+        {
+            data = Read();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or System.Text.Json.JsonException or InvalidDataException)
+        {
+            _status.Failed($"'{_path}' cannot be read ({ex.GetType().Name}); the last good configuration keeps serving");
+            return;
+        }
+
+        _status.Read();
+        if (!Same(data, Data))
+        {
+            Data = data;
+            OnReload();
+        }
+    }
+
+    private Dictionary<string, string?> Read()
+    {
+        using var stream = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        var json = new ConfigurationBuilder().AddJsonStream(stream).Build();
+        return json.AsEnumerable().Where(kv => kv.Value is not null).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.OrdinalIgnoreCase);
+    }
+
+    private static bool Same(Dictionary<string, string?> a, IDictionary<string, string?> b) =>
+        a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var value) && value == kv.Value);
+}
+
+/// <summary>Whether the last change of the <c>--config</c> file could be read, for the log and for readiness.</summary>
+internal sealed partial class ConfigFileStatus : IHealthCheck
+{
+    private volatile string? _problem;
+
+    /// <summary>Set once the host is built; problems before that are reported by start-up itself.</summary>
+    public ILogger? Logger { get; set; }
+
+    public void Failed(string problem)
+    {
+        _problem = problem;
+        if (Logger is { } logger)
+        {
+            Log.Unreadable(logger, problem);
+        }
+    }
+
+    public void Read() => _problem = null;
+
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_problem is { } problem ? HealthCheckResult.Degraded(problem) : HealthCheckResult.Healthy("read"));
+
+    private static partial class Log
+    {
+        [LoggerMessage(810, LogLevel.Error, "The configuration file changed but {Problem}.")]
+        public static partial void Unreadable(ILogger logger, string problem);
+    }
+}

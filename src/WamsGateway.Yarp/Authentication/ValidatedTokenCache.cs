@@ -1,0 +1,121 @@
+using System.Security.Claims;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.IdentityModel.Tokens;
+using WamsGateway.Caching;
+using WamsGateway.Configuration;
+
+namespace WamsGateway.Authentication;
+
+/// <summary>
+/// JwtBearer's token handler with a memory in front of it, as Envoy's <c>jwt_cache_config</c>: a token
+/// whose signature and claims were checked is reused without checking again until the earlier of its
+/// <c>exp</c> and <see cref="TokenCacheSettings.MaxAge"/>. Bounded by <see cref="TokenCacheSettings.MaxEntries"/>,
+/// and by <see cref="TokenCacheSettings.MaxTokenLength"/> (longer tokens are validated every time and never
+/// kept). A changed set of signing keys at the authority empties it, so a key removed from the JWKS stops
+/// validating at the next metadata refresh. Failures are never kept: every bad token is checked, and refused,
+/// every time.
+/// </summary>
+internal sealed class ValidatedTokenCache : TokenHandler, IDisposable
+{
+    private readonly TokenHandler _inner;
+    private readonly AuthorityMetadata _metadata;
+    private readonly TimeProvider _time;
+    private readonly TokenCacheSettings _settings;
+    private readonly MemoryCache _cache;
+    private long _keySetVersion;
+    private long _validations;
+
+    public ValidatedTokenCache(TokenHandler inner, AuthorityMetadata metadata, TokenCacheSettings settings, TimeProvider time)
+    {
+        _inner = inner;
+        _metadata = metadata;
+        _settings = settings;
+        _time = time;
+        _cache = new MemoryCache(new MemoryCacheOptions
+        {
+            Clock = new TimeProviderClock(time),
+            SizeLimit = settings.MaxEntries,
+            CompactionPercentage = 0.1,
+        });
+        _keySetVersion = metadata.KeySetVersion;
+    }
+
+    /// <summary>How many times a token was really validated (signature and claims), for tests and diagnostics.</summary>
+    public long Validations => Interlocked.Read(ref _validations);
+
+    /// <summary>How many tokens are kept now.</summary>
+    public long Count => _cache.Count;
+
+    public override async Task<TokenValidationResult> ValidateTokenAsync(string token, TokenValidationParameters validationParameters)
+    {
+        var cacheable = _settings.Enabled && token.Length <= _settings.MaxTokenLength;
+        if (cacheable)
+        {
+            ForgetIfKeysChanged();
+            if (_cache.TryGetValue(token, out Entry? entry) && entry!.KeySetVersion == _keySetVersion && entry.ExpiresAt > _time.GetUtcNow())
+            {
+                return entry.Result();
+            }
+        }
+
+        Interlocked.Increment(ref _validations);
+        var version = _metadata.KeySetVersion;
+        var result = await _inner.ValidateTokenAsync(token, validationParameters);
+        if (cacheable && result.IsValid && Expiry(result) is { } expiresAt)
+        {
+            _cache.Set(token, new Entry(result, expiresAt, version), new MemoryCacheEntryOptions { Size = 1, AbsoluteExpiration = expiresAt });
+        }
+
+        return result;
+    }
+
+    public override SecurityToken ReadToken(string token) => _inner.ReadToken(token);
+
+    public void Dispose() => _cache.Dispose();
+
+    /// <summary>The earlier of the token's <c>exp</c> and now + MaxAge; null when the token's dates are not ones to keep.</summary>
+    private DateTimeOffset? Expiry(TokenValidationResult result)
+    {
+        if (result.ClaimsIdentity is not { } identity || !NumericDate.AreUsable(new ClaimsPrincipal(identity))
+            || !NumericDate.TryParse(identity.FindFirst("exp")?.Value, out var exp))
+        {
+            return null;
+        }
+
+        var latest = _time.GetUtcNow() + _settings.MaxAge;
+        return exp < latest ? exp : latest;
+    }
+
+    private void ForgetIfKeysChanged()
+    {
+        var current = _metadata.KeySetVersion;
+        var seen = Interlocked.Read(ref _keySetVersion);
+        if (current != seen && Interlocked.CompareExchange(ref _keySetVersion, current, seen) == seen)
+        {
+            _cache.Clear();
+        }
+    }
+
+    /// <summary>One validated token: what JwtBearer needs from the result, and until when it may be reused.</summary>
+    private sealed class Entry(TokenValidationResult result, DateTimeOffset expiresAt, long keySetVersion)
+    {
+        private readonly ClaimsIdentity _identity = result.ClaimsIdentity;
+        private readonly SecurityToken _token = result.SecurityToken;
+        private readonly string _issuer = result.Issuer;
+        private readonly string _tokenType = result.TokenType;
+
+        public DateTimeOffset ExpiresAt { get; } = expiresAt;
+
+        public long KeySetVersion { get; } = keySetVersion;
+
+        // A new identity each time: a request's handlers may add claims to theirs.
+        public TokenValidationResult Result() => new()
+        {
+            IsValid = true,
+            ClaimsIdentity = _identity.Clone(),
+            SecurityToken = _token,
+            Issuer = _issuer,
+            TokenType = _tokenType,
+        };
+    }
+}
