@@ -14,7 +14,7 @@ internal static class AuthenticationExtensions
         services.AddSingleton<GatewayJwtBearerEvents>();
         services.AddSingleton(sp => new ValidatedTokenCache(
             new JsonWebTokenHandler { MapInboundClaims = false },
-            sp.GetRequiredService<AuthorityMetadata>(),
+            () => sp.GetRequiredService<AuthorityMetadata>().KeySetVersion,
             sp.GetRequiredService<AuthenticationSettings>().TokenCache,
             sp.GetRequiredService<TimeProvider>()));
         services.AddHostedService<AuthorityMetadataWarmup>();

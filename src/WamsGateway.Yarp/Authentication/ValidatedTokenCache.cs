@@ -18,17 +18,21 @@ namespace WamsGateway.Authentication;
 internal sealed class ValidatedTokenCache : TokenHandler, IDisposable
 {
     private readonly TokenHandler _inner;
-    private readonly AuthorityMetadata _metadata;
+    private readonly Func<long> _currentKeySet;
     private readonly TimeProvider _time;
     private readonly TokenCacheSettings _settings;
     private readonly MemoryCache _cache;
     private long _keySetVersion;
     private long _validations;
 
-    public ValidatedTokenCache(TokenHandler inner, AuthorityMetadata metadata, TokenCacheSettings settings, TimeProvider time)
+    /// <param name="inner">The handler that really validates.</param>
+    /// <param name="currentKeySet">The authority's key-set version (<see cref="AuthorityMetadata.KeySetVersion"/>).</param>
+    /// <param name="settings">The cache's bounds.</param>
+    /// <param name="time">The clock entries expire by.</param>
+    public ValidatedTokenCache(TokenHandler inner, Func<long> currentKeySet, TokenCacheSettings settings, TimeProvider time)
     {
         _inner = inner;
-        _metadata = metadata;
+        _currentKeySet = currentKeySet;
         _settings = settings;
         _time = time;
         _cache = new MemoryCache(new MemoryCacheOptions
@@ -37,7 +41,7 @@ internal sealed class ValidatedTokenCache : TokenHandler, IDisposable
             SizeLimit = settings.MaxEntries,
             CompactionPercentage = 0.1,
         });
-        _keySetVersion = metadata.KeySetVersion;
+        _keySetVersion = currentKeySet();
     }
 
     /// <summary>How many times a token was really validated (signature and claims), for tests and diagnostics.</summary>
@@ -59,7 +63,7 @@ internal sealed class ValidatedTokenCache : TokenHandler, IDisposable
         }
 
         Interlocked.Increment(ref _validations);
-        var version = _metadata.KeySetVersion;
+        var version = _currentKeySet();
         var result = await _inner.ValidateTokenAsync(token, validationParameters);
         if (cacheable && result.IsValid && Expiry(result) is { } expiresAt)
         {
@@ -88,7 +92,7 @@ internal sealed class ValidatedTokenCache : TokenHandler, IDisposable
 
     private void ForgetIfKeysChanged()
     {
-        var current = _metadata.KeySetVersion;
+        var current = _currentKeySet();
         var seen = Interlocked.Read(ref _keySetVersion);
         if (current != seen && Interlocked.CompareExchange(ref _keySetVersion, current, seen) == seen)
         {

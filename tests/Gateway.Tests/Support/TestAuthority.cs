@@ -55,6 +55,15 @@ public sealed class TestAuthority : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops publishing a key, as an authority does after a compromise or at the end of a rotation.</summary>
+    public void Retire(RsaSecurityKey key)
+    {
+        lock (_published)
+        {
+            _published.Remove(key);
+        }
+    }
+
     public TokenFactory Tokens(string audience) => new(Issuer, audience, Active);
 
     public async ValueTask DisposeAsync()
