@@ -8,7 +8,7 @@
 # (the test command uses that as a smoke test). --no-build skips the build. --fleet adds a
 # redis-server on 127.0.0.1:5379 and a second gateway on http://127.0.0.1:5001/, both gateways
 # sharing Redis as their second cache level. --serve starts the stack without the walkthrough
-# (scripts/bench.sh uses it).
+# (for scripts that drive it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
