@@ -48,10 +48,10 @@ bin=bin/Release/net10.0
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
-on_server_cpu() { taskset -c "$server_cpu" "$@"; }
 start() {
   local name=$1; shift
-  on_server_cpu "$@" >"$run/logs/$name.log" 2>&1 &
+  # taskset execs the server: $! is the server itself, which the trap stops.
+  taskset -c "$server_cpu" "$@" >"$run/logs/$name.log" 2>&1 &
   pids+=($!)
 }
 wait_for() {
