@@ -111,6 +111,10 @@ internal sealed partial class GatewayConfigurationMonitor : IOptionsMonitor<Gate
                 var options = _factory.Create(Options.DefaultName);
                 WarnAboutRestartOnlyChanges(_current, options);
                 _current = options;
+
+                // Listeners (the request path's snapshot) have the new configuration before anyone
+                // is told it applied: readiness never says Healthy while the old one still answers.
+                Changed?.Invoke(options, Options.DefaultName);
                 LastRefused = false;
                 RefusedProblems = [];
                 applied = options;
@@ -139,7 +143,6 @@ internal sealed partial class GatewayConfigurationMonitor : IOptionsMonitor<Gate
         {
             Log.ReloadApplied(_logger, applied.Apis.Count);
             _meter.ConfigReload("applied");
-            Changed?.Invoke(applied, Options.DefaultName);
         }
     }
 
