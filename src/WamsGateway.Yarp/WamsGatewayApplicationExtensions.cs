@@ -22,7 +22,6 @@ public static class WamsGatewayProxyPipelineExtensions
     {
         ArgumentNullException.ThrowIfNull(proxy);
         proxy.UseBackendResponsesAsIs();
-        proxy.UseMiddleware<GatewayCallerMiddleware>();
         proxy.UseMiddleware<ApiPolicyMiddleware>();
         proxy.UseMiddleware<DelegationMiddleware>();
         proxy.UseSessionAffinity();

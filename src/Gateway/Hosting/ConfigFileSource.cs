@@ -18,9 +18,6 @@ internal sealed class ConfigFileSource(string path, bool reloadOnChange, bool po
 /// </summary>
 internal sealed class ConfigFileProvider : ConfigurationProvider, IDisposable
 {
-    // Editors and tools write in more than one step; wait this long after a change before reading.
-    private static readonly TimeSpan SettleDelay = TimeSpan.FromMilliseconds(250);
-
     private readonly string _path;
     private readonly ConfigFileStatus _status;
     private readonly PhysicalFileProvider _files;
@@ -53,9 +50,12 @@ internal sealed class ConfigFileProvider : ConfigurationProvider, IDisposable
         _files.Dispose();
     }
 
+    /// <summary>
+    /// A file written in more than one step may be read half written: that read fails and keeps the last
+    /// good contents, and the write that completes it is a change of its own, read in turn.
+    /// </summary>
     private void Changed()
     {
-        Thread.Sleep(SettleDelay);
         Dictionary<string, string?> data;
         try
         {

@@ -12,11 +12,15 @@ internal static class AuthenticationExtensions
         services.AddHttpClient(AuthorityMetadata.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
         services.AddSingleton<AuthorityMetadata>();
         services.AddSingleton<GatewayJwtBearerEvents>();
-        services.AddSingleton(sp => new ValidatedTokenCache(
+        services.AddSingleton(sp =>
+        {
+            var metadata = sp.GetRequiredService<AuthorityMetadata>();
+            return new ValidatedTokenCache(
             new JsonWebTokenHandler { MapInboundClaims = false },
-            () => sp.GetRequiredService<AuthorityMetadata>().KeySetVersion,
+            () => metadata.KeySetVersion,
             sp.GetRequiredService<AuthenticationSettings>().TokenCache,
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>());
+        });
         services.AddHostedService<AuthorityMetadataWarmup>();
 
         services.AddAuthentication().AddJwtBearer(WamsGatewayDefaults.AuthenticationScheme, _ => { });

@@ -1,15 +1,24 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
 using WamsGateway.Authentication;
 using WamsGateway.Configuration;
 using WamsGateway.Errors;
+using Yarp.ReverseProxy.Model;
 
 namespace WamsGateway.Authorization;
 
 /// <summary>
-/// In YARP's proxy pipeline, before any exchange: the route's API decides which client apps may
-/// call it (<c>AllowedClients</c>) and which scopes they need (<c>RequiredScopes</c>).
+/// First in the gateway's proxy pipeline, before any exchange. The caller, as the gateway sees it:
+/// whatever the host's own schemes decided, a proxied request's user is the one the gateway's token
+/// names (or nobody), and a route that is not anonymous, or whose API needs a caller, gets the gateway's
+/// RFC 6750 challenge without a valid token. A route naming an API the configuration no longer defines
+/// is refused, never forwarded without its API's rules. Then the route's API decides which client apps
+/// may call it (<c>AllowedClients</c>) and which scopes they need (<c>RequiredScopes</c>).
 /// </summary>
 internal sealed partial class ApiPolicyMiddleware
 {
+    private static readonly ClaimsPrincipal Anonymous = new(new ClaimsIdentity());
+
     private readonly RequestDelegate _next;
     private readonly ApiCatalog _catalog;
     private readonly ILogger<ApiPolicyMiddleware> _logger;
@@ -23,7 +32,34 @@ internal sealed partial class ApiPolicyMiddleware
 
     public async Task InvokeAsync(HttpContext context)
     {
-        var api = _catalog.ForRequest(context).Api;
+        var (_, api, apiName) = _catalog.ForRequest(context);
+        var route = context.GetReverseProxyFeature().Route.Config;
+        var undefined = apiName is not null && api is null;
+
+        // Cached by the handler: when the endpoint's policy already authenticated, this costs nothing.
+        var result = await context.AuthenticateAsync(WamsGatewayDefaults.AuthenticationScheme);
+        if (result.Succeeded)
+        {
+            context.User = result.Principal;
+        }
+        else if (!RouteApiRules.IsAnonymous(route.AuthorizationPolicy) || api?.RequiresCaller == true || undefined)
+        {
+            await context.ChallengeAsync(WamsGatewayDefaults.AuthenticationScheme);
+            return;
+        }
+        else
+        {
+            context.User = Anonymous;
+        }
+
+        if (undefined)
+        {
+            Log.ApiNotConfigured(_logger, route.RouteId, apiName!);
+            await ProblemResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "api_not_configured",
+                "The route's API is not configured", $"This route is bound to API '{apiName}', which the gateway's configuration does not define.");
+            return;
+        }
+
         if (api is null)
         {
             await _next(context);
@@ -88,5 +124,8 @@ internal sealed partial class ApiPolicyMiddleware
 
         [LoggerMessage(301, LogLevel.Information, "Refused a call to API {Api}: missing scope(s) {Missing}.")]
         public static partial void ScopeMissing(ILogger logger, string api, string missing);
+
+        [LoggerMessage(310, LogLevel.Error, "Route {Route} is bound to API {Api}, which the configuration does not define; answering 503 until a configuration defines it or the route changes.")]
+        public static partial void ApiNotConfigured(ILogger logger, string route, string api);
     }
 }

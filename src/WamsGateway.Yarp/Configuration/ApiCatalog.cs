@@ -20,7 +20,7 @@ namespace WamsGateway.Configuration;
 internal sealed record ApiDefinition(string Name, string KindName, IExchangeKind Kind, ApiOptions Options, object Settings, string Fingerprint)
 {
     /// <summary>The kind needs a caller, or the API's policy names clients or scopes.</summary>
-    public bool RequiresCaller { get; } = Kind.RequiresCaller || Options.AllowedClients is { Count: > 0 } || Options.RequiredScopes is { Count: > 0 };
+    public bool RequiresCaller { get; } = Options.RequiresCaller(Kind);
 }
 
 /// <summary>Everything the request path reads from one valid configuration, derived once; a request uses one snapshot throughout.</summary>

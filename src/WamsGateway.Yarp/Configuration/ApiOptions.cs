@@ -17,4 +17,8 @@ internal sealed class ApiOptions
 
     /// <summary>The kind's options, bound from the same section (not a configuration key).</summary>
     internal object? Settings { get; set; }
+
+    /// <summary>The API needs a signed-in caller: its kind does (an unknown kind is assumed to), or its policy names clients or scopes.</summary>
+    internal bool RequiresCaller(Exchanges.IExchangeKind? kind) =>
+        kind?.RequiresCaller != false || AllowedClients is { Count: > 0 } || RequiredScopes is { Count: > 0 };
 }

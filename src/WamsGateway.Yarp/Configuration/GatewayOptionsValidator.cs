@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using Microsoft.Extensions.Options;
 using WamsGateway.Exchanges;
 
@@ -64,7 +63,7 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         {
             problems.Add($"{Key}:Authority: '{auth.Authority}' is not https; set {Key}:RequireHttpsMetadata to false only for loopback development and tests.");
         }
-        else if (authority.Scheme == Uri.UriSchemeHttp && !IsLoopback(authority))
+        else if (authority.Scheme == Uri.UriSchemeHttp && !ExchangeValidationContext.IsLoopback(authority))
         {
             problems.Add($"{Key}:Authority: plain http is allowed for loopback authorities only; '{authority.Host}' is not loopback.");
         }
@@ -330,9 +329,7 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
     /// <summary>Whether the API needs a signed-in caller; null when it is not defined.</summary>
     internal bool? RequiresCaller(GatewayOptions options, string name) =>
         options.Apis.TryGetValue(name, out var api)
-            ? _kinds.Find(api.Exchange)?.RequiresCaller != false || api.AllowedClients is { Count: > 0 } || api.RequiredScopes is { Count: > 0 }
+            ? api.RequiresCaller(_kinds.Find(api.Exchange))
             : null;
 
-    internal static bool IsLoopback(Uri uri) =>
-        uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
 }

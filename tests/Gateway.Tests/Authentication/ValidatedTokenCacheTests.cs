@@ -216,9 +216,7 @@ public sealed class ValidatedTokenCacheEndToEndTests : IAsyncLifetime
 
     private async Task<HttpStatusCode> StatusAsync(string path, string token)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
-        using var response = await _gateway.Client.SendAsync(request);
+        using var response = await DelegationFixture.SendAsync(_gateway, HttpMethod.Get, path, token);
         return response.StatusCode;
     }
 }

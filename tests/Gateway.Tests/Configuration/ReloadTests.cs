@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
@@ -255,10 +254,7 @@ public sealed class ReloadTests : IAsyncLifetime
 
     private static async Task<HttpStatusCode> StatusAsync(RunningApp gateway, string path, string token, Action<HttpRequestMessage>? configure = null)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        configure?.Invoke(request);
-        using var response = await gateway.Client.SendAsync(request);
+        using var response = await DelegationFixture.SendAsync(gateway, HttpMethod.Get, path, token, configure: configure);
         return response.StatusCode;
     }
 

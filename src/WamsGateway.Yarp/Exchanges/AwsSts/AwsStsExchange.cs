@@ -98,9 +98,6 @@ internal sealed partial class AwsStsExchange : ExchangeKind<AwsStsOptions>, IDis
         }
     }
 
-    /// <summary>The credential and its signature replace whatever a caller sent in these.</summary>
-    public override IEnumerable<string> CredentialHeaders(AwsStsOptions options) => ["Authorization"];
-
     /// <summary>
     /// Buffers a body up to the API's limit so its SHA-256 can be signed. Over the limit, S3 gets
     /// UNSIGNED-PAYLOAD (the body streams) and other services, which require a signed payload, get 413.

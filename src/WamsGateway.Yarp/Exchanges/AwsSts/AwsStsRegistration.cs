@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using WamsGateway.Exchanges.AwsSts.SigV4;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -11,20 +10,12 @@ internal static class AwsStsRegistration
     {
         gateway.AddExchangeKind<AwsStsExchange>(AwsStsExchange.Name);
         var services = gateway.Services;
-        var inner = services.LastOrDefault(d => d.ServiceType == typeof(IForwarderHttpClientFactory) && !d.IsKeyedService);
-        if (inner is not null && inner.ImplementationType != typeof(SigningForwarderHttpClientFactory))
-        {
-            services.Remove(inner);
-            services.AddSingleton<IForwarderHttpClientFactory>(sp => new SigningForwarderHttpClientFactory(
-                (IForwarderHttpClientFactory)(inner.ImplementationInstance ?? inner.ImplementationFactory?.Invoke(sp) ?? ActivatorUtilities.CreateInstance(sp, inner.ImplementationType!)),
-                sp.GetRequiredService<TimeProvider>()));
-        }
-        else
-        {
-            services.TryAddSingleton<IForwarderHttpClientFactory>(sp => new SigningForwarderHttpClientFactory(
-                ActivatorUtilities.CreateInstance<ForwarderHttpClientFactory>(sp), sp.GetRequiredService<TimeProvider>()));
-        }
-
+        // AddReverseProxy registered YARP's factory (or the host its own): the signing step wraps it.
+        var inner = services.Last(d => d.ServiceType == typeof(IForwarderHttpClientFactory) && !d.IsKeyedService);
+        services.Remove(inner);
+        services.AddSingleton<IForwarderHttpClientFactory>(sp => new SigningForwarderHttpClientFactory(
+            (IForwarderHttpClientFactory)(inner.ImplementationInstance ?? inner.ImplementationFactory?.Invoke(sp) ?? ActivatorUtilities.CreateInstance(sp, inner.ImplementationType!)),
+            sp.GetRequiredService<TimeProvider>()));
         return gateway;
     }
 }
