@@ -11,15 +11,15 @@ internal static class TelemetryExtensions
 {
     public const string ServiceName = "wamsgateway";
 
-    /// <summary>Traces and metrics; <c>/metrics</c> for Prometheus; OTLP export when OTEL_EXPORTER_OTLP_ENDPOINT is set.</summary>
+    /// <summary>
+    /// Metrics always (<c>/metrics</c> for Prometheus); traces recorded only when they are exported
+    /// (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c>), sampled as <c>OTEL_TRACES_SAMPLER</c> says. Without an
+    /// exporter, each request still gets a trace context, so <c>traceparent</c> continues to the backend.
+    /// </summary>
     public static WebApplicationBuilder AddGatewayTelemetry(this WebApplicationBuilder builder)
     {
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(ServiceName))
-            .WithTracing(tracing => tracing
-                .AddAspNetCoreInstrumentation(options => options.Filter = context => !context.Request.Path.StartsWithSegments("/healthz"))
-                .AddHttpClientInstrumentation()
-                .AddSource("Yarp.ReverseProxy"))
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
@@ -28,7 +28,18 @@ internal static class TelemetryExtensions
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
-            telemetry.UseOtlpExporter();
+            // No sampler is set here: the SDK reads OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG itself.
+            telemetry
+                .WithTracing(tracing => tracing
+                    .AddAspNetCoreInstrumentation(options => options.Filter = context => !context.Request.Path.StartsWithSegments("/healthz"))
+                    .AddHttpClientInstrumentation()
+                    .AddSource("Yarp.ReverseProxy"))
+                .UseOtlpExporter();
+        }
+        else
+        {
+            // Recording spans nothing exports costs a third of a proxy's throughput; propagating the context costs nothing.
+            builder.Services.AddHostedService<TraceContextPropagation>();
         }
 
         builder.Services.TryAddSingleton<GatewayMeter>();
