@@ -14,8 +14,6 @@ internal static class NumericDate
     /// <summary>3000-01-01T00:00:00Z: later is absurd for a token, and leaves date arithmetic far from <see cref="DateTimeOffset.MaxValue"/>.</summary>
     public const long MaxSeconds = 32_503_680_000;
 
-    private static readonly string[] DateClaims = ["exp", "nbf", "iat"];
-
     private static readonly HashSet<string> NumberTypes = new(StringComparer.Ordinal)
     {
         ClaimValueTypes.Integer, ClaimValueTypes.Integer32, ClaimValueTypes.Integer64,
@@ -49,23 +47,26 @@ internal static class NumericDate
     /// <summary>True when the token has exactly one usable <c>exp</c> and at most one usable <c>nbf</c> and <c>iat</c>.</summary>
     public static bool AreUsable(ClaimsPrincipal principal)
     {
-        foreach (var type in DateClaims)
+        // Runs on every authenticated request: one pass over the claims, no per-type search.
+        int exp = 0, nbf = 0, iat = 0;
+        foreach (var identity in principal.Identities)
         {
-            var count = 0;
-            foreach (var claim in principal.FindAll(type))
+            foreach (var claim in identity.Claims)
             {
-                if (++count > 1 || !NumberTypes.Contains(claim.ValueType) || !TryParse(claim.Value, out _))
+                var seen = claim.Type switch
+                {
+                    "exp" => ++exp,
+                    "nbf" => ++nbf,
+                    "iat" => ++iat,
+                    _ => 0,
+                };
+                if (seen > 1 || (seen == 1 && (!NumberTypes.Contains(claim.ValueType) || !TryParse(claim.Value, out _))))
                 {
                     return false;
                 }
             }
-
-            if (count == 0 && type == "exp")
-            {
-                return false;
-            }
         }
 
-        return true;
+        return exp == 1;
     }
 }

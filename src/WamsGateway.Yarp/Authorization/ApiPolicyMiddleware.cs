@@ -30,22 +30,39 @@ internal sealed partial class ApiPolicyMiddleware
         _logger = logger;
     }
 
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context)
+    {
+        // The host's authentication middleware or the endpoint's policy usually ran the gateway's scheme
+        // already; its result is reused. Otherwise the handler's own cache makes this cheap.
+        if (context.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult is { Succeeded: true } done
+            && done.Ticket.AuthenticationScheme == WamsGatewayDefaults.AuthenticationScheme)
+        {
+            return DecideAsync(context, done);
+        }
+
+        var authentication = context.AuthenticateAsync(WamsGatewayDefaults.AuthenticationScheme);
+        return authentication.IsCompletedSuccessfully
+            ? DecideAsync(context, authentication.Result)
+            : AuthenticateThenDecideAsync(context, authentication);
+    }
+
+    private async Task AuthenticateThenDecideAsync(HttpContext context, Task<AuthenticateResult> authentication) =>
+        await DecideAsync(context, await authentication);
+
+    // Not async: a request that passes returns the next step's task, with no state machine of this step's.
+    private Task DecideAsync(HttpContext context, AuthenticateResult result)
     {
         var (_, api, apiName) = _catalog.ForRequest(context);
         var route = context.GetReverseProxyFeature().Route.Config;
         var undefined = apiName is not null && api is null;
 
-        // Cached by the handler: when the endpoint's policy already authenticated, this costs nothing.
-        var result = await context.AuthenticateAsync(WamsGatewayDefaults.AuthenticationScheme);
         if (result.Succeeded)
         {
             context.User = result.Principal;
         }
         else if (!RouteApiRules.IsAnonymous(route.AuthorizationPolicy) || api?.RequiresCaller == true || undefined)
         {
-            await context.ChallengeAsync(WamsGatewayDefaults.AuthenticationScheme);
-            return;
+            return context.ChallengeAsync(WamsGatewayDefaults.AuthenticationScheme);
         }
         else
         {
@@ -55,15 +72,13 @@ internal sealed partial class ApiPolicyMiddleware
         if (undefined)
         {
             Log.ApiNotConfigured(_logger, route.RouteId, apiName!);
-            await ProblemResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "api_not_configured",
+            return ProblemResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "api_not_configured",
                 "The route's API is not configured", $"This route is bound to API '{apiName}', which the gateway's configuration does not define.");
-            return;
         }
 
         if (api is null)
         {
-            await _next(context);
-            return;
+            return _next(context);
         }
 
         var user = context.User;
@@ -73,9 +88,8 @@ internal sealed partial class ApiPolicyMiddleware
             if (client is null || !allowed.Contains(client, StringComparer.Ordinal))
             {
                 Log.ClientNotAllowed(_logger, api.Name);
-                await ProblemResponses.WriteAsync(context, StatusCodes.Status403Forbidden, "client_not_allowed",
+                return ProblemResponses.WriteAsync(context, StatusCodes.Status403Forbidden, "client_not_allowed",
                     "This client application may not call this API", $"API '{api.Name}' does not accept calls from client '{client ?? "(none)"}'.");
-                return;
             }
         }
 
@@ -89,13 +103,12 @@ internal sealed partial class ApiPolicyMiddleware
                 var scope = string.Join(' ', required);
                 context.Response.Headers.WWWAuthenticate =
                     GatewayJwtBearerEvents.BuildChallenge("insufficient_scope", $"API '{api.Name}' needs scope '{scope}'") + $", scope=\"{scope}\"";
-                await ProblemResponses.WriteAsync(context, StatusCodes.Status403Forbidden, "insufficient_scope",
+                return ProblemResponses.WriteAsync(context, StatusCodes.Status403Forbidden, "insufficient_scope",
                     "The token lacks a required scope", $"API '{api.Name}' needs: {scope}; missing: {string.Join(' ', missing)}.");
-                return;
             }
         }
 
-        await _next(context);
+        return _next(context);
     }
 
     /// <summary>The space-separated <c>scope</c> claim and the <c>permissions</c> array (Auth0 RBAC).</summary>

@@ -1,6 +1,7 @@
+using System.Buffers;
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.IdentityModel.Tokens;
 using WamsGateway.Delegation;
 
 namespace WamsGateway.Caching;
@@ -15,9 +16,20 @@ internal readonly record struct DelegationCacheKey(string Value, string Owner)
 {
     public static DelegationCacheKey For(DelegationRequest request)
     {
+        // Per request on the hot path: the token's bytes go through a pooled buffer, not a new array.
+        var token = request.SubjectToken;
+        var buffer = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(token.Length));
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(Encoding.UTF8.GetBytes(request.SubjectToken), hash);
-        var owner = Base64UrlEncoder.Encode(hash.ToArray());
-        return new DelegationCacheKey($"delegation:{request.Api.Name}:{request.Api.Fingerprint}:{owner}", owner);
+        try
+        {
+            SHA256.HashData(buffer.AsSpan(0, Encoding.UTF8.GetBytes(token, buffer)), hash);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        var owner = Base64Url.EncodeToString(hash);
+        return new DelegationCacheKey(string.Concat("delegation:", request.Api.Name, ":", request.Api.Fingerprint, ":", owner), owner);
     }
 }

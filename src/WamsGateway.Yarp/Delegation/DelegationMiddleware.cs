@@ -30,18 +30,38 @@ internal sealed partial class DelegationMiddleware
         _logger = logger;
     }
 
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context)
     {
         var api = _catalog.ForRequest(context).Api;
         if (api is null || !api.Kind.ExchangesCredential)
         {
-            await _next(context);
-            return;
+            return _next(context);
         }
 
+        // A cached credential is there synchronously: then no state machine is allocated for this step.
+        var ready = ObtainCredentialAsync(context, api);
+        if (ready.IsCompletedSuccessfully)
+        {
+            return ready.Result ? _next(context) : Task.CompletedTask;
+        }
+
+        return ContinueAsync(ready, context);
+    }
+
+    private async Task ContinueAsync(ValueTask<bool> ready, HttpContext context)
+    {
+        if (await ready)
+        {
+            await _next(context);
+        }
+    }
+
+    /// <summary>The credential on the request's features, or the failure answered (false).</summary>
+    private async ValueTask<bool> ObtainCredentialAsync(HttpContext context, ApiDefinition api)
+    {
         if (!await api.Kind.PrepareAsync(context, api))
         {
-            return;
+            return false;
         }
 
         var request = new DelegationRequest(api, SubjectToken(context), context.User, SubjectExpiry(context));
@@ -54,11 +74,11 @@ internal sealed partial class DelegationMiddleware
         {
             Log.ExchangeFailed(_logger, api.Name, api.KindName, ex.Failure.ToString(), ex.ProviderError ?? "-", ex.Message);
             await WriteFailureAsync(context, api, ex, _defaultRetryAfter);
-            return;
+            return false;
         }
 
         context.Features.Set(new DelegatedCredentialFeature(credential));
-        await _next(context);
+        return true;
     }
 
     // Authentication succeeded on this header, so it holds a bearer token.
