@@ -101,10 +101,17 @@ internal sealed class ValidatedTokenCache : TokenHandler, IDisposable
     }
 
     /// <summary>One validated token: what JwtBearer needs from the result, and until when it may be reused.</summary>
+    /// <summary>
+    /// What a hit needs, and no more: the claims (detached copies) and a summary of the token. The parsed
+    /// token (its JSON, its encoded parts) is left to the collector, so an entry costs its claims, not its token.
+    /// </summary>
     private sealed class Entry(TokenValidationResult result, DateTimeOffset expiresAt, long keySetVersion)
     {
-        private readonly ClaimsIdentity _identity = result.ClaimsIdentity;
-        private readonly SecurityToken _token = result.SecurityToken;
+        private readonly Claim[] _claims = [.. result.ClaimsIdentity.Claims.Select(claim => claim.Clone())];
+        private readonly string? _authenticationType = result.ClaimsIdentity.AuthenticationType;
+        private readonly string _nameClaimType = result.ClaimsIdentity.NameClaimType;
+        private readonly string _roleClaimType = result.ClaimsIdentity.RoleClaimType;
+        private readonly SecurityToken? _token = result.SecurityToken is { } token ? new ValidatedTokenSummary(token) : null;
         private readonly string _issuer = result.Issuer;
         private readonly string _tokenType = result.TokenType;
 
@@ -112,14 +119,32 @@ internal sealed class ValidatedTokenCache : TokenHandler, IDisposable
 
         public long KeySetVersion { get; } = keySetVersion;
 
-        // A new identity each time: a request's handlers may add claims to theirs.
+        // A new identity each time (its claims copied into it): a request's handlers may add claims to theirs.
         public TokenValidationResult Result() => new()
         {
             IsValid = true,
-            ClaimsIdentity = _identity.Clone(),
+            ClaimsIdentity = new CaseSensitiveClaimsIdentity(_claims, _authenticationType, _nameClaimType, _roleClaimType),
             SecurityToken = _token,
             Issuer = _issuer,
             TokenType = _tokenType,
         };
+    }
+
+    /// <summary>The validated token as a cache hit reports it: its identifier, issuer, lifetime and signing key.</summary>
+    private sealed class ValidatedTokenSummary(SecurityToken token) : SecurityToken
+    {
+        public override string Id { get; } = token.Id;
+
+        public override string Issuer { get; } = token.Issuer;
+
+        public override SecurityKey? SecurityKey => null;
+
+        public override SecurityKey SigningKey { get; set; } = token.SigningKey;
+
+        public override DateTime ValidFrom { get; } = token.ValidFrom;
+
+        public override DateTime ValidTo { get; } = token.ValidTo;
+
+        public override string UnsafeToString() => "(a validated token, reused from the token cache)";
     }
 }

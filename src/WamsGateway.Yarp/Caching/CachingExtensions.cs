@@ -24,6 +24,9 @@ internal static class CachingExtensions
     /// <summary>The in-process level, as a keyed service so operators' tooling and tests can see its size.</summary>
     public const string MemoryCacheKey = "delegation";
 
+    /// <summary>Locks for concurrent misses in one process: far more than exchanges ever run at once.</summary>
+    public const int MemoryLockStripes = 4_096;
+
     /// <summary>
     /// The delegation cache: bounded memory first; with <c>Gateway:Redis:Configuration</c>, Redis as a
     /// shared and encrypted second level, a backplane keeping every replica's memory coherent, and a
@@ -66,7 +69,8 @@ internal static class CachingExtensions
                 // A value that decrypts but does not parse is a miss, never an error answer.
                 e.ReThrowSerializationExceptions = false;
             })
-            .WithMemoryCache(sp => sp.GetRequiredKeyedService<IMemoryCache>(MemoryCacheKey));
+            .WithMemoryCache(sp => sp.GetRequiredKeyedService<IMemoryCache>(MemoryCacheKey))
+            .WithMemoryLocker(_ => new StripedMemoryLocker(MemoryLockStripes));
         services.AddKeyedSingleton<IMemoryCache>(MemoryCacheKey, (sp, _) => new MemoryCache(new MemoryCacheOptions
         {
             Clock = new TimeProviderClock(sp.GetRequiredService<TimeProvider>()),

@@ -8,36 +8,10 @@ namespace WamsGateway.Exchanges;
 public abstract record DelegatedCredential(DateTimeOffset ExpiresAt);
 
 /// <summary>One token, sent in a header.</summary>
-public sealed record BearerCredential : DelegatedCredential
+/// <param name="Token">The bearer or ZUMO token. Never logged.</param>
+/// <param name="ExpiresAt">When it stops working.</param>
+public sealed record BearerCredential(string Token, DateTimeOffset ExpiresAt) : DelegatedCredential(ExpiresAt)
 {
-    private readonly string _token = string.Empty;
-
-    /// <summary>One token, sent in a header.</summary>
-    /// <param name="token">The bearer or ZUMO token. Never logged.</param>
-    /// <param name="expiresAt">When it stops working.</param>
-    public BearerCredential(string token, DateTimeOffset expiresAt)
-        : base(expiresAt)
-    {
-        Token = token;
-    }
-
-    /// <summary>The bearer or ZUMO token. Never logged.</summary>
-    public string Token
-    {
-        get => _token;
-        init
-        {
-            ArgumentNullException.ThrowIfNull(value);
-            _token = value;
-
-            // Built once per credential, not once per request that sends it.
-            AuthorizationValue = "Bearer " + value;
-        }
-    }
-
-    /// <summary><c>Bearer</c> and the token, as an <c>Authorization</c> header carries it.</summary>
-    internal string AuthorizationValue { get; private init; } = string.Empty;
-
     /// <summary>Keeps the token out of any accidental ToString.</summary>
     /// <returns>The type and expiry only.</returns>
     public override string ToString() => $"BearerCredential {{ ExpiresAt = {ExpiresAt:O} }}";

@@ -4,6 +4,7 @@ using System.Security.Claims;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using WamsGateway.Authentication;
 using WamsGateway.Configuration;
@@ -33,6 +34,30 @@ public sealed class ValidatedTokenCacheTests
         Assert.Equal(1, _inner.Calls);
         Assert.Equal("auth0|alice", second.ClaimsIdentity.FindFirst("sub")?.Value);
         Assert.NotSame(first.ClaimsIdentity, second.ClaimsIdentity);
+    }
+
+    [Fact]
+    public async Task AHit_CarriesTheSameClaimsAndLifetime_WithoutKeepingTheParsedToken()
+    {
+        using var cache = Cache();
+
+        var first = await cache.ValidateTokenAsync(Token(), new TokenValidationParameters());
+        var hit = await cache.ValidateTokenAsync(Token(), new TokenValidationParameters());
+
+        Assert.Equal(
+            first.ClaimsIdentity.Claims.Select(c => (c.Type, c.Value, c.ValueType, c.Issuer)),
+            hit.ClaimsIdentity.Claims.Select(c => (c.Type, c.Value, c.ValueType, c.Issuer)));
+        Assert.All(hit.ClaimsIdentity.Claims, claim => Assert.Same(hit.ClaimsIdentity, claim.Subject));
+        Assert.Equal(first.ClaimsIdentity.AuthenticationType, hit.ClaimsIdentity.AuthenticationType);
+        Assert.True(hit.ClaimsIdentity.IsAuthenticated);
+
+        // JwtBearer reads the lifetime from the token; the hit reports the same, not the parsed JWT itself.
+        Assert.IsType<JsonWebToken>(first.SecurityToken);
+        Assert.IsNotType<JsonWebToken>(hit.SecurityToken);
+        Assert.Equal(first.SecurityToken.ValidTo, hit.SecurityToken.ValidTo);
+        Assert.Equal(first.SecurityToken.ValidFrom, hit.SecurityToken.ValidFrom);
+        Assert.Equal(first.SecurityToken.Issuer, hit.SecurityToken.Issuer);
+        Assert.DoesNotContain(Token(), hit.SecurityToken.UnsafeToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -148,8 +173,16 @@ public sealed class ValidatedTokenCacheTests
             Interlocked.Increment(ref _calls);
             var parts = token.Split(';');
             var identity = new ClaimsIdentity([new Claim("sub", parts[0]), new Claim("exp", parts[1][..10], ClaimValueTypes.Integer64)], "test");
+            var expires = DateTimeOffset.FromUnixTimeSeconds(long.Parse(parts[1][..10], CultureInfo.InvariantCulture));
+            var jwt = new JsonWebToken(new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+            {
+                Issuer = "https://issuer.test/",
+                NotBefore = Start.UtcDateTime,
+                IssuedAt = Start.UtcDateTime,
+                Expires = expires.UtcDateTime,
+            }));
             return Task.FromResult(Valid
-                ? new TokenValidationResult { IsValid = true, ClaimsIdentity = identity }
+                ? new TokenValidationResult { IsValid = true, ClaimsIdentity = identity, SecurityToken = jwt }
                 : new TokenValidationResult { IsValid = false, Exception = new SecurityTokenInvalidSignatureException("bad") });
         }
     }
