@@ -11,9 +11,13 @@
 #   hot         the gateway, a TokenExchange route with the credential cached (the hot path)
 #   hot-redis   the same with Redis configured (L1 hit, Redis backplane connected)
 #   cold        a new user's token on every request: one validation and one exchange at the local authority
-# Each scenario first runs BENCH_INITIAL_WARMUP (15s) unrecorded, so tiered compilation has settled.
-# then the memory scenario: 100,000 distinct users through the hot route of a fresh gateway, its
-# resident memory before and after, against the bounds bench/gateway.json configures.
+# Each scenario first runs BENCH_INITIAL_WARMUP (20s) unrecorded, so tiered compilation has settled.
+# Besides wrk's figures: the serving process's CPU time per request (steadier than requests/s on shared
+# cores) and, in a short run after the rounds, the bytes it allocates per request (dotnet-counters).
+# Then the memory scenario: BENCH_USERS (100,000) distinct users through the hot route of a fresh
+# gateway, its resident memory before and after, and its live heap after a full collection
+# (dotnet-gcdump), against the bounds bench/gateway.json configures. dotnet-counters and dotnet-gcdump
+# are installed into .local/tools on first use.
 # Installs wrk, nginx and redis-server with apt-get where missing. Writes .local/bench/results.md and .json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -87,7 +91,7 @@ for port in 5304 5305 5306; do wait_for "http://127.0.0.1:$port/healthz/ready"; 
 
 tool=bench/BenchTool/$bin/BenchTool.dll
 dotnet "$tool" tokens "$run/signing-keys.json" http://127.0.0.1:5310/ https://orders.local 1 "$run/hot.txt"
-dotnet "$tool" tokens "$run/signing-keys.json" http://127.0.0.1:5310/ https://orders.local 100000 "$run/cold.txt"
+# One set of distinct users: the cold scenario's (gateway :5304) and the memory scenario's (a fresh gateway, :5306).
 dotnet "$tool" tokens "$run/signing-keys.json" http://127.0.0.1:5310/ https://orders.local "$users" "$run/users.txt"
 hot=$(head -n 1 "$run/hot.txt")
 for port in 5304 5305; do
@@ -113,7 +117,7 @@ load() {
   local url=$1 token=$2 length=$3
   local args=(-t1 "-c$connections" "-d$length" --latency)
   if [ "$token" = cold ]; then
-    BENCH_TOKENS="$PWD/$run/cold.txt" taskset -c "$load_cpu" wrk "${args[@]}" -s bench/tokens.lua "$url"
+    BENCH_TOKENS="$PWD/$run/users.txt" taskset -c "$load_cpu" wrk "${args[@]}" -s bench/tokens.lua "$url"
   elif [ -n "$token" ]; then
     taskset -c "$load_cpu" wrk "${args[@]}" -H "Authorization: Bearer $token" "$url"
   else
@@ -121,34 +125,77 @@ load() {
   fi
 }
 
-# wrk's text: requests/s, and the 50 % and 99 % latencies in ms.
+# wrk's text: requests/s, the 50 % and 99 % latencies in ms, non-2xx answers and the requests sent.
 parse() {
   awk '
     function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
     /Requests\/sec:/ { rps = $2 }
+    / requests in / { total = $1 }
     $1 == "50%" { p50 = ms($2) }
     $1 == "99%" { p99 = ms($2) }
     /Non-2xx/ { errors = $NF }
-    END { printf "%s\t%.3f\t%.3f\t%s\n", rps, p50, p99, (errors == "" ? 0 : errors) }'
+    END { printf "%s\t%.3f\t%.3f\t%s\t%s\n", rps, p50, p99, (errors == "" ? 0 : errors), total }'
 }
+
+# The CPU time (user + system, clock ticks) the processes have used so far. Throughput on two shared
+# cores moves with the neighbours; the server's CPU time per request moves much less.
+ticks() { local t=0 pid; for pid in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done; echo "$t"; }
+tick_us=$((1000000 / $(getconf CLK_TCK)))
+server_pid() { pgrep -f "$1" | head -n 1; }
+gateway_pid() { server_pid "WamsGateway.dll.*--urls http://127.0.0.1:$1"; }
+# Which processes serve each scenario (nginx: its master and worker).
+declare -A serving
+nginx_master=$(server_pid "nginx.*$PWD/$run")
+serving[direct]="$nginx_master $(pgrep -P "$nginx_master" | tr '\n' ' ')"
+serving[yarp]=$(server_pid "PlainYarp.dll --urls http://127.0.0.1:5302")
+serving[yarp-otel]=$(server_pid "PlainYarp.dll --urls http://127.0.0.1:5303")
+for name in anon none hot cold; do serving[$name]=$(gateway_pid 5304); done
+serving[hot-redis]=$(gateway_pid 5305)
+authority_pid=$(server_pid "LocalAuthority.dll")
 
 : >"$run/samples.tsv"
 # Tiered compilation and PGO settle under load: every scenario runs once, unrecorded, first.
 for scenario in "${scenarios[@]}"; do
   IFS='|' read -r name url token <<<"$scenario"
-  load "$url" "$token" "${BENCH_INITIAL_WARMUP:-15s}" >/dev/null
+  load "$url" "$token" "${BENCH_INITIAL_WARMUP:-20s}" >/dev/null
 done
 for round in $(seq 1 "$rounds"); do
   for scenario in "${scenarios[@]}"; do
     IFS='|' read -r name url token <<<"$scenario"
     load "$url" "$token" "$warmup" >/dev/null
+    # shellcheck disable=SC2086 # a list of pids
+    before=$(ticks ${serving[$name]}); authority_before=$(ticks "$authority_pid")
     result=$(load "$url" "$token" "$duration" | parse)
-    printf '%s\t%s\t%s\n' "$name" "$round" "$result" | tee -a "$run/samples.tsv"
+    # shellcheck disable=SC2086
+    cpu=$(( ($(ticks ${serving[$name]}) - before) * tick_us )); authority_cpu=$(( ($(ticks "$authority_pid") - authority_before) * tick_us ))
+    printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$round" "$result" "$cpu" "$authority_cpu" | tee -a "$run/samples.tsv"
   done
 done
 
+# Bytes allocated per request (the runtime's own counter, read with dotnet-counters), one short run each,
+# after the rounds so it cannot disturb them.
+tools=.local/tools
+for tool_name in dotnet-counters dotnet-gcdump; do
+  [ -x "$tools/$tool_name" ] || dotnet tool install --tool-path "$tools" "$tool_name" >/dev/null 2>&1 || true
+done
+: >"$run/allocations.tsv"
+if [ -x "$tools/dotnet-counters" ]; then
+  for scenario in "${scenarios[@]}"; do
+    IFS='|' read -r name url token <<<"$scenario"
+    [ "$name" = direct ] && continue
+    load "$url" "$token" 7s >"$run/alloc-$name.txt" &
+    loader=$!
+    sleep 1
+    "$tools/dotnet-counters" collect -p "${serving[$name]}" --counters 'System.Runtime[dotnet.gc.heap.total_allocated]' \
+      --format csv -o "$run/alloc-$name.csv" --duration 00:00:00:05 --refresh-interval 1 >/dev/null 2>&1 || true
+    wait "$loader"
+    rate=$(awk -F, '/total_allocated/ { s += $5; n++ } END { if (n) printf "%.0f", s / n }' "$run/alloc-$name.csv" 2>/dev/null)
+    rps=$(awk '/Requests\/sec:/ { print $2 }' "$run/alloc-$name.txt")
+    [ -n "$rate" ] && printf '%s\t%.0f\n' "$name" "$(echo "$rate / $rps" | bc -l)" >>"$run/allocations.tsv"
+  done
+fi
+
 rss() { ps -o rss= -p "$1" | awk '{printf "%.0f", $1 / 1024}'; }
-gateway_pid() { pgrep -f "WamsGateway.dll.*--urls http://127.0.0.1:$1" | head -n 1; }
 declare -A rss_after
 for port in 5304 5305; do rss_after[$port]=$(rss "$(gateway_pid $port)"); done
 
@@ -158,30 +205,45 @@ curl -s -o /dev/null -H "Authorization: Bearer $hot" http://127.0.0.1:5306/hot/
 rss_before=$(rss "$memory_pid")
 taskset -c "$load_cpu" dotnet "$tool" drive http://127.0.0.1:5306/hot/ "$run/users.txt" "$connections" >"$run/memory.txt"
 rss_users=$(rss "$memory_pid")
+# What is live after a full collection (dotnet-gcdump induces one): what the entries hold, without the
+# memory the collector keeps for later.
+live_mib=n/a
+if [ -x "$tools/dotnet-gcdump" ] && "$tools/dotnet-gcdump" collect -p "$memory_pid" -o "$run/users.gcdump" >/dev/null 2>&1; then
+  live_mib=$("$tools/dotnet-gcdump" report "$run/users.gcdump" | awk '/GC Heap bytes/ { gsub(",", "", $1); printf "%.0f", $1 / 1048576; exit }')
+fi
 
 date=$(date -u +%Y-%m-%d)
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
+cold_sent=$(awk -F'\t' '$1 == "cold" { n += $7 } END { print n + 0 }' "$run/samples.tsv")
 awk -F'\t' -v date="$date" -v cpu="$cpu" -v cores="$(nproc)" -v rounds="$rounds" -v duration="$duration" -v conns="$connections" \
     -v rss_gw="${rss_after[5304]}" -v rss_redis="${rss_after[5305]}" -v rss_before="$rss_before" -v rss_users="$rss_users" -v users="$users" \
-    -v md="$out/results.md" -v js="$out/results.json" '
+    -v live="$live_mib" -v cold_sent="$cold_sent" -v md="$out/results.md" -v js="$out/results.json" '
   function median(list,   n, a, i, j, t) {
     n = split(list, a, " ")
     for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
     return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
   }
+  FILENAME ~ /allocations/ { allocated[$1] = $2; next }
   { if (!($1 in seen)) { order[++count] = $1; seen[$1] = 1 }
-    rps[$1] = rps[$1] " " $3; p50[$1] = p50[$1] " " $4; p99[$1] = p99[$1] " " $5; errors[$1] += $6 }
+    rps[$1] = rps[$1] " " $3; p50[$1] = p50[$1] " " $4; p99[$1] = p99[$1] " " $5; errors[$1] += $6
+    if ($7 > 0) { cpu_us[$1] = cpu_us[$1] " " $8 / $7; authority_us[$1] = authority_us[$1] " " $9 / $7 } }
   END {
-    base = median(rps["yarp"]); base99 = median(p99["yarp"])
-    printf "# Gateway benchmark, %s\n\n%s cores (%s); servers on one core, wrk on the other; %s interleaved rounds of %s, %s connections; medians.\n\n", date, cores, cpu, rounds, duration, conns > md
-    printf "| scenario | requests/s | vs plain YARP | p50 ms | p99 ms | p99 - YARP p99 | non-2xx |\n|---|---|---|---|---|---|---|\n" >> md
+    base = median(rps["yarp"]); base99 = median(p99["yarp"]); base_cpu = median(cpu_us["yarp"])
+    printf "# Gateway benchmark, %s\n\n%s cores (%s); servers on one core, wrk on the other; %s interleaved rounds of %s, %s connections; medians. ", date, cores, cpu, rounds, duration, conns > md
+    printf "CPU: the serving process'"'"'s user and system time per request (nginx'"'"'s for direct); allocated: bytes per request from the runtime'"'"'s own counter, in a separate short run.\n\n" >> md
+    printf "| scenario | requests/s | vs plain YARP | p50 ms | p99 ms | p99 - YARP p99 | CPU µs/request | vs plain YARP | allocated B/request | non-2xx |\n|---|---|---|---|---|---|---|---|---|---|\n" >> md
     printf "{\n  \"date\": \"%s\", \"cores\": %s, \"cpu\": \"%s\", \"rounds\": %s, \"duration\": \"%s\", \"connections\": %s,\n  \"scenarios\": {\n", date, cores, cpu, rounds, duration, conns > js
     for (k = 1; k <= count; k++) {
-      s = order[k]; r = median(rps[s]); a = median(p50[s]); b = median(p99[s])
-      printf "| %s | %.0f | %.2f | %.2f | %.2f | %+.2f | %d |\n", s, r, r / base, a, b, b - base99, errors[s] >> md
-      printf "    \"%s\": { \"rps\": %.0f, \"ratio\": %.3f, \"p50_ms\": %.3f, \"p99_ms\": %.3f, \"non2xx\": %d }%s\n", s, r, r / base, a, b, errors[s], (k < count ? "," : "") >> js
+      s = order[k]; r = median(rps[s]); a = median(p50[s]); b = median(p99[s]); c = median(cpu_us[s])
+      alloc = (s in allocated) ? allocated[s] : "n/a"
+      printf "| %s | %.0f | %.2f | %.2f | %.2f | %+.2f | %.0f | %.2f | %s | %d |\n", s, r, r / base, a, b, b - base99, c, base_cpu / c, alloc, errors[s] >> md
+      printf "    \"%s\": { \"rps\": %.0f, \"ratio\": %.3f, \"p50_ms\": %.3f, \"p99_ms\": %.3f, \"cpu_us_per_request\": %.1f, \"cpu_ratio\": %.3f, \"allocated_bytes_per_request\": %s, \"non2xx\": %d }%s\n", s, r, r / base, a, b, c, base_cpu / c, (alloc == "n/a" ? "null" : alloc), errors[s], (k < count ? "," : "") >> js
     }
-    printf "\nResident memory after the runs: gateway %s MiB, gateway with Redis %s MiB. %s distinct users through the hot route of a fresh gateway: %s MiB before, %s MiB after (bounds: Cache:MaxEntries 20,000, TokenCache:MaxEntries 10,000).\n", rss_gw, rss_redis, users, rss_before, rss_users >> md
-    printf "  },\n  \"rss_mib\": { \"gateway\": %s, \"gateway_redis\": %s, \"users\": %s, \"before_users\": %s, \"after_users\": %s }\n}\n", rss_gw, rss_redis, users, rss_before, rss_users >> js
-  }' "$run/samples.tsv"
+    exchange_us = median(cpu_us["cold"]) - median(cpu_us["hot"]); authority = median(authority_us["cold"])
+    printf "\nCold path: each request one validation and one exchange. The gateway spends %.0f µs of CPU more per request than on the hot path (the validation, the token request, the cache write); the local authority spends %.0f µs per exchange, on the same core.", exchange_us, authority >> md
+    if (cold_sent > users) printf " (%d cold requests over %d distinct users: later ones were no longer cold.)", cold_sent, users >> md
+    printf "\n\nResident memory after the runs: gateway %s MiB, gateway with Redis %s MiB. %s distinct users through the hot route of a fresh gateway: %s MiB before, %s MiB after, %s MiB live on the heap after a full collection (bounds: Cache:MaxEntries 20,000, TokenCache:MaxEntries 10,000).\n", rss_gw, rss_redis, users, rss_before, rss_users, live >> md
+    printf "  },\n  \"cold\": { \"gateway_cpu_us_per_exchange\": %.1f, \"authority_cpu_us_per_exchange\": %.1f, \"requests\": %d },\n", exchange_us, authority, cold_sent >> js
+    printf "  \"rss_mib\": { \"gateway\": %s, \"gateway_redis\": %s, \"users\": %s, \"before_users\": %s, \"after_users\": %s, \"live_heap_after_users\": %s }\n}\n", rss_gw, rss_redis, users, rss_before, rss_users, (live == "n/a" ? "null" : live) >> js
+  }' "$run/allocations.tsv" "$run/samples.tsv"
 cat "$out/results.md"

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
+using Microsoft.IdentityModel.Tokens;
 
 namespace WamsGateway.Authentication;
 
@@ -48,18 +49,19 @@ internal static class NumericDate
     public static bool AreUsable(ClaimsPrincipal principal)
     {
         // Runs on every authenticated request: one pass over the claims, no per-type search.
+        // Claim types match as the identity's own lookups do (FindFirst, FindAll): exactly in IdentityModel's
+        // CaseSensitiveClaimsIdentity, ignoring case in a plain ClaimsIdentity, so "EXP" is a second exp there.
         int exp = 0, nbf = 0, iat = 0;
         foreach (var identity in principal.Identities)
         {
+            var comparison = identity is CaseSensitiveClaimsIdentity ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase;
             foreach (var claim in identity.Claims)
             {
-                var seen = claim.Type switch
-                {
-                    "exp" => ++exp,
-                    "nbf" => ++nbf,
-                    "iat" => ++iat,
-                    _ => 0,
-                };
+                var type = claim.Type;
+                var seen = type.Equals("exp", comparison) ? ++exp
+                    : type.Equals("nbf", comparison) ? ++nbf
+                    : type.Equals("iat", comparison) ? ++iat
+                    : 0;
                 if (seen > 1 || (seen == 1 && (!NumberTypes.Contains(claim.ValueType) || !TryParse(claim.Value, out _))))
                 {
                     return false;

@@ -81,13 +81,24 @@ internal sealed class ValidatedTokenCache : TokenHandler, IDisposable
     private DateTimeOffset? Expiry(TokenValidationResult result)
     {
         if (result.ClaimsIdentity is not { } identity || !NumericDate.AreUsable(new ClaimsPrincipal(identity))
-            || !NumericDate.TryParse(identity.FindFirst("exp")?.Value, out var exp))
+            || Expiration(result, identity) is not { } exp)
         {
             return null;
         }
 
         var latest = _time.GetUtcNow() + _settings.MaxAge;
         return exp < latest ? exp : latest;
+    }
+
+    // The expiry the handler's lifetime check used (the token's own exp), else the identity's one exp claim.
+    private static DateTimeOffset? Expiration(TokenValidationResult result, ClaimsIdentity identity)
+    {
+        if (result.SecurityToken is { } token)
+        {
+            return token.ValidTo > DateTime.UnixEpoch ? new DateTimeOffset(DateTime.SpecifyKind(token.ValidTo, DateTimeKind.Utc)) : null;
+        }
+
+        return NumericDate.TryParse(identity.FindFirst("exp")?.Value, out var exp) ? exp : null;
     }
 
     private void ForgetIfKeysChanged()
@@ -102,15 +113,13 @@ internal sealed class ValidatedTokenCache : TokenHandler, IDisposable
 
     /// <summary>One validated token: what JwtBearer needs from the result, and until when it may be reused.</summary>
     /// <summary>
-    /// What a hit needs, and no more: the claims (detached copies) and a summary of the token. The parsed
-    /// token (its JSON, its encoded parts) is left to the collector, so an entry costs its claims, not its token.
+    /// What a hit needs, and no more: an identity of the validated one's type holding detached copies of
+    /// its claims, taken before any event or claims transformation saw it, and a summary of the token. The
+    /// parsed token (its JSON, its encoded parts) is left to the collector, so an entry costs its claims.
     /// </summary>
     private sealed class Entry(TokenValidationResult result, DateTimeOffset expiresAt, long keySetVersion)
     {
-        private readonly Claim[] _claims = [.. result.ClaimsIdentity.Claims.Select(claim => claim.Clone())];
-        private readonly string? _authenticationType = result.ClaimsIdentity.AuthenticationType;
-        private readonly string _nameClaimType = result.ClaimsIdentity.NameClaimType;
-        private readonly string _roleClaimType = result.ClaimsIdentity.RoleClaimType;
+        private readonly ClaimsIdentity _template = Detached(result.ClaimsIdentity);
         private readonly SecurityToken? _token = result.SecurityToken is { } token ? new ValidatedTokenSummary(token) : null;
         private readonly string _issuer = result.Issuer;
         private readonly string _tokenType = result.TokenType;
@@ -119,15 +128,25 @@ internal sealed class ValidatedTokenCache : TokenHandler, IDisposable
 
         public long KeySetVersion { get; } = keySetVersion;
 
-        // A new identity each time (its claims copied into it): a request's handlers may add claims to theirs.
+        // A new identity each time, as the first validation's was: a request's handlers may add claims to theirs.
         public TokenValidationResult Result() => new()
         {
             IsValid = true,
-            ClaimsIdentity = new CaseSensitiveClaimsIdentity(_claims, _authenticationType, _nameClaimType, _roleClaimType),
+            ClaimsIdentity = _template.Clone(),
             SecurityToken = _token,
             Issuer = _issuer,
             TokenType = _tokenType,
         };
+
+        // The same type (CaseSensitiveClaimsIdentity, or ClaimsIdentity where a host switched IdentityModel
+        // to it), so claim lookups match on a hit exactly as they did on the first validation.
+        private static ClaimsIdentity Detached(ClaimsIdentity identity)
+        {
+            var claims = identity.Claims.Select(claim => claim.Clone());
+            return identity is CaseSensitiveClaimsIdentity
+                ? new CaseSensitiveClaimsIdentity(claims, identity.AuthenticationType, identity.NameClaimType, identity.RoleClaimType)
+                : new ClaimsIdentity(claims, identity.AuthenticationType, identity.NameClaimType, identity.RoleClaimType);
+        }
     }
 
     /// <summary>The validated token as a cache hit reports it: its identifier, issuer, lifetime and signing key.</summary>

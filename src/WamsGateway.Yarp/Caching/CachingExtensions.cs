@@ -24,9 +24,6 @@ internal static class CachingExtensions
     /// <summary>The in-process level, as a keyed service so operators' tooling and tests can see its size.</summary>
     public const string MemoryCacheKey = "delegation";
 
-    /// <summary>Locks for concurrent misses in one process: far more than exchanges ever run at once.</summary>
-    public const int MemoryLockStripes = 4_096;
-
     /// <summary>
     /// The delegation cache: bounded memory first; with <c>Gateway:Redis:Configuration</c>, Redis as a
     /// shared and encrypted second level, a backplane keeping every replica's memory coherent, and a
@@ -70,7 +67,8 @@ internal static class CachingExtensions
                 e.ReThrowSerializationExceptions = false;
             })
             .WithMemoryCache(sp => sp.GetRequiredKeyedService<IMemoryCache>(MemoryCacheKey))
-            .WithMemoryLocker(_ => new StripedMemoryLocker(MemoryLockStripes));
+            // FusionCache's standard locker keeps a semaphore per key for five minutes: memory per distinct caller.
+            .WithMemoryLocker(_ => new KeyedMemoryLocker());
         services.AddKeyedSingleton<IMemoryCache>(MemoryCacheKey, (sp, _) => new MemoryCache(new MemoryCacheOptions
         {
             Clock = new TimeProviderClock(sp.GetRequiredService<TimeProvider>()),

@@ -26,7 +26,8 @@ internal readonly record struct DelegationCacheKey(string Value, string Owner)
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            // The token's bytes do not stay behind for the next renter.
+            ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
         }
 
         var owner = Base64Url.EncodeToString(hash);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using OpenTelemetry.Trace;
 
 namespace WamsGateway.Observability;
 
@@ -6,10 +7,14 @@ namespace WamsGateway.Observability;
 /// When no traces are exported: ASP.NET Core still starts an activity for each request (its trace
 /// context, continued from the client's <c>traceparent</c> or new), which HttpClient propagates to the
 /// backend, but nothing is recorded. The client's sampled flag is kept, so a backend that samples on
-/// its parent decides as it would have without the gateway in between.
+/// its parent decides as it would have without the gateway in between. Not when the host records
+/// traces itself (an OpenTelemetry <c>TracerProvider</c> of its own): its sampler decides, and a client's
+/// sampled flag must not make it record.
 /// </summary>
 internal sealed class TraceContextPropagation : IHostedService, IDisposable
 {
+    private readonly IServiceProvider _services;
+
     private const string HostingSource = "Microsoft.AspNetCore";
 
     private readonly ActivityListener _listener = new()
@@ -21,8 +26,18 @@ internal sealed class TraceContextPropagation : IHostedService, IDisposable
                 : ActivitySamplingResult.PropagationData,
     };
 
+    public TraceContextPropagation(IServiceProvider services)
+    {
+        _services = services;
+    }
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        if (_services.GetService<TracerProvider>() is not null)
+        {
+            return Task.CompletedTask;
+        }
+
         ActivitySource.AddActivityListener(_listener);
         return Task.CompletedTask;
     }

@@ -61,6 +61,33 @@ public sealed class ValidatedTokenCacheTests
     }
 
     [Fact]
+    public async Task AHit_GetsAnIdentityOfTheFirstValidationsType_SoClaimLookupsMatchAlike()
+    {
+        using var cache = Cache();
+
+        var first = await cache.ValidateTokenAsync(Token(), new TokenValidationParameters());
+        var hit = await cache.ValidateTokenAsync(Token(), new TokenValidationParameters());
+
+        // The stand-in handler gives a plain (case-insensitive) ClaimsIdentity, as IdentityModel does where a host asks for it.
+        Assert.Equal(first.ClaimsIdentity.GetType(), hit.ClaimsIdentity.GetType());
+        Assert.Equal("auth0|alice", hit.ClaimsIdentity.FindFirst("SUB")?.Value);
+    }
+
+    [Fact]
+    public async Task ClaimsAddedAfterValidation_DoNotReachTheNextHit()
+    {
+        using var cache = Cache();
+
+        var first = await cache.ValidateTokenAsync(Token(), new TokenValidationParameters());
+        first.ClaimsIdentity.AddClaim(new Claim("role", "admin"));
+        var hit = await cache.ValidateTokenAsync(Token(), new TokenValidationParameters());
+        hit.ClaimsIdentity.AddClaim(new Claim("role", "owner"));
+        var next = await cache.ValidateTokenAsync(Token(), new TokenValidationParameters());
+
+        Assert.Null(next.ClaimsIdentity.FindFirst("role"));
+    }
+
+    [Fact]
     public async Task Reuse_EndsAtMaxAge_WhenThatComesBeforeExp()
     {
         using var cache = Cache(maxAge: TimeSpan.FromMinutes(1));

@@ -3,6 +3,8 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Trace;
 using WamsGateway.TestSupport;
 using WamsGateway.Tests.Support;
 
@@ -59,6 +61,20 @@ public sealed partial class TraceContextTests
         Assert.NotEqual(one.TraceId, two.TraceId);
         Assert.NotEqual(new string('0', 32), one.TraceId);
         Assert.Equal("00", one.Flags);
+    }
+
+    [Fact]
+    public async Task A_host_that_records_traces_itself_keeps_its_own_sampling_decision()
+    {
+        // The host's tracer samples nothing; a client's sampled flag must not make it record.
+        await using var stack = await Stack.StartAsync([], services => services.AddOpenTelemetry()
+            .WithTracing(tracing => tracing.SetSampler(new AlwaysOffSampler()).AddAspNetCoreInstrumentation()));
+
+        var received = await stack.SendAnonymousAsync(request => request.Headers.Add("traceparent", $"00-{ClientTraceId}-{ClientSpanId}-01"));
+
+        var parent = TraceParent.Parse(received.Header("traceparent").Single());
+        Assert.Equal(ClientTraceId, parent.TraceId);
+        Assert.Equal("00", parent.Flags);
     }
 
     [Fact]
@@ -142,12 +158,12 @@ public sealed partial class TraceContextTests
 
         public RunningApp Gateway { get; }
 
-        public static async Task<Stack> StartAsync(IEnumerable<string> args)
+        public static async Task<Stack> StartAsync(IEnumerable<string> args, Action<IServiceCollection>? configureServices = null)
         {
             var authority = await TestAuthority.StartAsync();
             var backend = await RecordingBackend.StartAsync();
             var config = GatewayConfig.Write(GatewayConfig.Default(authority.Issuer, backend.Address));
-            var gateway = await RunningApp.StartAsync(a => GatewayApp.Build(a), [$"--config={config}", .. args]);
+            var gateway = await RunningApp.StartAsync(a => GatewayApp.Build(a, configureServices), [$"--config={config}", .. args]);
             return new Stack(authority, backend, gateway);
         }
 
