@@ -55,8 +55,10 @@ public static class WamsGatewayEndpointRouteBuilderExtensions
 public static class WamsGatewayTelemetryExtensions
 {
     /// <summary>
-    /// OpenTelemetry traces and metrics (ASP.NET Core, HttpClient, YARP and the gateway's own meter), the
-    /// Prometheus exporter for <c>/metrics</c>, and OTLP export when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.
+    /// OpenTelemetry metrics (ASP.NET Core, HttpClient and the gateway's own meter) with the Prometheus
+    /// exporter for <c>/metrics</c>; with <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>, OTLP export of metrics and of
+    /// traces (ASP.NET Core, HttpClient, YARP), sampled as <c>OTEL_TRACES_SAMPLER</c> says. Without it no span
+    /// is recorded, and each request still carries its W3C trace context to the backend.
     /// </summary>
     /// <param name="builder">The host's builder.</param>
     /// <returns>The builder.</returns>

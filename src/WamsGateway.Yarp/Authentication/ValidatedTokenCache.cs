@@ -111,11 +111,11 @@ internal sealed class ValidatedTokenCache : TokenHandler, IDisposable
         }
     }
 
-    /// <summary>One validated token: what JwtBearer needs from the result, and until when it may be reused.</summary>
     /// <summary>
-    /// What a hit needs, and no more: an identity of the validated one's type holding detached copies of
-    /// its claims, taken before any event or claims transformation saw it, and a summary of the token. The
-    /// parsed token (its JSON, its encoded parts) is left to the collector, so an entry costs its claims.
+    /// One validated token: until when it may be reused, and what a hit needs, no more. That is an
+    /// identity of the validated one's type holding detached copies of its claims (taken before any event
+    /// or claims transformation saw them) and a summary of the token. The parsed token (its JSON, its
+    /// encoded parts) is left to the collector, so an entry costs its claims.
     /// </summary>
     private sealed class Entry(TokenValidationResult result, DateTimeOffset expiresAt, long keySetVersion)
     {
