@@ -12,8 +12,10 @@ namespace WamsGateway.Tests.Observability;
 
 /// <summary>
 /// <c>traceparent</c> continues to the backend whether or not traces are exported; spans are recorded
-/// only when an OTLP endpoint takes them, sampled as <c>OTEL_TRACES_SAMPLER</c> says.
+/// only when an OTLP endpoint takes them, sampled as <c>OTEL_TRACES_SAMPLER</c> says. Activity listeners
+/// are process-wide (another host's sampling decision would apply to this one's requests), so these run alone.
 /// </summary>
+[Collection(DeadlineTestGroup.Name)]
 public sealed partial class TraceContextTests
 {
     private const string ClientTraceId = "0af7651916cd43dd8448eb211c80319c";
