@@ -14,6 +14,10 @@ namespace WamsGateway.Caching;
 /// <param name="Owner">The SHA-256 of the caller's token, base64url; also stored inside the value and checked on read.</param>
 internal readonly record struct DelegationCacheKey(string Value, string Owner)
 {
+    // One hash object per thread, reused: a one-shot hash sets up and tears down OpenSSL's context each time.
+    [ThreadStatic]
+    private static IncrementalHash? t_sha256;
+
     public static DelegationCacheKey For(DelegationRequest request)
     {
         // Per request on the hot path: the token's bytes go through a pooled buffer, not a new array.
@@ -22,7 +26,9 @@ internal readonly record struct DelegationCacheKey(string Value, string Owner)
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         try
         {
-            SHA256.HashData(buffer.AsSpan(0, Encoding.UTF8.GetBytes(token, buffer)), hash);
+            var sha256 = t_sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            sha256.AppendData(buffer.AsSpan(0, Encoding.UTF8.GetBytes(token, buffer)));
+            sha256.GetHashAndReset(hash);
         }
         finally
         {
