@@ -16,10 +16,10 @@ internal static class AuthenticationExtensions
         {
             var metadata = sp.GetRequiredService<AuthorityMetadata>();
             return new ValidatedTokenCache(
-            new JsonWebTokenHandler { MapInboundClaims = false },
-            () => metadata.KeySetVersion,
-            sp.GetRequiredService<AuthenticationSettings>().TokenCache,
-            sp.GetRequiredService<TimeProvider>());
+                new JsonWebTokenHandler { MapInboundClaims = false },
+                () => metadata.KeySetVersion,
+                sp.GetRequiredService<AuthenticationSettings>().TokenCache,
+                sp.GetRequiredService<TimeProvider>());
         });
         services.AddHostedService<AuthorityMetadataWarmup>();
 

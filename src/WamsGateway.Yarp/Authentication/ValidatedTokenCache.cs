@@ -77,28 +77,21 @@ internal sealed class ValidatedTokenCache : TokenHandler, IDisposable
 
     public void Dispose() => _cache.Dispose();
 
-    /// <summary>The earlier of the token's <c>exp</c> and now + MaxAge; null when the token's dates are not ones to keep.</summary>
+    /// <summary>
+    /// The earlier of the token's expiry (as the handler's lifetime check read it) and now + MaxAge; null
+    /// when the token's dates are not ones to keep.
+    /// </summary>
     private DateTimeOffset? Expiry(TokenValidationResult result)
     {
         if (result.ClaimsIdentity is not { } identity || !NumericDate.AreUsable(new ClaimsPrincipal(identity))
-            || Expiration(result, identity) is not { } exp)
+            || result.SecurityToken is not { ValidTo: var validTo } || validTo <= DateTime.UnixEpoch)
         {
             return null;
         }
 
+        var exp = new DateTimeOffset(DateTime.SpecifyKind(validTo, DateTimeKind.Utc));
         var latest = _time.GetUtcNow() + _settings.MaxAge;
         return exp < latest ? exp : latest;
-    }
-
-    // The expiry the handler's lifetime check used (the token's own exp), else the identity's one exp claim.
-    private static DateTimeOffset? Expiration(TokenValidationResult result, ClaimsIdentity identity)
-    {
-        if (result.SecurityToken is { } token)
-        {
-            return token.ValidTo > DateTime.UnixEpoch ? new DateTimeOffset(DateTime.SpecifyKind(token.ValidTo, DateTimeKind.Utc)) : null;
-        }
-
-        return NumericDate.TryParse(identity.FindFirst("exp")?.Value, out var exp) ? exp : null;
     }
 
     private void ForgetIfKeysChanged()

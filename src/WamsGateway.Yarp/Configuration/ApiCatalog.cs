@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using WamsGateway.Caching;
 using WamsGateway.Exchanges;
 using WamsGateway.Forwarding;
 using Yarp.ReverseProxy.Model;
@@ -26,14 +27,15 @@ internal sealed record ApiDefinition(string Name, string KindName, IExchangeKind
 /// <summary>Everything the request path reads from one valid configuration, derived once; a request uses one snapshot throughout.</summary>
 internal sealed class GatewaySnapshot
 {
-    public GatewaySnapshot(GatewayOptions options, ExchangeKinds kinds, Caching.FingerprintKey fingerprints)
+    public GatewaySnapshot(GatewayOptions options, ExchangeKinds kinds, FingerprintKey fingerprints)
     {
         Apis = options.Apis.ToFrozenDictionary(
             a => a.Key,
             a =>
             {
                 var registration = kinds.Registration(a.Value.Exchange)!;
-                return new ApiDefinition(a.Key, registration.Name, kinds.Find(registration.Name)!, a.Value, a.Value.Settings!, fingerprints.Fingerprint(registration.Name + "\n" + JsonSerializer.Serialize(a.Value.Settings!, a.Value.Settings!.GetType())));
+                var settings = a.Value.Settings!;
+                return new ApiDefinition(a.Key, registration.Name, kinds.Find(registration.Name)!, a.Value, settings, Fingerprint(fingerprints, registration.Name, settings));
             },
             StringComparer.OrdinalIgnoreCase);
         var credentialHeaders = Apis.Values.SelectMany(a => a.Kind.CredentialHeaders(a.Settings));
@@ -54,6 +56,9 @@ internal sealed class GatewaySnapshot
 
     public ApiDefinition? Find(string? name) => name is not null && Apis.TryGetValue(name, out var api) ? api : null;
 
+    /// <summary>Every setting of the API's kind, secrets included, keyed (<see cref="FingerprintKey"/>).</summary>
+    private static string Fingerprint(FingerprintKey key, string kind, object settings) =>
+        key.Fingerprint(kind + "\n" + JsonSerializer.Serialize(settings, settings.GetType()));
 }
 
 /// <summary>The configured APIs (the newest valid configuration), and which one a proxied request's route is bound to.</summary>
@@ -61,11 +66,11 @@ internal sealed class ApiCatalog : IDisposable
 {
     private readonly GatewayConfigurationMonitor _monitor;
     private readonly ExchangeKinds _kinds;
-    private readonly Caching.FingerprintKey _fingerprints;
+    private readonly FingerprintKey _fingerprints;
     private readonly IDisposable? _subscription;
     private volatile GatewaySnapshot _current;
 
-    public ApiCatalog(GatewayConfigurationMonitor monitor, ExchangeKinds kinds, Caching.FingerprintKey fingerprints)
+    public ApiCatalog(GatewayConfigurationMonitor monitor, ExchangeKinds kinds, FingerprintKey fingerprints)
     {
         _monitor = monitor;
         _kinds = kinds;

@@ -31,7 +31,7 @@ public sealed partial class TraceContextTests
     [InlineData("00", true)]
     public async Task Without_an_exporter_the_clients_trace_continues_to_the_backend_with_its_sampled_flag(string flags, bool loggingOff)
     {
-        await using var stack = await Stack.StartAsync(loggingOff ? [LoggingOff] : []);
+        await using var stack = await StartAsync(loggingOff ? [LoggingOff] : []);
 
         var received = await stack.SendAnonymousAsync(request =>
         {
@@ -53,7 +53,7 @@ public sealed partial class TraceContextTests
     [InlineData("00-00000000000000000000000000000000-b7ad6b7169203331-01", true)]
     public async Task Without_an_exporter_a_request_without_a_valid_traceparent_starts_a_trace_of_its_own(string? sent, bool loggingOff)
     {
-        await using var stack = await Stack.StartAsync(loggingOff ? [LoggingOff] : []);
+        await using var stack = await StartAsync(loggingOff ? [LoggingOff] : []);
 
         var first = await stack.SendAnonymousAsync(request => Add(request, sent));
         var second = await stack.SendAnonymousAsync(request => Add(request, sent));
@@ -69,7 +69,7 @@ public sealed partial class TraceContextTests
     public async Task A_host_that_records_traces_itself_keeps_its_own_sampling_decision()
     {
         // The host's tracer samples nothing; a client's sampled flag must not make it record.
-        await using var stack = await Stack.StartAsync([], services => services.AddOpenTelemetry()
+        await using var stack = await StartAsync([], services => services.AddOpenTelemetry()
             .WithTracing(tracing => tracing.SetSampler(new AlwaysOffSampler()).AddAspNetCoreInstrumentation()));
 
         var received = await stack.SendAnonymousAsync(request => request.Headers.Add("traceparent", $"00-{ClientTraceId}-{ClientSpanId}-01"));
@@ -82,7 +82,7 @@ public sealed partial class TraceContextTests
     [Fact]
     public async Task Without_an_exporter_an_error_answer_names_the_clients_trace()
     {
-        await using var stack = await Stack.StartAsync([]);
+        await using var stack = await StartAsync([]);
         using var request = new HttpRequestMessage(HttpMethod.Get, "/none/");
         request.Headers.Add("traceparent", $"00-{ClientTraceId}-{ClientSpanId}-01");
 
@@ -97,7 +97,7 @@ public sealed partial class TraceContextTests
     public async Task With_an_OTLP_endpoint_spans_are_exported_and_a_new_trace_is_sampled()
     {
         await using var collector = await OtlpCollector.StartAsync();
-        await using var stack = await Stack.StartAsync(collector.GatewayArgs());
+        await using var stack = await StartAsync(collector.GatewayArgs());
 
         var received = await stack.SendAnonymousAsync(_ => { });
 
@@ -119,7 +119,7 @@ public sealed partial class TraceContextTests
             args.Add($"--OTEL_TRACES_SAMPLER_ARG={argument}");
         }
 
-        await using var stack = await Stack.StartAsync(args);
+        await using var stack = await StartAsync(args);
 
         var received = await stack.SendAnonymousAsync(_ => { });
 
@@ -150,42 +150,28 @@ public sealed partial class TraceContextTests
     [GeneratedRegex("^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")]
     private static partial Regex TraceParentFormat();
 
-    private sealed class Stack : IAsyncDisposable
+    /// <summary>A test authority, a recording backend and the gateway, started; disposed with the test.</summary>
+    private static async Task<Stack> StartAsync(IReadOnlyList<string> args, Action<IServiceCollection>? configureServices = null)
     {
-        private Stack(TestAuthority authority, RecordingBackend backend, RunningApp gateway) => (Authority, Backend, Gateway) = (authority, backend, gateway);
+        var fixture = new GatewayFixture { Args = args, ConfigureServices = configureServices };
+        await fixture.InitializeAsync();
+        return new Stack(fixture);
+    }
 
-        public TestAuthority Authority { get; }
-
-        public RecordingBackend Backend { get; }
-
-        public RunningApp Gateway { get; }
-
-        public static async Task<Stack> StartAsync(IEnumerable<string> args, Action<IServiceCollection>? configureServices = null)
-        {
-            var authority = await TestAuthority.StartAsync();
-            var backend = await RecordingBackend.StartAsync();
-            var config = GatewayConfig.Write(GatewayConfig.Default(authority.Issuer, backend.Address));
-            var gateway = await RunningApp.StartAsync(a => GatewayApp.Build(a, configureServices), [$"--config={config}", .. args]);
-            return new Stack(authority, backend, gateway);
-        }
+    private sealed class Stack(GatewayFixture fixture) : IAsyncDisposable
+    {
+        public RunningApp Gateway => fixture.Gateway;
 
         /// <summary>One request through the anonymous route; what the backend received.</summary>
         public async Task<ReceivedRequest> SendAnonymousAsync(Action<HttpRequestMessage> configure)
         {
-            var before = Backend.Requests.Count;
-            using var request = new HttpRequestMessage(HttpMethod.Get, "/anon/trace");
-            configure(request);
-            using var response = await Gateway.Client.SendAsync(request);
+            var before = fixture.Backend.Requests.Count;
+            using var response = await fixture.SendAsync("/anon/trace", token: null, configure);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            return Backend.Requests[before];
+            return fixture.Backend.Requests[before];
         }
 
-        public async ValueTask DisposeAsync()
-        {
-            await Gateway.DisposeAsync();
-            await Backend.DisposeAsync();
-            await Authority.DisposeAsync();
-        }
+        public ValueTask DisposeAsync() => new(fixture.DisposeAsync());
     }
 
     /// <summary>An OTLP/HTTP receiver on a loopback socket: it takes every export and remembers the first trace export.</summary>
@@ -202,7 +188,7 @@ public sealed partial class TraceContextTests
             return collector;
         }
 
-        public IEnumerable<string> GatewayArgs() =>
+        public IReadOnlyList<string> GatewayArgs() =>
         [
             $"--OTEL_EXPORTER_OTLP_ENDPOINT={_app!.Address}",
             "--OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf",

@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using WamsGateway.TestSupport;
 
 namespace WamsGateway.Tests.Support;
@@ -21,6 +22,12 @@ public sealed class GatewayFixture : IAsyncLifetime
     /// <summary>Lets a test set the authority up (e.g. down) before the gateway starts.</summary>
     public Action<TestAuthority>? ArrangeAuthority { get; init; }
 
+    /// <summary>More command-line arguments for the gateway (environment-style settings such as <c>--OTEL_...</c>).</summary>
+    public IReadOnlyList<string> Args { get; init; } = [];
+
+    /// <summary>Services the gateway's host adds after its own, as a host of its own would.</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; init; }
+
     public async Task InitializeAsync()
     {
         Authority = await TestAuthority.StartAsync();
@@ -28,7 +35,7 @@ public sealed class GatewayFixture : IAsyncLifetime
         Backend = await RecordingBackend.StartAsync();
         var config = GatewayConfig.Default(Authority.Issuer, Backend.Address);
         Customize?.Invoke(config);
-        Gateway = await RunningApp.StartAsync(args => GatewayApp.Build(args), [$"--config={GatewayConfig.Write(config)}"]);
+        Gateway = await RunningApp.StartAsync(args => GatewayApp.Build(args, ConfigureServices), [$"--config={GatewayConfig.Write(config)}", .. Args]);
     }
 
     public async Task<HttpResponseMessage> SendAsync(string path, string? token, Action<HttpRequestMessage>? configure = null)
