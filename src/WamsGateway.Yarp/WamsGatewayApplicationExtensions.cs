@@ -1,3 +1,4 @@
+using WamsGateway.Assertions;
 using WamsGateway.Authorization;
 using WamsGateway.Delegation;
 using WamsGateway.Errors;
@@ -13,7 +14,7 @@ public static class WamsGatewayProxyPipelineExtensions
     /// <summary>
     /// The gateway's rules for every proxied request, then YARP's own steps: the caller (the gateway's token,
     /// required unless the route is <c>"AuthorizationPolicy": "anonymous"</c> and its API needs nobody),
-    /// the API's client and scope policy, the exchange, then session affinity, load balancing and passive
+    /// the API's client and scope policy, the exchange, the caller's signed assertion, then session affinity, load balancing and passive
     /// health checks. Use it as the whole pipeline: <c>app.MapReverseProxy(proxy =&gt; proxy.UseWamsGateway())</c>.
     /// </summary>
     /// <param name="proxy">YARP's proxy pipeline.</param>
@@ -24,6 +25,7 @@ public static class WamsGatewayProxyPipelineExtensions
         proxy.UseBackendResponsesAsIs();
         proxy.UseMiddleware<ApiPolicyMiddleware>();
         proxy.UseMiddleware<DelegationMiddleware>();
+        proxy.UseMiddleware<AssertionMiddleware>();
         proxy.UseSessionAffinity();
         proxy.UseLoadBalancing();
         proxy.UsePassiveHealthChecks();
@@ -49,6 +51,15 @@ public static class WamsGatewayEndpointRouteBuilderExtensions
     /// <param name="endpoints">The host's endpoints.</param>
     /// <returns>The endpoints.</returns>
     public static IEndpointRouteBuilder MapWamsGatewayMetrics(this IEndpointRouteBuilder endpoints) => endpoints.MapGatewayMetrics();
+
+    /// <summary>
+    /// With <c>Gateway:Assertion:Issuer</c>: <c>GET {Issuer}.well-known/openid-configuration</c> and
+    /// <c>GET {Issuer}.well-known/jwks.json</c>, anonymous and ahead of every proxied route, so a backend
+    /// validates the gateway's assertions with its stock JWT middleware, the gateway's issuer as authority.
+    /// </summary>
+    /// <param name="endpoints">The host's endpoints.</param>
+    /// <returns>The endpoints.</returns>
+    public static IEndpointRouteBuilder MapWamsGatewayAssertionKeys(this IEndpointRouteBuilder endpoints) => endpoints.MapGatewayAssertionKeys();
 }
 
 /// <summary>What the standalone gateway adds around the package; a host may use any of it.</summary>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using WamsGateway.Assertions;
 using WamsGateway.Authentication;
 using WamsGateway.Authorization;
 using WamsGateway.Caching;
@@ -62,6 +63,7 @@ public static class WamsGatewayServiceCollectionExtensions
             .AddGatewayAuthorization()
             .AddGatewayDelegation()
             .AddGatewayCaching(options)
+            .AddGatewayAssertions(options)
             .AddGatewayHealthChecks(options);
         builder
             .AddTransforms<GatewayTransformProvider>()

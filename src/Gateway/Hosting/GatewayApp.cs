@@ -47,6 +47,7 @@ public static class GatewayApp
         app.UseAuthorization();
         app.MapWamsGatewayHealthChecks();
         app.MapWamsGatewayMetrics();
+        app.MapWamsGatewayAssertionKeys();
         app.MapReverseProxy(proxy => proxy.UseWamsGateway());
         return app;
     }

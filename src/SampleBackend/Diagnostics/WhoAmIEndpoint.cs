@@ -8,7 +8,8 @@ namespace SampleBackend.Diagnostics;
 /// <c>GET /api/whoami</c>: the headers the backend received, with every credential replaced by its
 /// fingerprint, and the credential it would act on (<c>X-ZUMO-AUTH</c>, else <c>Authorization</c>)
 /// as its header, scheme, fingerprint and decoded (not verified) JWT header and claims. Never the
-/// credential itself: whoever reads this answer must not be able to replay what the caller sent.
+/// credential itself: whoever reads this answer must not be able to replay what the caller sent. With
+/// <c>SampleBackend:GatewayAuthority</c>, <c>assertion</c> holds the verified claims of the gateway's assertion.
 /// </summary>
 public static class WhoAmIEndpoint
 {
@@ -22,6 +23,9 @@ public static class WhoAmIEndpoint
                 h => h.Value.Select(v => HeaderRedaction.Echo(h.Key, v ?? string.Empty)).ToArray(),
                 StringComparer.OrdinalIgnoreCase),
             credential = Credential(request),
+            assertion = request.HttpContext.Features.Get<GatewayAssertion.VerifiedAssertion>() is { } verified
+                ? verified.Claims.GroupBy(c => c.Type).ToDictionary(g => g.Key, g => g.Count() == 1 ? (object)g.First().Value : g.Select(c => c.Value).ToArray())
+                : null,
         }));
 
     private static object? Credential(HttpRequest request)

@@ -20,8 +20,14 @@ internal readonly record struct DelegationCacheKey(string Value, string Owner)
 
     public static DelegationCacheKey For(DelegationRequest request)
     {
+        var owner = HashOf(request.SubjectToken);
+        return new DelegationCacheKey(string.Concat("delegation:", request.Api.Name, ":", request.Api.Fingerprint, ":", owner), owner);
+    }
+
+    /// <summary>SHA-256 of a caller's token, base64url: what names the caller in a cache, never the token itself.</summary>
+    public static string HashOf(string token)
+    {
         // Per request on the hot path: the token's bytes go through a pooled buffer, not a new array.
-        var token = request.SubjectToken;
         var buffer = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(token.Length));
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         try
@@ -36,7 +42,6 @@ internal readonly record struct DelegationCacheKey(string Value, string Owner)
             ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
         }
 
-        var owner = Base64Url.EncodeToString(hash);
-        return new DelegationCacheKey(string.Concat("delegation:", request.Api.Name, ":", request.Api.Fingerprint, ":", owner), owner);
+        return Base64Url.EncodeToString(hash);
     }
 }

@@ -38,7 +38,11 @@ internal sealed class GatewaySnapshot
                 return new ApiDefinition(a.Key, registration.Name, kinds.Find(registration.Name)!, a.Value, settings, Fingerprint(fingerprints, registration.Name, settings));
             },
             StringComparer.OrdinalIgnoreCase);
-        var credentialHeaders = Apis.Values.SelectMany(a => a.Kind.CredentialHeaders(a.Settings));
+        // Every API's assertion header, and the default name, is the gateway's on every route.
+        var credentialHeaders = Apis.Values.SelectMany(a => a.Kind.CredentialHeaders(a.Settings))
+            .Concat(Apis.Values.Select(a => a.Options.Assertion?.Header).OfType<string>())
+            .Append(Assertions.ApiAssertionSettings.DefaultHeader)
+            .ToList();
         Strip = new CredentialHeadersTransform(CredentialHeadersTransform.NamesFor(options, credentialHeaders, keepAuthorization: false));
         StripKeepingAuthorization = new CredentialHeadersTransform(CredentialHeadersTransform.NamesFor(options, credentialHeaders, keepAuthorization: true));
         IdentityHeaders = new IdentityHeadersTransform(options.IdentityHeaders);

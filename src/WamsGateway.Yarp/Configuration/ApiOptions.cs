@@ -15,10 +15,13 @@ internal sealed class ApiOptions
     /// <summary>Every one must be in the token's <c>scope</c> or <c>permissions</c>.</summary>
     public List<string>? RequiredScopes { get; set; }
 
+    /// <summary>A signed assertion of the caller on every request to this API's backend; null: none.</summary>
+    public Assertions.ApiAssertionSettings? Assertion { get; set; }
+
     /// <summary>The kind's options, bound from the same section (not a configuration key).</summary>
     internal object? Settings { get; set; }
 
-    /// <summary>The API needs a signed-in caller: its kind does (an unknown kind is assumed to), or its policy names clients or scopes.</summary>
+    /// <summary>The API needs a signed-in caller: its kind does (an unknown kind is assumed to), its policy names clients or scopes, or it asks for assertions.</summary>
     internal bool RequiresCaller(Exchanges.IExchangeKind? kind) =>
-        kind?.RequiresCaller != false || AllowedClients is { Count: > 0 } || RequiredScopes is { Count: > 0 };
+        kind?.RequiresCaller != false || AllowedClients is { Count: > 0 } || RequiredScopes is { Count: > 0 } || Assertion is not null;
 }

@@ -156,6 +156,7 @@ internal sealed partial class GatewayConfigurationMonitor : IOptionsMonitor<Gate
             ("Cache", before.Cache, after.Cache),
             ("Delegation", before.Delegation, after.Delegation),
             ("Management", before.Management, after.Management),
+            ("Assertion", before.Assertion, after.Assertion),
         })
         {
             // Compared, never logged: these sections hold secrets.

@@ -38,6 +38,9 @@ internal sealed class GatewayOptions
 
     public ManagementSettings Management { get; set; } = new();
 
+    /// <summary>The gateway as the issuer of its assertions (<c>Gateway:Assertion</c>); read at start.</summary>
+    public Assertions.AssertionSettings Assertion { get; set; } = new();
+
     public Dictionary<string, ApiOptions> Apis { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Values that did not convert, found before binding (<see cref="GatewayOptionsSetup"/>) and reported by the validator.</summary>

@@ -42,6 +42,7 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             ValidateApi($"{GatewayOptions.SectionName}:Apis:{api}", settings, problems);
         }
 
+        Assertions.AssertionSettingsValidator.Validate(options, CredentialHeaders(options), problems);
         ValidateRouteBindings(options, problems);
         ValidateIdentityHeaderCollisions(options, problems);
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
@@ -224,16 +225,11 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
     /// </summary>
     private void ValidateIdentityHeaderCollisions(GatewayOptions options, List<string> problems)
     {
-        var credentials = new HashSet<string>(Forwarding.HeaderNameComparer.Instance);
+        var credentials = CredentialHeaders(options);
         credentials.UnionWith(Forwarding.CredentialHeadersTransform.ForwardingHeaders);
         credentials.UnionWith(options.EffectiveStripHeaders);
-        foreach (var api in options.Apis.Values)
-        {
-            if (_kinds.Find(api.Exchange) is { } kind && api.Settings is not null)
-            {
-                credentials.UnionWith(kind.CredentialHeaders(api.Settings));
-            }
-        }
+        credentials.UnionWith(options.Apis.Values.Select(a => a.Assertion?.Header).OfType<string>());
+        credentials.Add(Assertions.ApiAssertionSettings.DefaultHeader);
 
         foreach (var (header, claim) in options.IdentityHeaders)
         {
@@ -243,6 +239,21 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
                 problems.Add($"{GatewayOptions.SectionName}:IdentityHeaders:{header}: '{header}' carries a credential or a forwarding header the gateway manages; give the claim a header of its own.");
             }
         }
+    }
+
+    /// <summary>Every header an API's exchange kind sets.</summary>
+    private HashSet<string> CredentialHeaders(GatewayOptions options)
+    {
+        var credentials = new HashSet<string>(Forwarding.HeaderNameComparer.Instance);
+        foreach (var api in options.Apis.Values)
+        {
+            if (_kinds.Find(api.Exchange) is { } kind && api.Settings is not null)
+            {
+                credentials.UnionWith(kind.CredentialHeaders(api.Settings));
+            }
+        }
+
+        return credentials;
     }
 
     private static void ValidateIdentityHeaders(Dictionary<string, string> headers, List<string> problems)

@@ -1,5 +1,7 @@
+using WamsGateway.Assertions;
 using WamsGateway.Configuration;
 using WamsGateway.Delegation;
+using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Transforms;
 using Yarp.ReverseProxy.Transforms.Builder;
 
@@ -14,12 +16,14 @@ internal sealed class GatewayTransformProvider : ITransformProvider
     private readonly ApiCatalog _catalog;
     private readonly GatewayOptionsValidator _validator;
     private readonly GatewayConfigurationMonitor _monitor;
+    private readonly AssertionIssuer? _assertions;
 
-    public GatewayTransformProvider(ApiCatalog catalog, GatewayOptionsValidator validator, GatewayConfigurationMonitor monitor)
+    public GatewayTransformProvider(ApiCatalog catalog, GatewayOptionsValidator validator, GatewayConfigurationMonitor monitor, IServiceProvider services)
     {
         _catalog = catalog;
         _validator = validator;
         _monitor = monitor;
+        _assertions = services.GetService<AssertionIssuer>();
     }
 
     public void ValidateRoute(TransformRouteValidationContext context)
@@ -38,22 +42,24 @@ internal sealed class GatewayTransformProvider : ITransformProvider
     {
     }
 
-    public void Apply(TransformBuilderContext context) => context.RequestTransforms.Add(new GatewayRequestTransform(_catalog));
+    public void Apply(TransformBuilderContext context) => context.RequestTransforms.Add(new GatewayRequestTransform(_catalog, _assertions));
 }
 
 /// <summary>
 /// One per route, reading the request's configuration snapshot, so a reload applies to the next request
 /// without YARP rebuilding its routes: strip every inbound credential and identity header (the caller's
 /// <c>Authorization</c> stays only when the route's API passes it through), set the identity headers, and
-/// let the API's exchange kind put its credential on.
+/// let the API's exchange kind put its credential on, then the caller's signed assertion when the API asks for one.
 /// </summary>
 internal sealed class GatewayRequestTransform : RequestTransform
 {
     private readonly ApiCatalog _catalog;
+    private readonly AssertionIssuer? _assertions;
 
-    public GatewayRequestTransform(ApiCatalog catalog)
+    public GatewayRequestTransform(ApiCatalog catalog, AssertionIssuer? assertions)
     {
         _catalog = catalog;
+        _assertions = assertions;
     }
 
     public override async ValueTask ApplyAsync(RequestTransformContext context)
@@ -67,5 +73,25 @@ internal sealed class GatewayRequestTransform : RequestTransform
                 ?? throw new InvalidOperationException("The delegation step did not run for a route whose API exchanges credentials.");
             api.Kind.Apply(context, api, credential);
         }
+
+        if (api?.Options.Assertion is { } assertion)
+        {
+            AddHeader(context, assertion.Header, Assertion(context, assertion));
+        }
+    }
+
+    /// <summary>The unbound one the assertion step prepared, or one signed now for this method and the URL the backend receives.</summary>
+    private string Assertion(RequestTransformContext context, Assertions.ApiAssertionSettings settings)
+    {
+        var feature = context.HttpContext.Features.Get<AssertionFeature>()
+            ?? throw new InvalidOperationException("The assertion step did not run for a route whose API asks for assertions.");
+        if (feature.Unbound is { } unbound)
+        {
+            return unbound;
+        }
+
+        // What the backend receives: the destination and the transformed path, without query or fragment.
+        var url = RequestUtilities.MakeDestinationAddress(context.DestinationPrefix, context.Path, QueryString.Empty).AbsoluteUri;
+        return _assertions!.Sign(feature.Keys.Signing, settings, context.HttpContext.User, context.HttpContext.Request.Method, url, out _);
     }
 }

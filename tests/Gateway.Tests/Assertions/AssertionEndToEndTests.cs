@@ -1,0 +1,243 @@
+using System.Buffers.Text;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Claims;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Time.Testing;
+using WamsGateway.Assertions;
+using WamsGateway.TestSupport;
+using WamsGateway.Tests.Support;
+
+namespace WamsGateway.Tests.Assertions;
+
+/// <summary>
+/// The gateway's signed assertion, end to end: the sample backend checks it with stock JwtBearer
+/// against the gateway's discovery document, and refuses everything that is not a fresh assertion for
+/// its audience (and, when bound, for this method and URL).
+/// </summary>
+public sealed class AssertionEndToEndTests : IAsyncLifetime
+{
+    private AssertionFleet _stack = null!;
+
+    private RunningApp Gateway => _stack.Gateways[0];
+
+    public async Task InitializeAsync() => _stack = await AssertionFleet.StartAsync();
+
+    public async Task DisposeAsync() => await _stack.DisposeAsync();
+
+    [Fact]
+    public async Task ThroughTheGateway_TheBackendVerifiesTheAssertion_AndReportsItsClaims()
+    {
+        using var response = await SendAsync(Gateway.Client, HttpMethod.Get, "/orders/api/whoami", _stack.Tokens.Valid());
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var assertion = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("assertion");
+        Assert.Equal(_stack.Issuer, assertion.GetProperty("iss").GetString());
+        Assert.Equal(AssertionFleet.Audience, assertion.GetProperty("aud").GetString());
+        Assert.Equal("auth0|alice", assertion.GetProperty("sub").GetString());
+        Assert.Equal("client-a", assertion.GetProperty("azp").GetString());
+        Assert.Equal("alice@example.com", assertion.GetProperty("email").GetString());
+        Assert.True(assertion.TryGetProperty("jti", out _));
+        Assert.False(assertion.TryGetProperty("htm", out _));
+    }
+
+    [Fact]
+    public async Task BoundAssertion_ThroughTheGateway_MatchesTheMethodAndUrlTheBackendReceives()
+    {
+        using var get = await SendAsync(Gateway.Client, HttpMethod.Get, "/orders-bound/api/whoami?x=1", _stack.Tokens.Valid());
+
+        Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+        var assertion = JsonDocument.Parse(await get.Content.ReadAsStringAsync()).RootElement.GetProperty("assertion");
+        Assert.Equal("GET", assertion.GetProperty("htm").GetString());
+        Assert.Equal(new Uri(_stack.Backend.Address, "api/whoami").AbsoluteUri, assertion.GetProperty("htu").GetString());
+    }
+
+    [Fact]
+    public async Task DirectCallToTheBackend_WithoutAnAssertion_IsRefused()
+    {
+        using var direct = await SendAsync(_stack.Backend.Client, HttpMethod.Get, "/api/whoami", null);
+        using var withCallerToken = await SendAsync(_stack.Backend.Client, HttpMethod.Get, "/api/whoami", _stack.Tokens.Valid());
+
+        Assert.Equal(HttpStatusCode.Unauthorized, direct.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, withCallerToken.StatusCode);
+    }
+
+    [Fact]
+    public async Task AnAssertionForAnotherAudience_IsRefusedByTheBackend()
+    {
+        using var response = await SendAsync(Gateway.Client, HttpMethod.Get, "/other/api/whoami", _stack.Tokens.Valid());
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task ATamperedAssertion_IsRefused()
+    {
+        var assertion = await RecordedAssertionAsync("/rec/x");
+        Assert.Equal(HttpStatusCode.OK, await DirectStatusAsync(HttpMethod.Get, "/api/whoami", assertion));
+
+        var parts = assertion.Split('.');
+        var claims = JsonNode.Parse(Base64Url.DecodeFromChars(parts[1]))!.AsObject();
+        claims["sub"] = "auth0|mallory";
+        var tampered = $"{parts[0]}.{Base64Url.EncodeToString(Encoding.UTF8.GetBytes(claims.ToJsonString()))}.{parts[2]}";
+        var unsigned = $"{Base64Url.EncodeToString("{\"alg\":\"none\",\"typ\":\"gateway-assertion+jwt\"}"u8)}.{parts[1]}.";
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await DirectStatusAsync(HttpMethod.Get, "/api/whoami", tampered));
+        Assert.Equal(HttpStatusCode.Unauthorized, await DirectStatusAsync(HttpMethod.Get, "/api/whoami", unsigned));
+    }
+
+    [Fact]
+    public async Task AnExpiredAssertion_SignedWithTheGatewaysKey_IsRefused()
+    {
+        // Signed by the gateway's own current key, with a clock twenty minutes behind: it expired long ago.
+        var keys = await Gateway.Services.GetRequiredService<AssertionKeyRing>().GetAsync(CancellationToken.None);
+        var past = new FakeTimeProvider(DateTimeOffset.UtcNow.AddMinutes(-20));
+        using var cache = new MemoryCache(new MemoryCacheOptions());
+        var issuer = new AssertionIssuer(_stack.Issuer, past, cache);
+        var settings = new ApiAssertionSettings { Audience = AssertionFleet.Audience };
+        var user = new ClaimsPrincipal(new ClaimsIdentity([new Claim("sub", "auth0|alice")], "test"));
+        var expired = issuer.Sign(keys.Signing, settings, user, null, null, out _);
+        var fresh = new AssertionIssuer(_stack.Issuer, TimeProvider.System, cache).Sign(keys.Signing, settings, user, null, null, out _);
+
+        Assert.Equal(HttpStatusCode.OK, await DirectStatusAsync(HttpMethod.Get, "/api/whoami", fresh));
+        Assert.Equal(HttpStatusCode.Unauthorized, await DirectStatusAsync(HttpMethod.Get, "/api/whoami", expired));
+    }
+
+    [Fact]
+    public async Task ABoundAssertion_ReplayedWithAnotherMethodOrPath_IsRefused()
+    {
+        var keys = await Gateway.Services.GetRequiredService<AssertionKeyRing>().GetAsync(CancellationToken.None);
+        var issuer = Gateway.Services.GetRequiredService<AssertionIssuer>();
+        var settings = new ApiAssertionSettings { Audience = AssertionFleet.Audience, BindRequest = true };
+        var user = new ClaimsPrincipal(new ClaimsIdentity([new Claim("sub", "auth0|alice")], "test"));
+        var bound = issuer.Sign(keys.Signing, settings, user, "GET", new Uri(_stack.Backend.Address, "api/whoami").AbsoluteUri, out _);
+
+        Assert.Equal(HttpStatusCode.OK, await DirectStatusAsync(HttpMethod.Get, "/api/whoami", bound));
+        Assert.Equal(HttpStatusCode.Unauthorized, await DirectStatusAsync(HttpMethod.Delete, "/api/whoami", bound));
+        Assert.Equal(HttpStatusCode.Unauthorized, await DirectStatusAsync(HttpMethod.Get, "/tables/todoitem", bound));
+        Assert.Equal(HttpStatusCode.Unauthorized, await DirectStatusAsync(HttpMethod.Get, "/api/whoami/", bound));
+    }
+
+    [Fact]
+    public async Task UnboundAssertions_AreReusedPerCallerToken_BoundOnesAreSignedPerRequest()
+    {
+        var alice = _stack.Tokens.Valid();
+        var bob = _stack.Tokens.Valid("auth0|bob");
+
+        var first = await RecordedAssertionAsync("/rec/a", alice);
+        var again = await RecordedAssertionAsync("/rec/b", alice);
+        var other = await RecordedAssertionAsync("/rec/a", bob);
+        var bound1 = await RecordedAssertionAsync("/rec-bound/a", alice);
+        var bound2 = await RecordedAssertionAsync("/rec-bound/a", alice);
+
+        Assert.Equal(first, again);
+        Assert.NotEqual(first, other);
+        Assert.NotEqual(bound1, bound2);
+        Assert.NotEqual(Claims(bound1)["jti"]!.GetValue<string>(), Claims(bound2)["jti"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Assertion_HasAnExplicitType_AKeyIdFromTheJwks_AndALifetimeWithinTheCallersToken()
+    {
+        var claims = _stack.Tokens.Claims();
+        claims["exp"] = DateTimeOffset.UtcNow.AddSeconds(30).ToUnixTimeSeconds();
+        var assertion = await RecordedAssertionAsync("/rec/x", _stack.Tokens.Sign(claims));
+        var header = JsonNode.Parse(Base64Url.DecodeFromChars(assertion.Split('.')[0]))!;
+        var jwks = JsonNode.Parse(await Gateway.Client.GetStringAsync("/.well-known/jwks.json"))!["keys"]!.AsArray();
+
+        Assert.Equal("gateway-assertion+jwt", header["typ"]!.GetValue<string>());
+        Assert.Equal("ES256", header["alg"]!.GetValue<string>());
+        Assert.Contains(jwks, k => k!["kid"]!.GetValue<string>() == header["kid"]!.GetValue<string>());
+        Assert.Equal((long)claims["exp"]!, Claims(assertion)["exp"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task DiscoveryAndJwks_AreAnonymous_Cacheable_AndHoldNoPrivateKey()
+    {
+        using var discovery = await Gateway.Client.GetAsync("/.well-known/openid-configuration");
+        using var jwks = await Gateway.Client.GetAsync("/.well-known/jwks.json");
+        var document = JsonNode.Parse(await discovery.Content.ReadAsStringAsync())!;
+        var keys = JsonNode.Parse(await jwks.Content.ReadAsStringAsync())!["keys"]!.AsArray();
+
+        Assert.Equal(HttpStatusCode.OK, discovery.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, jwks.StatusCode);
+        Assert.Equal(_stack.Issuer, document["issuer"]!.GetValue<string>());
+        Assert.Equal(_stack.Issuer + ".well-known/jwks.json", document["jwks_uri"]!.GetValue<string>());
+        Assert.Equal(TimeSpan.FromMinutes(5), discovery.Headers.CacheControl!.MaxAge);
+        Assert.Equal(TimeSpan.FromMinutes(5), jwks.Headers.CacheControl!.MaxAge);
+        Assert.Equal(2, keys.Count);
+        Assert.All(keys, k =>
+        {
+            Assert.Equal("EC", k!["kty"]!.GetValue<string>());
+            Assert.Null(k["d"]);
+        });
+    }
+
+    [Fact]
+    public async Task WellKnownDocuments_WinOverACatchAllRoute()
+    {
+        await using var stack = await AssertionFleet.StartAsync(customize: config =>
+            config["ReverseProxy"]!["Routes"]!["catch-all"] = GatewayConfig.Route("/{**rest}", null));
+
+        using var jwks = await stack.Gateways[0].Client.GetAsync("/.well-known/jwks.json");
+        using var proxied = await stack.Gateways[0].Client.GetAsync("/.well-known/other");
+
+        Assert.Equal(HttpStatusCode.OK, jwks.StatusCode);
+        Assert.NotNull(JsonNode.Parse(await jwks.Content.ReadAsStringAsync())!["keys"]);
+        Assert.Equal(HttpStatusCode.Unauthorized, proxied.StatusCode);
+    }
+
+    [Fact]
+    public async Task ForgedAssertionHeaders_NeverReachABackend_OnAnyRoute()
+    {
+        var forged = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZG1pbiJ9.";
+        foreach (var path in new[] { "/none/x", "/pass/x", "/anon/x", "/plain/x", "/rec/x" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _stack.Tokens.Valid());
+            foreach (var name in new[] { "X-Gateway-Assertion", "x-gateway-assertion", "X_Gateway_Assertion", "X.Gateway.Assertion" })
+            {
+                request.Headers.TryAddWithoutValidation(name, forged);
+            }
+
+            using var response = await Gateway.Client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        Assert.Equal(5, _stack.Recorder.Requests.Count);
+        Assert.All(_stack.Recorder.Requests, r => Assert.DoesNotContain(r.Headers, h => h.Value.Any(v => v.Contains(forged, StringComparison.Ordinal))));
+        Assert.Single(_stack.Recorder.Requests[^1].Header("X-Gateway-Assertion"));
+    }
+
+    private async Task<string> RecordedAssertionAsync(string path, string? token = null)
+    {
+        var before = _stack.Recorder.Requests.Count;
+        using var response = await SendAsync(Gateway.Client, HttpMethod.Get, path, token ?? _stack.Tokens.Valid());
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return Assert.Single(_stack.Recorder.Requests[before].Header("X-Gateway-Assertion"));
+    }
+
+    private async Task<HttpStatusCode> DirectStatusAsync(HttpMethod method, string path, string assertion)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        request.Headers.TryAddWithoutValidation("X-Gateway-Assertion", assertion);
+        using var response = await _stack.Backend.Client.SendAsync(request);
+        return response.StatusCode;
+    }
+
+    private static JsonObject Claims(string jwt) => JsonNode.Parse(Base64Url.DecodeFromChars(jwt.Split('.')[1]))!.AsObject();
+
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient client, HttpMethod method, string path, string? token)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return await client.SendAsync(request);
+    }
+}
