@@ -2,7 +2,7 @@
 # Runs the local stack and walks through it:
 #   local authority        http://127.0.0.1:5100/  (Auth0-compatible, demo users alice and bob)
 #   WAMS sample backend    http://127.0.0.1:5101/  (the tutorial's todo table)
-#   orders sample backend  http://127.0.0.1:5102/  (a second API)
+#   orders sample backend  http://127.0.0.1:5102/  (a second API; only requests with the gateway's signed assertion)
 #   gateway                http://127.0.0.1:5000/  (deploy/local/gateway.json)
 # Ctrl+C stops everything. With --check it walks through once and exits with the result
 # (the test command uses that as a smoke test). --no-build skips the build. --fleet adds a
@@ -67,7 +67,8 @@ start wams-backend src/SampleBackend/$out/SampleBackend.dll --contentRoot "$PWD/
   --urls http://127.0.0.1:5101 --SampleBackend:MasterKey=local-wams-master-key --SampleBackend:Database="$state/wams/todo.db" \
   --SampleBackend:AwsRootSecret=local-aws-root-secret
 start orders-backend src/SampleBackend/$out/SampleBackend.dll --contentRoot "$PWD/src/SampleBackend/$out" \
-  --urls http://127.0.0.1:5102 --SampleBackend:MasterKey=local-orders-master-key --SampleBackend:Database="$state/orders/todo.db"
+  --urls http://127.0.0.1:5102 --SampleBackend:MasterKey=local-orders-master-key --SampleBackend:Database="$state/orders/todo.db" \
+  --SampleBackend:GatewayAuthority=http://127.0.0.1:5000/ --SampleBackend:GatewayAudience=https://orders.internal
 if $fleet; then
   mkdir -p "$state/redis"
   redis-server --port 5379 --bind 127.0.0.1 --save "" --appendonly no --dir "$state/redis" >"$state/logs/redis.log" 2>&1 &

@@ -134,3 +134,40 @@ public class SigV4Signing
     [Benchmark]
     public string Sign() => SigV4Signer.Sign(_request, _credentials, "us-east-1", "execute-api", DateTimeOffset.UtcNow, SigV4PathStyle.Normalized).Authorization;
 }
+
+/// <summary>The caller's assertion for a backend: reused per caller token (unbound), or signed per request (bound, ES256).</summary>
+[MemoryDiagnoser]
+public class Assertions : IDisposable
+{
+    private readonly Microsoft.Extensions.Caching.Memory.MemoryCache _memory = new(new Microsoft.Extensions.Caching.Memory.MemoryCacheOptions { SizeLimit = 1000 });
+    private readonly WamsGateway.Assertions.ApiAssertionSettings _unbound = new() { Audience = "https://orders.example.com" };
+    private readonly WamsGateway.Assertions.ApiAssertionSettings _bound = new() { Audience = "https://orders.example.com", BindRequest = true };
+    private readonly ClaimsPrincipal _user = new(new ClaimsIdentity(
+        [new Claim("sub", "auth0|alice"), new Claim("email", "alice@example.com"), new Claim("azp", "todo-mobile")], "bench"));
+
+    private WamsGateway.Assertions.AssertionKeySet _keys = null!;
+    private WamsGateway.Assertions.AssertionIssuer _issuer = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var settings = new WamsGateway.Assertions.AssertionSettings { Issuer = "http://gateway.internal/" };
+        var ring = new WamsGateway.Assertions.AssertionKeyRing(settings, new WamsGateway.Assertions.MemoryAssertionKeyStore(), TimeProvider.System,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<WamsGateway.Assertions.AssertionKeyRing>.Instance);
+        _keys = ring.GetAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        _issuer = new WamsGateway.Assertions.AssertionIssuer(settings.Issuer, TimeProvider.System, _memory);
+        _issuer.Unbound(_keys, "orders", _unbound, _user, "header.payload.signature");
+    }
+
+    public void Dispose()
+    {
+        _memory.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    [Benchmark(Baseline = true)]
+    public string UnboundReused() => _issuer.Unbound(_keys, "orders", _unbound, _user, "header.payload.signature");
+
+    [Benchmark]
+    public string BoundSigned() => _issuer.Sign(_keys.Signing, _bound, _user, "GET", "http://orders.internal/api/orders/42", out _);
+}

@@ -41,6 +41,17 @@ internal sealed class LocalStackClient : IDisposable
         return (stats.GetProperty("delegations").GetInt32(), stats.GetProperty("tokenExchanges").GetInt32(), stats.GetProperty("sts").GetInt32());
     }
 
+    /// <summary>A call straight to a backend, bypassing the gateway: the caller's bearer token and a header of the caller's choosing.</summary>
+    public static async Task<int> DirectAsync(Uri uri, string bearer, string header, string value)
+    {
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearer);
+        request.Headers.TryAddWithoutValidation(header, value);
+        using var response = await http.SendAsync(request);
+        return (int)response.StatusCode;
+    }
+
     /// <summary>
     /// A request that did not come from the gateway: SigV4-shaped headers with made-up credentials
     /// (a plausible access key id, a session token nobody issued), straight to the backend.

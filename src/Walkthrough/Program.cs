@@ -48,6 +48,15 @@ Narrator.Say($"{credential?.GetProperty("header").GetString()}: {credential?.Get
 narrator.Expect(Claim(credential, "aud") == "https://orders.local" && Claim(credential, "act")?.Contains("gateway", StringComparison.Ordinal) == true,
     "the orders API got its own token for alice, naming the gateway as the actor");
 
+Narrator.Step("The orders backend verifies that the call came through the gateway: a signed assertion on every request");
+var assertion = body?.GetProperty("assertion");
+Narrator.Say($"X-Gateway-Assertion, verified by the backend's stock JwtBearer against the gateway's JWKS: iss {Text(assertion, "iss")}, aud {Text(assertion, "aud")}, sub {Text(assertion, "sub")}, azp {Text(assertion, "azp")}, htm {Text(assertion, "htm")}, htu {Text(assertion, "htu")}");
+narrator.Expect(Text(assertion, "sub") == "auth0|alice" && Text(assertion, "aud") == "https://orders.internal" && Text(assertion, "htm") == "GET",
+    "the backend knows the caller from a signature it checked, not from a header anyone could send");
+var ordersBackend = new Uri(Arg("--orders-backend") ?? "http://127.0.0.1:5102/");
+var direct = await LocalStackClient.DirectAsync(new Uri(ordersBackend, "api/whoami"), aliceAccess, "X-User-Id", "auth0|alice");
+narrator.Expect(direct == 401, $"the same call straight to the backend, with alice's token and a made-up X-User-Id: {direct}");
+
 Narrator.Step("Alice reaches AWS-style APIs as herself: STS AssumeRoleWithWebIdentity with her token, then SigV4 on every request");
 var attachment = $"Receipt for the milk, {DateTimeOffset.Now:O}";
 (status, body, _) = await client.CallAsync(HttpMethod.Put, "files/alice/receipt.txt", aliceAccess, attachment);
@@ -150,3 +159,6 @@ static string? Claim(JsonElement? credential, string name) =>
             _ => value.GetRawText(),
         }
         : null;
+
+static string? Text(JsonElement? document, string name) =>
+    document is { ValueKind: JsonValueKind.Object } d && d.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

@@ -79,7 +79,11 @@ internal sealed class ConfigFileProvider : ConfigurationProvider, IDisposable
     {
         using var stream = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         var json = new ConfigurationBuilder().AddJsonStream(stream).Build();
-        return json.AsEnumerable().Where(kv => kv.Value is not null).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.OrdinalIgnoreCase);
+        // An empty section ("Assertion": {}) or a null stays as a key without a value: it was written, not left out.
+        var all = json.AsEnumerable().ToList();
+        var parents = all.Select(kv => ConfigurationPath.GetParentPath(kv.Key)).OfType<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
+        return all.Where(kv => kv.Value is not null || !parents.Contains(kv.Key))
+            .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.OrdinalIgnoreCase);
     }
 
     private static bool Same(Dictionary<string, string?> a, IDictionary<string, string?> b) =>

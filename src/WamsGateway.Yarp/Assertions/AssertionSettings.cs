@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace WamsGateway.Assertions;
 
 /// <summary>
@@ -27,10 +29,13 @@ internal sealed class AssertionSettings
     public string? KeyFile { get; set; }
 
     /// <summary>The issuer as an absolute URL ending in <c>/</c>, its well-known documents under it.</summary>
+    [JsonIgnore]
     public Uri IssuerUri => new(Issuer!.EndsWith('/') ? Issuer : Issuer + "/");
 
+    [JsonIgnore]
     public string DiscoveryPath => IssuerUri.AbsolutePath + ".well-known/openid-configuration";
 
+    [JsonIgnore]
     public string JwksPath => IssuerUri.AbsolutePath + ".well-known/jwks.json";
 }
 

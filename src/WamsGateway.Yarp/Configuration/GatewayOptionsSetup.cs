@@ -41,6 +41,13 @@ internal sealed class GatewayOptionsSetup : IConfigureOptions<GatewayOptions>
         bindable.Bind(options);
         foreach (var (name, api) in options.Apis)
         {
+            // "Assertion": {} (or a section of nulls) binds to nothing; it still asks for assertions, and the validator says what is missing.
+            if (api.Assertion is null && bindable.GetSection(nameof(GatewayOptions.Apis)).GetSection(name).GetChildren()
+                .Any(c => c.Key.Equals(nameof(ApiOptions.Assertion), StringComparison.OrdinalIgnoreCase)))
+            {
+                api.Assertion = new Assertions.ApiAssertionSettings();
+            }
+
             if (_kinds?.Registration(api.Exchange) is { } registration)
             {
                 var settings = Activator.CreateInstance(registration.OptionsType)!;
