@@ -20,6 +20,7 @@ internal sealed partial class AssertionMiddleware
     private readonly AssertionKeyRing? _ring;
     private readonly AssertionIssuer? _issuer;
     private readonly ILogger<AssertionMiddleware> _logger;
+    private int _saidNotConfigured;
 
     public AssertionMiddleware(RequestDelegate next, ApiCatalog catalog, IServiceProvider services, ILogger<AssertionMiddleware> logger)
     {
@@ -40,7 +41,11 @@ internal sealed partial class AssertionMiddleware
 
         if (_ring is null || _issuer is null)
         {
-            Log.NotConfigured(_logger, api.Name);
+            if (Interlocked.Exchange(ref _saidNotConfigured, 1) == 0)
+            {
+                Log.NotConfigured(_logger, api.Name);
+            }
+
             return Unavailable(context, api.Name, "Gateway:Assertion:Issuer was not set when the gateway started.");
         }
 
@@ -89,7 +94,7 @@ internal sealed partial class AssertionMiddleware
 
     private static partial class Log
     {
-        [LoggerMessage(620, LogLevel.Error, "API {Api} asks for assertions, but Gateway:Assertion:Issuer was not set at start (it is read at start only); answering 503 until a restart.")]
+        [LoggerMessage(620, LogLevel.Error, "API {Api} asks for assertions, but Gateway:Assertion:Issuer was not set at start (it is read at start only); answering 503 on such APIs until a restart. Said once.")]
         public static partial void NotConfigured(ILogger logger, string api);
 
         [LoggerMessage(621, LogLevel.Error, "The assertion signing keys for API {Api} could not be loaded ({Error}: {Reason}); answering 503.")]

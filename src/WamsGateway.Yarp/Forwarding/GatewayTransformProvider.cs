@@ -2,6 +2,7 @@ using WamsGateway.Assertions;
 using WamsGateway.Configuration;
 using WamsGateway.Delegation;
 using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Model;
 using Yarp.ReverseProxy.Transforms;
 using Yarp.ReverseProxy.Transforms.Builder;
 
@@ -90,8 +91,26 @@ internal sealed class GatewayRequestTransform : RequestTransform
             return unbound;
         }
 
-        // What the backend receives: the destination and the transformed path, without query or fragment.
-        var url = RequestUtilities.MakeDestinationAddress(context.DestinationPrefix, context.Path, QueryString.Empty).AbsoluteUri;
-        return _assertions!.Sign(feature.Keys.Signing, settings, context.HttpContext.User, context.HttpContext.Request.Method, url, out _);
+        return _assertions!.Sign(feature.Keys.Signing, settings, context.HttpContext.User, context.HttpContext.Request.Method, BackendUrl(context), out _);
     }
+
+    /// <summary>
+    /// The URL the backend receives, without query or fragment: the destination and the transformed path,
+    /// with the Host the request will carry when the route keeps the caller's (<c>RequestHeaderOriginalHost</c>)
+    /// or a transform set another. (Until YARP's last transform, the caller's Host is on the request either way.)
+    /// </summary>
+    private static string BackendUrl(RequestTransformContext context)
+    {
+        var url = RequestUtilities.MakeDestinationAddress(context.DestinationPrefix, context.Path, QueryString.Empty);
+        var host = context.ProxyRequest.Headers.Host;
+        var sent = host is { Length: > 0 }
+            && (KeepsOriginalHost(context.HttpContext) || !host.Equals(context.HttpContext.Request.Host.Value, StringComparison.OrdinalIgnoreCase));
+        return sent && Uri.TryCreate($"{url.Scheme}://{host}{url.AbsolutePath}", UriKind.Absolute, out var asSent)
+            ? asSent.AbsoluteUri
+            : url.AbsoluteUri;
+    }
+
+    private static bool KeepsOriginalHost(HttpContext context) =>
+        context.GetReverseProxyFeature().Route.Config.Transforms?.Any(t =>
+            t.TryGetValue("RequestHeaderOriginalHost", out var value) && bool.TryParse(value, out var keep) && keep) == true;
 }

@@ -56,6 +56,23 @@ public sealed class AssertionEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task BoundAssertion_OnARouteThatKeepsTheCallersHost_NamesTheHostTheBackendSees()
+    {
+        await using var stack = await AssertionFleet.StartAsync(customize: config =>
+        {
+            var route = GatewayConfig.Route("/kept/{**rest}", "orders-bound", cluster: "sample");
+            route["Transforms"] = new JsonArray(new JsonObject { ["PathRemovePrefix"] = "/kept" }, new JsonObject { ["RequestHeaderOriginalHost"] = "true" });
+            config["ReverseProxy"]!["Routes"]!["kept"] = route;
+        });
+
+        using var response = await SendAsync(stack.Gateways[0].Client, HttpMethod.Get, "/kept/api/whoami", stack.Tokens.Valid());
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var assertion = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("assertion");
+        Assert.Equal(new Uri(stack.Gateways[0].Address, "api/whoami").AbsoluteUri, assertion.GetProperty("htu").GetString());
+    }
+
+    [Fact]
     public async Task DirectCallToTheBackend_WithoutAnAssertion_IsRefused()
     {
         using var direct = await SendAsync(_stack.Backend.Client, HttpMethod.Get, "/api/whoami", null);
