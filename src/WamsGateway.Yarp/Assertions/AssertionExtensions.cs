@@ -70,7 +70,9 @@ internal static partial class AssertionExtensions
             ["issuer"] = settings.Issuer,
             ["jwks_uri"] = new Uri(settings.IssuerUri, ".well-known/jwks.json").AbsoluteUri,
             ["id_token_signing_alg_values_supported"] = new JsonArray(settings.Algorithm),
-            ["token_endpoint_auth_signing_alg_values_supported"] = new JsonArray(settings.Algorithm),
+            // OIDC Discovery requires these two; the gateway issues no ID tokens, only what backends verify.
+            ["response_types_supported"] = new JsonArray("id_token"),
+            ["subject_types_supported"] = new JsonArray("public"),
         }.ToJsonString();
 
         endpoints.MapGet(settings.DiscoveryPath, (HttpContext context) =>

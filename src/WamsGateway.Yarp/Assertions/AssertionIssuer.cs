@@ -11,7 +11,7 @@ namespace WamsGateway.Assertions;
 
 /// <summary>
 /// Signs the assertion a backend receives: <c>iss</c>, <c>aud</c>, <c>sub</c>, <c>iat</c>, <c>exp</c>,
-/// <c>jti</c>, <c>azp</c>, <c>email</c> when the caller's token has it, and with <c>BindRequest</c>
+/// <c>jti</c>, <c>azp</c>, <c>email</c> (and <c>email_verified</c>) when the caller's token has it, and with <c>BindRequest</c>
 /// <c>htm</c> and <c>htu</c>; <c>typ</c> <see cref="TokenType"/> (RFC 8725, explicit typing). Unbound
 /// assertions are kept per (API, caller token) and reused until <see cref="ReuseMargin"/> before they expire.
 /// </summary>
@@ -69,6 +69,9 @@ internal sealed class AssertionIssuer
             expires = callerExpires;
         }
 
+        // Whole seconds, rounded down: never a fraction of a second past the caller's token.
+        expires = DateTimeOffset.FromUnixTimeSeconds(expires.ToUnixTimeSeconds());
+
         var claims = new Dictionary<string, object>(StringComparer.Ordinal)
         {
             ["sub"] = user.FindFirst("sub")?.Value ?? throw new InvalidOperationException("The caller has no sub claim."),
@@ -82,6 +85,9 @@ internal sealed class AssertionIssuer
         if (user.FindFirst("email")?.Value is { Length: > 0 } email)
         {
             claims["email"] = email;
+
+            // Whether the address was verified is the authority's to say; without its word, it was not.
+            claims["email_verified"] = user.FindFirst("email_verified")?.Value is { } verified && bool.TryParse(verified, out var yes) && yes;
         }
 
         if (method is not null && url is not null)

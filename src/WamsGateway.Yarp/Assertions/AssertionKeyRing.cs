@@ -2,15 +2,21 @@ using System.Text.Json.Nodes;
 
 namespace WamsGateway.Assertions;
 
-/// <summary>The keys of one period: the one that signs, the next one, and the previous one while it is still published.</summary>
+/// <summary>
+/// The keys of one period: the one that signs, the next one, the previous one while it is still
+/// published, and any key this replica signed with earlier in the period before it adopted the fleet's.
+/// </summary>
 internal sealed class AssertionKeySet
 {
-    public AssertionKeySet(AssertionKeySchedule schedule, AssertionKey? previous, AssertionKey signing, AssertionKey next)
+    public AssertionKeySet(AssertionKeySchedule schedule, AssertionKey? previous, AssertionKey signing, AssertionKey next,
+        IReadOnlyList<(AssertionKey Key, DateTimeOffset Until)> superseded, DateTimeOffset recheckAt)
     {
         Schedule = schedule;
         Previous = previous;
         Signing = signing;
         Next = next;
+        Superseded = superseded;
+        RecheckAt = recheckAt;
     }
 
     public AssertionKeySchedule Schedule { get; }
@@ -21,6 +27,12 @@ internal sealed class AssertionKeySet
 
     public AssertionKey Next { get; }
 
+    /// <summary>Keys that signed in this period and no longer do, each published until its last assertion has expired.</summary>
+    public IReadOnlyList<(AssertionKey Key, DateTimeOffset Until)> Superseded { get; }
+
+    /// <summary>When the store is read again, so every replica converges on the key the store holds.</summary>
+    public DateTimeOffset RecheckAt { get; }
+
     /// <summary>The JWKS document at <paramref name="now"/>: public keys only.</summary>
     public JsonObject Jwks(DateTimeOffset now)
     {
@@ -28,6 +40,14 @@ internal sealed class AssertionKeySet
         if (Previous is not null && Schedule.PublishesPrevious(Signing.Generation, now))
         {
             keys.Add(Previous.PublicJwk.DeepClone());
+        }
+
+        foreach (var (key, until) in Superseded)
+        {
+            if (now < until)
+            {
+                keys.Add(key.PublicJwk.DeepClone());
+            }
         }
 
         keys.Add(Signing.PublicJwk.DeepClone());
@@ -38,16 +58,23 @@ internal sealed class AssertionKeySet
 
 /// <summary>
 /// The gateway's assertion keys as every replica sees them: loaded from the store once per key period
-/// (the next period's key made a whole period ahead), then served from memory.
+/// (the next period's key made a whole period ahead), then served from memory, and read again every
+/// <see cref="RecheckInterval"/>. A store that lost the period's key (Redis flushed, failed over, restarted
+/// without persistence) is given back the key this replica signs with, so the fleet keeps one key; when
+/// the store holds another replica's key, this replica adopts it and keeps publishing its own until the
+/// last assertion it signed with it has expired.
 /// </summary>
 internal sealed partial class AssertionKeyRing : IDisposable
 {
+    public static readonly TimeSpan RecheckInterval = TimeSpan.FromMinutes(1);
+
     private readonly IAssertionKeyStore _store;
     private readonly TimeProvider _time;
     private readonly string _algorithm;
     private readonly SemaphoreSlim _loading = new(1, 1);
     private readonly ILogger<AssertionKeyRing> _logger;
     private volatile AssertionKeySet? _current;
+    private int _rechecking;
 
     public AssertionKeyRing(AssertionSettings settings, IAssertionKeyStore store, TimeProvider time, ILogger<AssertionKeyRing> logger)
     {
@@ -60,14 +87,25 @@ internal sealed partial class AssertionKeyRing : IDisposable
 
     public AssertionKeySchedule Schedule { get; }
 
-    /// <summary>The keys for now; synchronous once loaded for the current period.</summary>
+    /// <summary>
+    /// The keys for now; synchronous once loaded for the current period. Once a minute one caller reads
+    /// the store again (the others are served the loaded keys meanwhile); if that read fails, the loaded keys go on.
+    /// </summary>
     public ValueTask<AssertionKeySet> GetAsync(CancellationToken cancellationToken)
     {
-        var generation = Schedule.GenerationAt(_time.GetUtcNow());
-        return _current is { } set && set.Signing.Generation == generation
+        var now = _time.GetUtcNow();
+        var generation = Schedule.GenerationAt(now);
+        if (_current is not { } set || set.Signing.Generation != generation)
+        {
+            return new ValueTask<AssertionKeySet>(LoadAsync(generation, cancellationToken));
+        }
+
+        return now < set.RecheckAt || Interlocked.CompareExchange(ref _rechecking, 1, 0) != 0
             ? ValueTask.FromResult(set)
-            : new ValueTask<AssertionKeySet>(LoadAsync(generation, cancellationToken));
+            : new ValueTask<AssertionKeySet>(RecheckAsync(set, cancellationToken));
     }
+
+    public void Dispose() => _loading.Dispose();
 
     private async Task<AssertionKeySet> LoadAsync(long generation, CancellationToken cancellationToken)
     {
@@ -79,12 +117,13 @@ internal sealed partial class AssertionKeyRing : IDisposable
                 return loaded;
             }
 
-            var previous = _current is { } before && before.Signing.Generation == generation - 1
+            var before = _current;
+            var previous = before is not null && before.Signing.Generation == generation - 1
                 ? before.Signing
                 : await _store.GetAsync(Schedule.Slot(_algorithm, generation - 1), m => AssertionKey.FromMaterial(m, _algorithm, generation - 1), cancellationToken);
-            var signing = await GetOrCreateAsync(generation, cancellationToken);
-            var next = await GetOrCreateAsync(generation + 1, cancellationToken);
-            var set = new AssertionKeySet(Schedule, previous, signing, next);
+            var signing = await GetOrAddAsync(generation, before?.Next.Generation == generation ? before.Next : null, cancellationToken);
+            var next = await GetOrAddAsync(generation + 1, null, cancellationToken);
+            var set = new AssertionKeySet(Schedule, previous, signing, next, Carried(before), _time.GetUtcNow() + RecheckInterval);
             _current = set;
             Log.Loaded(_logger, signing.KeyId, Schedule.Start(generation + 1), next.KeyId);
             return set;
@@ -95,17 +134,98 @@ internal sealed partial class AssertionKeyRing : IDisposable
         }
     }
 
-    private Task<AssertionKey> GetOrCreateAsync(long generation, CancellationToken cancellationToken) =>
-        _store.GetOrAddAsync(Schedule.Slot(_algorithm, generation),
-            m => AssertionKey.FromMaterial(m, _algorithm, generation),
-            () => AssertionKey.Create(_algorithm, generation),
-            cancellationToken);
+    private async Task<AssertionKeySet> RecheckAsync(AssertionKeySet set, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _loading.WaitAsync(cancellationToken);
+        }
+        catch
+        {
+            Volatile.Write(ref _rechecking, 0);
+            throw;
+        }
 
-    public void Dispose() => _loading.Dispose();
+        try
+        {
+            if (!ReferenceEquals(_current, set))
+            {
+                return _current ?? set;
+            }
+
+            var now = _time.GetUtcNow();
+            AssertionKey signing, next;
+            try
+            {
+                // Whoever finds the slot empty puts back the key it already signs with, not a new one.
+                signing = await GetOrAddAsync(set.Signing.Generation, set.Signing, cancellationToken);
+                next = await GetOrAddAsync(set.Next.Generation, set.Next, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Log.RecheckFailed(_logger, ex.GetType().Name, ex.Message);
+                var unchanged = new AssertionKeySet(Schedule, set.Previous, set.Signing, set.Next, set.Superseded, now + RecheckInterval);
+                _current = unchanged;
+                return unchanged;
+            }
+
+            var superseded = set.Superseded.Where(s => now < s.Until).ToList();
+            if (signing.KeyId != set.Signing.KeyId)
+            {
+                Log.Adopted(_logger, signing.KeyId, set.Signing.KeyId);
+                superseded.Add((set.Signing, now + AssertionSettings.MaxLifetime + AssertionKeySchedule.ClockAllowance));
+            }
+
+            var rechecked = new AssertionKeySet(Schedule, set.Previous, signing, next, superseded, now + RecheckInterval);
+            _current = rechecked;
+            return rechecked;
+        }
+        finally
+        {
+            Volatile.Write(ref _rechecking, 0);
+            _loading.Release();
+        }
+    }
+
+    /// <summary>The superseded keys still published, carried into the next period.</summary>
+    private List<(AssertionKey Key, DateTimeOffset Until)> Carried(AssertionKeySet? before)
+    {
+        var now = _time.GetUtcNow();
+        return before?.Superseded.Where(s => now < s.Until).ToList() ?? [];
+    }
+
+    /// <summary>The period's key from the store; <paramref name="known"/> (else a new key) written first when the slot is empty.</summary>
+    private async Task<AssertionKey> GetOrAddAsync(long generation, AssertionKey? known, CancellationToken cancellationToken)
+    {
+        var created = false;
+        var key = await _store.GetOrAddAsync(Schedule.Slot(_algorithm, generation),
+            m => AssertionKey.FromMaterial(m, _algorithm, generation),
+            () =>
+            {
+                created = true;
+                return known ?? AssertionKey.Create(_algorithm, generation);
+            },
+            cancellationToken);
+        if (created && known is not null && ReferenceEquals(key, known))
+        {
+            Log.Restored(_logger, Schedule.Slot(_algorithm, generation), key.KeyId);
+        }
+
+        return key;
+    }
 
     private static partial class Log
     {
         [LoggerMessage(600, LogLevel.Information, "Assertion keys loaded: {KeyId} signs until {Until:o}, then {NextKeyId} (published now).")]
         public static partial void Loaded(ILogger logger, string keyId, DateTimeOffset until, string nextKeyId);
+
+        [LoggerMessage(601, LogLevel.Warning, "The key store had lost the assertion key {Slot} (Redis flushed, failed over or restarted without persistence?); put back {KeyId}, the key this replica uses.")]
+        public static partial void Restored(ILogger logger, string slot, string keyId);
+
+        [LoggerMessage(602, LogLevel.Warning, "The fleet's assertion key for this period is {KeyId}, not {OwnKeyId} which this replica signed with: signing with the fleet's from now on; {OwnKeyId} stays published until its assertions have expired.")]
+        public static partial void Adopted(ILogger logger, string keyId, string ownKeyId);
+
+        [LoggerMessage(603, LogLevel.Warning, "The assertion key store could not be read again ({Error}: {Reason}); the loaded keys go on signing.")]
+        public static partial void RecheckFailed(ILogger logger, string error, string reason);
     }
 }

@@ -49,7 +49,7 @@ internal sealed partial class AssertionMiddleware
             return Unavailable(context, api.Name, "Gateway:Assertion:Issuer was not set when the gateway started.");
         }
 
-        if (context.User.FindFirst("sub") is null)
+        if (string.IsNullOrWhiteSpace(context.User.FindFirst("sub")?.Value))
         {
             return ProblemResponses.WriteAsync(context, StatusCodes.Status403Forbidden, "subject_missing",
                 "The token names no subject", $"API '{api.Name}' gives its backend a signed assertion of the caller, which needs the token's sub claim.");

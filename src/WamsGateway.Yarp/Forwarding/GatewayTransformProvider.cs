@@ -91,7 +91,8 @@ internal sealed class GatewayRequestTransform : RequestTransform
             return unbound;
         }
 
-        return _assertions!.Sign(feature.Keys.Signing, settings, context.HttpContext.User, context.HttpContext.Request.Method, BackendUrl(context), out _);
+        // The method as it is sent (YARP sends "GET" for a caller's "get"), the URL as the backend will see it.
+        return _assertions!.Sign(feature.Keys.Signing, settings, context.HttpContext.User, context.ProxyRequest.Method.Method, BackendUrl(context), out _);
     }
 
     /// <summary>

@@ -130,12 +130,64 @@ public sealed class AssertionEndToEndTests : IAsyncLifetime
         var issuer = Gateway.Services.GetRequiredService<AssertionIssuer>();
         var settings = new ApiAssertionSettings { Audience = AssertionFleet.Audience, BindRequest = true };
         var user = new ClaimsPrincipal(new ClaimsIdentity([new Claim("sub", "auth0|alice")], "test"));
-        var bound = issuer.Sign(keys.Signing, settings, user, "GET", new Uri(_stack.Backend.Address, "api/whoami").AbsoluteUri, out _);
+        string Bound() => issuer.Sign(keys.Signing, settings, user, "GET", new Uri(_stack.Backend.Address, "api/whoami").AbsoluteUri, out _);
+
+        // Each a fresh assertion, so only the binding can refuse it.
+        Assert.Equal(HttpStatusCode.OK, await DirectStatusAsync(HttpMethod.Get, "/api/whoami?any=query", Bound()));
+        Assert.Equal(HttpStatusCode.Unauthorized, await DirectStatusAsync(HttpMethod.Delete, "/api/whoami", Bound()));
+        Assert.Equal(HttpStatusCode.Unauthorized, await DirectStatusAsync(HttpMethod.Head, "/api/whoami", Bound()));
+        Assert.Equal(HttpStatusCode.Unauthorized, await DirectStatusAsync(HttpMethod.Get, "/tables/todoitem", Bound()));
+        Assert.Equal(HttpStatusCode.Unauthorized, await DirectStatusAsync(HttpMethod.Get, "/api/whoami/", Bound()));
+        Assert.Equal(HttpStatusCode.Unauthorized, await DirectStatusAsync(HttpMethod.Get, "/api/WhoAmI", Bound()));
+    }
+
+    [Fact]
+    public async Task ABoundAssertion_ServesOneRequest_TheSameOneSentAgainIsRefused()
+    {
+        var keys = await Gateway.Services.GetRequiredService<AssertionKeyRing>().GetAsync(CancellationToken.None);
+        var settings = new ApiAssertionSettings { Audience = AssertionFleet.Audience, BindRequest = true };
+        var user = new ClaimsPrincipal(new ClaimsIdentity([new Claim("sub", "auth0|alice")], "test"));
+        var bound = Gateway.Services.GetRequiredService<AssertionIssuer>().Sign(keys.Signing, settings, user, "GET", new Uri(_stack.Backend.Address, "api/whoami").AbsoluteUri, out _);
 
         Assert.Equal(HttpStatusCode.OK, await DirectStatusAsync(HttpMethod.Get, "/api/whoami", bound));
-        Assert.Equal(HttpStatusCode.Unauthorized, await DirectStatusAsync(HttpMethod.Delete, "/api/whoami", bound));
-        Assert.Equal(HttpStatusCode.Unauthorized, await DirectStatusAsync(HttpMethod.Get, "/tables/todoitem", bound));
-        Assert.Equal(HttpStatusCode.Unauthorized, await DirectStatusAsync(HttpMethod.Get, "/api/whoami/", bound));
+        Assert.Equal(HttpStatusCode.Unauthorized, await DirectStatusAsync(HttpMethod.Get, "/api/whoami", bound));
+    }
+
+    [Fact]
+    public async Task BoundAssertion_NamesTheMethodAsSent_WhateverCaseTheCallerWroteItIn()
+    {
+        using var response = await SendAsync(Gateway.Client, new HttpMethod("get"), "/orders-bound/api/whoami", _stack.Tokens.Valid());
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("GET", JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("assertion").GetProperty("htm").GetString());
+    }
+
+    [Fact]
+    public async Task BoundAssertion_ForAPathWithEncodedCharacters_IsTheOneTheBackendVerifies()
+    {
+        using var response = await SendAsync(Gateway.Client, HttpMethod.Get, "/orders-bound/api/whoami%2Fextra", _stack.Tokens.Valid());
+
+        // The sample backend has no such endpoint; what matters is that the assertion was accepted (404, not 401).
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("  ")]
+    public async Task ACallerWithoutASubject_GetsNoAssertion_403(string? sub)
+    {
+        var claims = _stack.Tokens.Claims();
+        claims.Remove("sub");
+        if (sub is not null)
+        {
+            claims["sub"] = sub;
+        }
+
+        using var response = await SendAsync(Gateway.Client, HttpMethod.Get, "/orders/api/whoami", _stack.Tokens.Sign(claims));
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        await ProblemAssert.IsProblemAsync(response, "subject_missing");
     }
 
     [Fact]

@@ -114,6 +114,49 @@ public sealed class AssertionFleetTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RedisLosesThePeriodsKey_TheReplicasPutBackTheOneTheyUse_NoSplit()
+    {
+        var token = _fleet.LongLivedToken();
+        var before = await RecordedKeyIdAsync(_fleet.Gateways[0], token);
+        Assert.Equal(before, await RecordedKeyIdAsync(_fleet.Gateways[1], token));
+
+        await DeleteCurrentSlotAsync();
+        _fleet.Clocks[0].Advance(AssertionKeyRing.RecheckInterval);
+        _fleet.Clocks[1].Advance(AssertionKeyRing.RecheckInterval);
+
+        Assert.Equal(before, await RecordedKeyIdAsync(_fleet.Gateways[0], token));
+        Assert.Equal(before, await RecordedKeyIdAsync(_fleet.Gateways[1], token));
+        Assert.Contains(_logs.Lines, l => l.Contains("had lost the assertion key", StringComparison.Ordinal));
+        var stored = await _fleet.Gateways[1].Services.GetRequiredService<IAssertionKeyStore>()
+            .GetAsync(CurrentSlot(), m => AssertionKey.FromMaterial(m, "ES256", 0), CancellationToken.None);
+        Assert.Equal(before, stored?.KeyId);
+    }
+
+    [Fact]
+    public async Task AReplicaThatMadeItsOwnKey_AfterRedisLostTheFleets_IsFollowedByEveryReplicaWithinAMinute()
+    {
+        var token = _fleet.LongLivedToken();
+        var fleetKey = await RecordedKeyIdAsync(_fleet.Gateways[0], token);
+        Assert.Equal(fleetKey, await RecordedKeyIdAsync(_fleet.Gateways[1], token));
+
+        // As a replica starting while the slot is empty would: a new key for the current period, in Redis.
+        await DeleteCurrentSlotAsync();
+        var newcomer = await _fleet.Gateways[1].Services.GetRequiredService<IAssertionKeyStore>().GetOrAddAsync(CurrentSlot(),
+            m => AssertionKey.FromMaterial(m, "ES256", 0), () => AssertionKey.Create("ES256", 0), CancellationToken.None);
+        _fleet.Clocks[0].Advance(AssertionKeyRing.RecheckInterval);
+        _fleet.Clocks[1].Advance(AssertionKeyRing.RecheckInterval);
+
+        Assert.Equal(newcomer.KeyId, await RecordedKeyIdAsync(_fleet.Gateways[0], token));
+        Assert.Equal(newcomer.KeyId, await RecordedKeyIdAsync(_fleet.Gateways[1], token));
+        Assert.Contains(fleetKey, await KeyIdsAsync(_fleet.Gateways[0]));
+        Assert.Contains(_logs.Lines, l => l.Contains("The fleet's assertion key for this period is", StringComparison.Ordinal));
+
+        // The key it stopped signing with stays published until the assertions it signed have expired.
+        _fleet.Clocks[0].Advance(AssertionSettings.MaxLifetime + AssertionKeySchedule.ClockAllowance);
+        Assert.DoesNotContain(fleetKey, await KeyIdsAsync(_fleet.Gateways[0]));
+    }
+
+    [Fact]
     public async Task RedisAway_BeforeAnyKeyIsLoaded_AssertionRoutesAnswer503_OtherRoutesServe()
     {
         await _redis.StopAsync();
@@ -153,6 +196,18 @@ public sealed class AssertionFleetTests : IAsyncLifetime
         }
 
         Assert.All(_logs.Lines, l => Assert.DoesNotContain(assertion.Split('.')[2], l, StringComparison.Ordinal));
+    }
+
+    private string CurrentSlot()
+    {
+        var schedule = _fleet.Gateways[0].Services.GetRequiredService<AssertionKeyRing>().Schedule;
+        return schedule.Slot("ES256", schedule.GenerationAt(_fleet.Clocks[0].GetUtcNow()));
+    }
+
+    private async Task DeleteCurrentSlotAsync()
+    {
+        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(_redis.Configuration);
+        Assert.True(await redis.GetDatabase().KeyDeleteAsync("test:assertion-key:" + CurrentSlot()));
     }
 
     private static TimeSpan UntilNextPeriod(TimeProvider clock)

@@ -33,7 +33,7 @@ public sealed class AssertionFleet : IAsyncDisposable
 
     public List<RunningApp> Gateways { get; } = [];
 
-    /// <summary>Each replica's clock, starting at the real time.</summary>
+    /// <summary>Each replica's clock, starting at the real time, or just past it where a key period ends soon.</summary>
     public List<FakeTimeProvider> Clocks { get; } = [];
 
     public TokenFactory Tokens => Authority.Tokens(GatewayConfig.Audience);
@@ -56,7 +56,16 @@ public sealed class AssertionFleet : IAsyncDisposable
             $"--SampleBackend:GatewayAudience={Audience}",
         ]);
         var stack = new AssertionFleet(authority, recorder, backend, issuer);
+        // Tests move the clocks by up to twenty minutes within a key period: start where one has that
+        // much left (a few minutes ahead of real time at most, which neither tokens nor assertions mind).
         var start = DateTimeOffset.UtcNow;
+        var schedule = new WamsGateway.Assertions.AssertionKeySchedule(TimeSpan.Parse(KeyLifetime, System.Globalization.CultureInfo.InvariantCulture));
+        var nextPeriod = schedule.Start(schedule.GenerationAt(start) + 1);
+        if (nextPeriod - start < TimeSpan.FromMinutes(20))
+        {
+            start = nextPeriod + TimeSpan.FromMinutes(1);
+        }
+
         foreach (var port in ports)
         {
             var clock = new FakeTimeProvider(start);
