@@ -13,8 +13,21 @@ public static class TodoEndpoints
     {
         var table = endpoints.MapGroup("/tables/todoitem").AddEndpointFilter<ZumoAuthFilter>();
 
+        // The caller's rows, then the SDK's query options over them (TableQuery): a query only narrows them.
         table.MapGet("/", async (HttpContext context, TodoStore store) =>
-            Results.Ok(await store.ListAsync(ZumoAuthFilter.User(context).UserId, context.RequestAborted)));
+        {
+            TableQuery query;
+            try
+            {
+                query = TableQuery.Parse(context.Request.Query);
+            }
+            catch (TableQueryException ex)
+            {
+                return BadRequest(ex.Message);
+            }
+
+            return Results.Json(query.Apply(await store.ListAsync(ZumoAuthFilter.User(context).UserId, context.RequestAborted)));
+        });
 
         table.MapGet("/{id}", async (string id, HttpContext context, TodoStore store) =>
             await store.FindAsync(ZumoAuthFilter.User(context).UserId, id, context.RequestAborted) is { } item ? Results.Ok(item) : NotFound(id));
