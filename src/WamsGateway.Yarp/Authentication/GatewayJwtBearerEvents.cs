@@ -2,8 +2,10 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.IdentityModel.Tokens;
 using Microsoft.Net.Http.Headers;
+using WamsGateway.Configuration;
 using WamsGateway.Errors;
 using WamsGateway.Observability;
+using Yarp.ReverseProxy.Model;
 
 namespace WamsGateway.Authentication;
 
@@ -19,16 +21,48 @@ internal sealed partial class GatewayJwtBearerEvents : JwtBearerEvents
     private const string TokenDateReason = "invalid_date";
 
     private static readonly object AuthorityDownKey = new();
+    private static readonly object InvalidRequestKey = new();
 
     private readonly AuthorityMetadata _metadata;
     private readonly GatewayMeter _meter;
+    private readonly ApiCatalog _catalog;
     private readonly ILogger<GatewayJwtBearerEvents> _logger;
 
-    public GatewayJwtBearerEvents(AuthorityMetadata metadata, GatewayMeter meter, ILogger<GatewayJwtBearerEvents> logger)
+    public GatewayJwtBearerEvents(AuthorityMetadata metadata, GatewayMeter meter, ApiCatalog catalog, ILogger<GatewayJwtBearerEvents> logger)
     {
         _metadata = metadata;
         _meter = meter;
+        _catalog = catalog;
         _logger = logger;
+    }
+
+    /// <summary>
+    /// On a route whose API names a <c>TokenHeader</c> (<c>X-ZUMO-AUTH</c> for Mobile Services apps), a request
+    /// without <c>Authorization</c> may carry the caller's token there instead; it is validated exactly as a
+    /// bearer token. Both at once, or the header twice, is 400 <c>invalid_request</c> (RFC 6750 allows one
+    /// method per request). On every other route that header is never read as a token.
+    /// </summary>
+    public override Task MessageReceived(MessageReceivedContext context)
+    {
+        if (TokenHeaderOf(context.HttpContext) is not { } header
+            || !context.Request.Headers.TryGetValue(header, out var values))
+        {
+            return Task.CompletedTask;
+        }
+
+        // Two copies arrive as two values or as one joined by a comma (a JWT has none).
+        if (context.Request.Headers.ContainsKey(HeaderNames.Authorization) || values.Count != 1 || string.IsNullOrWhiteSpace(values[0])
+            || values[0]!.Contains(',', StringComparison.Ordinal))
+        {
+            context.HttpContext.Items[InvalidRequestKey] = header;
+            Reject("invalid_request");
+            context.Fail($"Send the token once: in Authorization or in {header}, not both.");
+            return Task.CompletedTask;
+        }
+
+        context.Token = values[0]!.Trim();
+        context.HttpContext.Features.Set(new TokenHeaderFeature(header, context.Token));
+        return Task.CompletedTask;
     }
 
     public override async Task AuthenticationFailed(AuthenticationFailedContext context)
@@ -90,6 +124,13 @@ internal sealed partial class GatewayJwtBearerEvents : JwtBearerEvents
                 "The identity provider's signing keys cannot be read", "Tokens cannot be validated right now; try again shortly.");
         }
 
+        if (http.Items.TryGetValue(InvalidRequestKey, out var header))
+        {
+            var detail = $"Send the access token once per request: as 'Authorization: Bearer <token>' or in {header}, not both, and not twice.";
+            http.Response.Headers.Append(HeaderNames.WWWAuthenticate, BuildChallenge("invalid_request", detail));
+            return ProblemResponses.WriteAsync(http, StatusCodes.Status400BadRequest, "invalid_request", "The token was sent more than once", detail);
+        }
+
         // JwtBearer's description quotes the token's own iss and aud: token content, made safe here.
         var description = context.AuthenticateFailure is TokenDateException
             ? TokenDateException.Description
@@ -139,7 +180,7 @@ internal sealed partial class GatewayJwtBearerEvents : JwtBearerEvents
 
     private async Task<ClaimsPrincipal?> ValidateWithFreshKeysAsync(AuthenticationFailedContext context)
     {
-        if (BearerToken.From(context.Request) is not { } token)
+        if (BearerToken.Of(context.HttpContext) is not { } token)
         {
             return null;
         }
@@ -158,6 +199,15 @@ internal sealed partial class GatewayJwtBearerEvents : JwtBearerEvents
         }
 
         return null;
+    }
+
+    /// <summary>The <c>TokenHeader</c> of the API the request's proxy route is bound to, if it names one.</summary>
+    private string? TokenHeaderOf(HttpContext context)
+    {
+        var route = context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>();
+        return route?.Config.Metadata?.TryGetValue(RouteMetadata.Api, out var api) == true
+            ? _catalog.Find(api)?.Options.TokenHeader
+            : null;
     }
 
     private void Reject(string reason)

@@ -41,6 +41,7 @@ internal sealed class GatewaySnapshot
         // Every API's assertion header, and the default name, is the gateway's on every route.
         var credentialHeaders = Apis.Values.SelectMany(a => a.Kind.CredentialHeaders(a.Settings))
             .Concat(Apis.Values.Select(a => a.Options.Assertion?.Header).OfType<string>())
+            .Concat(Apis.Values.Select(a => a.Options.TokenHeader).OfType<string>())
             .Append(Assertions.ApiAssertionSettings.DefaultHeader)
             .ToList();
         Strip = new CredentialHeadersTransform(CredentialHeadersTransform.NamesFor(options, credentialHeaders, keepAuthorization: false));

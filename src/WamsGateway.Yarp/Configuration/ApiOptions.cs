@@ -15,6 +15,12 @@ internal sealed class ApiOptions
     /// <summary>Every one must be in the token's <c>scope</c> or <c>permissions</c>.</summary>
     public List<string>? RequiredScopes { get; set; }
 
+    /// <summary>
+    /// A header this API's callers may send their token in instead of <c>Authorization</c> (<c>X-ZUMO-AUTH</c>,
+    /// for Mobile Services apps that keep their SDK); null: <c>Authorization</c> only.
+    /// </summary>
+    public string? TokenHeader { get; set; }
+
     /// <summary>A signed assertion of the caller on every request to this API's backend; null: none.</summary>
     public Assertions.ApiAssertionSettings? Assertion { get; set; }
 

@@ -241,10 +241,11 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         }
     }
 
-    /// <summary>Every header an API's exchange kind sets.</summary>
+    /// <summary>Every header an API's exchange kind sets, and every API's <c>TokenHeader</c>.</summary>
     private HashSet<string> CredentialHeaders(GatewayOptions options)
     {
         var credentials = new HashSet<string>(Forwarding.HeaderNameComparer.Instance);
+        credentials.UnionWith(options.Apis.Values.Select(a => a.TokenHeader).OfType<string>());
         foreach (var api in options.Apis.Values)
         {
             if (_kinds.Find(api.Exchange) is { } kind && api.Settings is not null)
@@ -319,6 +320,29 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         }
 
         _kinds.Find(api.Exchange)!.Validate(api.Settings, new ExchangeValidationContext(key, registration.Name, problems));
+        if (api.TokenHeader is { } tokenHeader)
+        {
+            ValidateTokenHeader($"{key}:TokenHeader", tokenHeader, registration.Name, problems);
+        }
+    }
+
+    /// <summary>
+    /// A header a caller's token may come in: a valid name that HTTP and the gateway do not reserve, never an
+    /// identity, forwarding or <c>X-Amz-*</c> header; not on Passthrough, which forwards the caller's <c>Authorization</c>.
+    /// </summary>
+    private static void ValidateTokenHeader(string key, string header, string kind, List<string> problems)
+    {
+        if (!HttpHeaderNames.IsToken(header) || HttpHeaderNames.Reserved.Contains(header)
+            || Forwarding.CredentialHeadersTransform.ForwardingHeaders.Contains(header, Forwarding.HeaderNameComparer.Instance)
+            || Forwarding.HeaderNameComparer.StartsWith(header, Forwarding.CredentialHeadersTransform.AmzPrefix)
+            || Forwarding.HeaderNameComparer.Instance.Equals(header, Assertions.ApiAssertionSettings.DefaultHeader))
+        {
+            problems.Add($"{key}: '{header}' cannot carry a caller's token; name a header of its own, such as X-ZUMO-AUTH (Authorization is read anyway).");
+        }
+        else if (kind == Exchanges.Passthrough.PassthroughExchange.Name)
+        {
+            problems.Add($"{key}: a Passthrough API forwards the caller's Authorization header; a token sent in '{header}' would reach the backend as nothing.");
+        }
     }
 
     /// <summary>Every route that names an API, from every YARP configuration provider, against these options.</summary>

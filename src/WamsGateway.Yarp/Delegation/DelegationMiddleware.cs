@@ -81,8 +81,8 @@ internal sealed partial class DelegationMiddleware
         return true;
     }
 
-    // Authentication succeeded on this header, so it holds a bearer token.
-    private static string SubjectToken(HttpContext context) => BearerToken.From(context.Request)!;
+    // Authentication succeeded on this token (Authorization, or the API's TokenHeader).
+    private static string SubjectToken(HttpContext context) => BearerToken.Of(context)!;
 
     // Authentication admits only a usable exp (NumericDate); the epoch is a safe floor all the same.
     private static DateTimeOffset SubjectExpiry(HttpContext context) =>

@@ -219,6 +219,23 @@ public sealed class ConfigurationValidationTests
     }
 
     [Theory]
+    [InlineData("None", "Authorization", "Gateway:Apis:api:TokenHeader: 'Authorization' cannot carry a caller's token")]
+    [InlineData("None", "X_Forwarded_For", "Gateway:Apis:api:TokenHeader: 'X_Forwarded_For' cannot carry a caller's token")]
+    [InlineData("None", "X-Amz-Token", "Gateway:Apis:api:TokenHeader: 'X-Amz-Token' cannot carry a caller's token")]
+    [InlineData("None", "Bad Header", "Gateway:Apis:api:TokenHeader: 'Bad Header' cannot carry a caller's token")]
+    [InlineData("Passthrough", "X-ZUMO-AUTH", "Gateway:Apis:api:TokenHeader: a Passthrough API forwards the caller's Authorization header")]
+    [InlineData("None", "X-User-Id", "Gateway:IdentityHeaders:X-User-Id: 'X-User-Id' carries a credential")]
+    public void Build_BadTokenHeader_IsRefused(string kind, string header, string expected)
+    {
+        var config = GatewayConfig.Default("https://tenant.example.com/", Backend);
+        config["Gateway"]!["Apis"]!["api"] = new JsonObject { ["Exchange"] = kind, ["TokenHeader"] = header };
+
+        var ex = Assert.Throws<GatewayConfigurationException>(() => Build(config));
+
+        Assert.Contains(ex.Problems, p => p.StartsWith(expected, StringComparison.Ordinal));
+    }
+
+    [Theory]
     [InlineData("deploy/kubernetes/gateway.json")]
     [InlineData("deploy/local/gateway.json")]
     public void Build_ShippedConfigurationFiles_AreValid(string relativePath)
