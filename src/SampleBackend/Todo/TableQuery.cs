@@ -172,28 +172,27 @@ public sealed class TableQuery
             return _at == _text.Length ? expression : throw Error($"unexpected '{_text[_at..]}'");
         }
 
+        // A chain of terms is one flat list, so evaluating it never nests deeper than its parentheses do.
         private Func<TodoItem, bool> Or()
         {
-            var left = And();
+            var terms = new List<Func<TodoItem, bool>> { And() };
             while (Keyword("or"))
             {
-                var (l, r) = (left, And());
-                left = t => l(t) || r(t);
+                terms.Add(And());
             }
 
-            return left;
+            return terms.Count == 1 ? terms[0] : t => terms.Exists(term => term(t));
         }
 
         private Func<TodoItem, bool> And()
         {
-            var left = Unary();
+            var terms = new List<Func<TodoItem, bool>> { Unary() };
             while (Keyword("and"))
             {
-                var (l, r) = (left, Unary());
-                left = t => l(t) && r(t);
+                terms.Add(Unary());
             }
 
-            return left;
+            return terms.Count == 1 ? terms[0] : t => terms.TrueForAll(term => term(t));
         }
 
         private Func<TodoItem, bool> Unary()

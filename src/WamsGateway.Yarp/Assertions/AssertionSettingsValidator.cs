@@ -63,7 +63,7 @@ internal static class AssertionSettingsValidator
         }
 
         var header = assertion.Header;
-        if (!HttpHeaderNames.IsToken(header) || HttpHeaderNames.Reserved.Contains(header))
+        if (!HttpHeaderNames.IsToken(header) || HttpHeaderNames.IsProtocolHeader(header))
         {
             problems.Add($"{key}:Header: '{header}' is not a header name that can carry an assertion (a valid name, not one HTTP or the gateway reserves).");
         }

@@ -126,9 +126,9 @@ internal sealed partial class GatewayJwtBearerEvents : JwtBearerEvents
 
         if (http.Items.TryGetValue(InvalidRequestKey, out var header))
         {
-            var detail = $"Send the access token once per request: as 'Authorization: Bearer <token>' or in {header}, not both, and not twice.";
+            var detail = $"Send the access token once per request, not empty: as 'Authorization: Bearer <token>' or in {header}, not both, and not twice.";
             http.Response.Headers.Append(HeaderNames.WWWAuthenticate, BuildChallenge("invalid_request", detail));
-            return ProblemResponses.WriteAsync(http, StatusCodes.Status400BadRequest, "invalid_request", "The token was sent more than once", detail);
+            return ProblemResponses.WriteAsync(http, StatusCodes.Status400BadRequest, "invalid_request", "The request does not carry exactly one token", detail);
         }
 
         // JwtBearer's description quotes the token's own iss and aud: token content, made safe here.

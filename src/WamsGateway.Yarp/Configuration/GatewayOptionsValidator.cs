@@ -266,7 +266,7 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             {
                 problems.Add($"{key}: '{header}' is not a valid HTTP header name.");
             }
-            else if (HttpHeaderNames.Reserved.Contains(header))
+            else if (HttpHeaderNames.IsProtocolHeader(header))
             {
                 problems.Add($"{key}: '{header}' is reserved by HTTP or the gateway and cannot carry a claim.");
             }
@@ -283,7 +283,7 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             {
                 problems.Add($"{Key}:{i}: '{header}' is not a valid HTTP header name (letters, digits and !#$%&'*+-.^_`|~ only).");
             }
-            else if (HttpHeaderNames.Framing.Contains(header))
+            else if (HttpHeaderNames.Framing.Any(h => Forwarding.HeaderNameComparer.Instance.Equals(h, header)))
             {
                 problems.Add($"{Key}:{i}: '{header}' frames the request itself and cannot be stripped; name a header that carries a credential.");
             }
@@ -332,7 +332,7 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
     /// </summary>
     private static void ValidateTokenHeader(string key, string header, string kind, List<string> problems)
     {
-        if (!HttpHeaderNames.IsToken(header) || HttpHeaderNames.Reserved.Contains(header)
+        if (!HttpHeaderNames.IsToken(header) || HttpHeaderNames.IsProtocolHeader(header)
             || Forwarding.CredentialHeadersTransform.ForwardingHeaders.Contains(header, Forwarding.HeaderNameComparer.Instance)
             || Forwarding.HeaderNameComparer.StartsWith(header, Forwarding.CredentialHeadersTransform.AmzPrefix)
             || Forwarding.HeaderNameComparer.Instance.Equals(header, Assertions.ApiAssertionSettings.DefaultHeader))

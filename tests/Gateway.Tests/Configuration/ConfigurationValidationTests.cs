@@ -223,12 +223,31 @@ public sealed class ConfigurationValidationTests
     [InlineData("None", "X_Forwarded_For", "Gateway:Apis:api:TokenHeader: 'X_Forwarded_For' cannot carry a caller's token")]
     [InlineData("None", "X-Amz-Token", "Gateway:Apis:api:TokenHeader: 'X-Amz-Token' cannot carry a caller's token")]
     [InlineData("None", "Bad Header", "Gateway:Apis:api:TokenHeader: 'Bad Header' cannot carry a caller's token")]
+    [InlineData("None", "Content_Type", "Gateway:Apis:api:TokenHeader: 'Content_Type' cannot carry a caller's token")]
+    [InlineData("None", "Transfer.Encoding", "Gateway:Apis:api:TokenHeader: 'Transfer.Encoding' cannot carry a caller's token")]
+    [InlineData("None", "Content-Encoding", "Gateway:Apis:api:TokenHeader: 'Content-Encoding' cannot carry a caller's token")]
+    [InlineData("None", "Expect", "Gateway:Apis:api:TokenHeader: 'Expect' cannot carry a caller's token")]
+    [InlineData("None", "Sec-WebSocket-Key", "Gateway:Apis:api:TokenHeader: 'Sec-WebSocket-Key' cannot carry a caller's token")]
     [InlineData("Passthrough", "X-ZUMO-AUTH", "Gateway:Apis:api:TokenHeader: a Passthrough API forwards the caller's Authorization header")]
     [InlineData("None", "X-User-Id", "Gateway:IdentityHeaders:X-User-Id: 'X-User-Id' carries a credential")]
     public void Build_BadTokenHeader_IsRefused(string kind, string header, string expected)
     {
         var config = GatewayConfig.Default("https://tenant.example.com/", Backend);
         config["Gateway"]!["Apis"]!["api"] = new JsonObject { ["Exchange"] = kind, ["TokenHeader"] = header };
+
+        var ex = Assert.Throws<GatewayConfigurationException>(() => Build(config));
+
+        Assert.Contains(ex.Problems, p => p.StartsWith(expected, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("StripHeaders", "Content_Type", "Gateway:StripHeaders:0: 'Content_Type' frames the request")]
+    [InlineData("IdentityHeaders", "Content_Length", "Gateway:IdentityHeaders:Content_Length: 'Content_Length' is reserved")]
+    [InlineData("IdentityHeaders", "Sec-WebSocket-Key", "Gateway:IdentityHeaders:Sec-WebSocket-Key: 'Sec-WebSocket-Key' is reserved")]
+    public void Build_AHeaderNamedLikeOneOfHttpsOwn_InAnySpelling_IsRefused(string section, string header, string expected)
+    {
+        var config = GatewayConfig.Default("https://tenant.example.com/", Backend);
+        config["Gateway"]![section] = section == "StripHeaders" ? new JsonArray(header) : new JsonObject { [header] = "sub" };
 
         var ex = Assert.Throws<GatewayConfigurationException>(() => Build(config));
 

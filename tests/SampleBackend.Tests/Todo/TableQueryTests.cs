@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using SampleBackend.Tests.Zumo;
+using SampleBackend.Todo;
 using WamsGateway.TestSupport;
 
 namespace SampleBackend.Tests.Todo;
@@ -100,6 +101,20 @@ public sealed class TableQueryTests : IAsyncLifetime
         using var response = await SendAsync("auth0|alice", "$filter=" + Uri.EscapeDataString(deep));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
+    public void ALongChainOfTerms_IsEvaluatedWithoutNesting()
+    {
+        // Longer than any request line Kestrel accepts: the parser itself must not recurse per term.
+        var chain = string.Join(" or ", Enumerable.Repeat("(text eq 'x')", 100_000)) + " or (text eq 'walk dog')";
+        var query = TableQuery.Parse(new Microsoft.AspNetCore.Http.QueryCollection(
+            new Dictionary<string, Microsoft.Extensions.Primitives.StringValues> { ["$filter"] = chain }));
+        var now = DateTimeOffset.UtcNow;
+
+        var result = query.Apply([new TodoItem("1", "walk dog", true, "auth0|alice", now, now), new TodoItem("2", "buy milk", false, "auth0|alice", now, now)]);
+
+        Assert.Equal("walk dog", Assert.Single(result.AsArray())!["text"]!.GetValue<string>());
     }
 
     private async Task InsertAsync(string uid, string text, bool complete)
