@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using WamsGateway.Configuration;
 using WamsGateway.Tests.Support;
-using WamsGateway.TestSupport;
 
 namespace WamsGateway.Tests.Assertions;
 
@@ -103,6 +102,5 @@ public sealed class AssertionConfigurationTests
         return config;
     }
 
-    private static WebApplication Build(JsonObject config) =>
-        GatewayApp.Build([$"--contentRoot={TempDirectory.Create("config")}", "--hostBuilder:reloadConfigOnChange=false", $"--config={GatewayConfig.Write(config)}"]);
+    private static WebApplication Build(JsonObject config) => Tests.Configuration.ConfigurationValidationTests.Build(config);
 }

@@ -284,7 +284,8 @@ public sealed class ConfigurationValidationTests
         throw new FileNotFoundException(relativePath);
     }
 
-    private static WebApplication Build(JsonObject config) =>
+    /// <summary>The standalone gateway built, not started, from <paramref name="config"/>.</summary>
+    internal static WebApplication Build(JsonObject config) =>
         GatewayApp.Build([$"--contentRoot={TempDirectory.Create("config")}", "--hostBuilder:reloadConfigOnChange=false", $"--config={GatewayConfig.Write(config)}"]);
 }
 
