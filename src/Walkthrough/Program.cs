@@ -88,6 +88,29 @@ Narrator.Step("The authority was asked once per token and API, however many call
 narrator.Expect(delegations - delegationsAtStart == 1, $"delegations served: {delegations - delegationsAtStart} (for three calls to /wams with one ID token)");
 narrator.Expect(exchanges - exchangesAtStart == 1, $"token exchanges served: {exchanges - exchangesAtStart}");
 
+Narrator.Step("Alice's Mobile Services app, unchanged but for two lines: its SDK now sends her Auth0 ID token in X-ZUMO-AUTH to /mobile/ (TokenHeader)");
+using (var sdk = new MobileServiceSdkClient(new Uri(gateway, "mobile/"), "todo-app-key") { AuthenticationToken = aliceId })
+{
+    var (sdkStatus, sdkBody) = await sdk.InsertAsync("todoitem", new { text = "Sent by the unchanged app", complete = false });
+    var sdkRow = sdkBody?.GetProperty("id").GetString();
+    narrator.Expect(sdkStatus == 201 && sdkBody?.GetProperty("userId").GetString() == "auth0|alice",
+        $"todoTable.InsertAsync: {sdkStatus}, stored for {sdkBody?.GetProperty("userId")} (the gateway validated the token in X-ZUMO-AUTH and put the delegated ZUMO token there)");
+    (sdkStatus, sdkBody) = await sdk.QueryAsync("todoitem", "$filter=(complete eq false)&$orderby=text&$inlinecount=allpages");
+    var results = sdkBody is { ValueKind: JsonValueKind.Object } page ? page.GetProperty("results").EnumerateArray().ToList() : [];
+    narrator.Expect(sdkStatus == 200 && results.Any(r => r.GetProperty("id").GetString() == sdkRow) && results.All(r => !r.GetProperty("complete").GetBoolean())
+            && sdkBody?.GetProperty("count").GetInt32() == results.Count,
+        $"todoTable.Where(t => !t.Complete).OrderBy(t => t.Text).IncludeTotalCount(): {sdkStatus}, {results.Count} open item(s), count {sdkBody?.GetProperty("count")}");
+    (sdkStatus, sdkBody) = await sdk.UpdateAsync("todoitem", sdkRow ?? "-", new { id = sdkRow, text = "Sent by the unchanged app", complete = true });
+    narrator.Expect(sdkStatus == 200 && sdkBody?.GetProperty("complete").GetBoolean() == true, $"todoTable.UpdateAsync (complete = true): {sdkStatus}");
+    (sdkStatus, _) = await sdk.QueryAsync("todoitem", "$filter=substringof('milk',text)");
+    narrator.Expect(sdkStatus == 400, $"a query this backend does not answer (substringof): {sdkStatus}, with a JSON error");
+}
+
+var (both, _, bothResponse) = await client.CallAsync(HttpMethod.Get, "mobile/tables/todoitem", aliceId, headers: new Dictionary<string, string> { ["X-ZUMO-AUTH"] = aliceId });
+narrator.Expect(both == 400, $"the token in Authorization and in X-ZUMO-AUTH at once: {both}, WWW-Authenticate: {string.Join(", ", bothResponse.Headers.WwwAuthenticate)}");
+var (elsewhere, _, _) = await client.CallAsync(HttpMethod.Get, "wams-minted/tables/todoitem", null, headers: new Dictionary<string, string> { ["X-ZUMO-AUTH"] = aliceId });
+narrator.Expect(elsewhere == 401, $"the same header on a route whose API does not take it (/wams-minted): {elsewhere}");
+
 Narrator.Step("Bob signs in asking for read:orders too: the authority grants only what his permissions allow");
 var (bobAccess, bobId, bobScope) = await client.SignInAsync("bob", "bob-password", "todo-mobile", "https://orders.local", "openid read:orders");
 narrator.Expect(!bobScope.Split(' ').Contains("read:orders"), $"bob asked for openid read:orders and was granted '{bobScope}'");
