@@ -169,7 +169,7 @@ internal sealed partial class AssertionKeyRing : IDisposable
                 return unchanged;
             }
 
-            var superseded = set.Superseded.Where(s => now < s.Until).ToList();
+            var superseded = Carried(set);
             if (signing.KeyId != set.Signing.KeyId)
             {
                 Log.Adopted(_logger, signing.KeyId, set.Signing.KeyId);
@@ -187,7 +187,7 @@ internal sealed partial class AssertionKeyRing : IDisposable
         }
     }
 
-    /// <summary>The superseded keys still published, carried into the next period.</summary>
+    /// <summary>The superseded keys still published, carried into the next key set.</summary>
     private List<(AssertionKey Key, DateTimeOffset Until)> Carried(AssertionKeySet? before)
     {
         var now = _time.GetUtcNow();

@@ -67,9 +67,8 @@ internal static class AssertionSettingsValidator
         {
             problems.Add($"{key}:Header: '{header}' is not a header name that can carry an assertion (a valid name, not one HTTP or the gateway reserves).");
         }
-        else if (credentialHeaders.Contains(header) || options.IdentityHeaders.Keys.Contains(header, HeaderNameComparer.Instance)
-            || CredentialHeadersTransform.ForwardingHeaders.Contains(header, HeaderNameComparer.Instance)
-            || HeaderNameComparer.StartsWith(header, CredentialHeadersTransform.AmzPrefix))
+        else if (!HttpHeaderNames.IsFreeForGatewayUse(header) || credentialHeaders.Contains(header)
+            || options.IdentityHeaders.Keys.Contains(header, HeaderNameComparer.Instance))
         {
             problems.Add($"{key}:Header: '{header}' is already a credential, identity or forwarding header the gateway sets; give the assertion a header of its own.");
         }

@@ -5,7 +5,6 @@ using Microsoft.Net.Http.Headers;
 using WamsGateway.Configuration;
 using WamsGateway.Errors;
 using WamsGateway.Observability;
-using Yarp.ReverseProxy.Model;
 
 namespace WamsGateway.Authentication;
 
@@ -44,7 +43,7 @@ internal sealed partial class GatewayJwtBearerEvents : JwtBearerEvents
     /// </summary>
     public override Task MessageReceived(MessageReceivedContext context)
     {
-        if (TokenHeaderOf(context.HttpContext) is not { } header
+        if (_catalog.ForRequest(context.HttpContext).Api?.Options.TokenHeader is not { } header
             || !context.Request.Headers.TryGetValue(header, out var values))
         {
             return Task.CompletedTask;
@@ -199,15 +198,6 @@ internal sealed partial class GatewayJwtBearerEvents : JwtBearerEvents
         }
 
         return null;
-    }
-
-    /// <summary>The <c>TokenHeader</c> of the API the request's proxy route is bound to, if it names one.</summary>
-    private string? TokenHeaderOf(HttpContext context)
-    {
-        var route = context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>();
-        return route?.Config.Metadata?.TryGetValue(RouteMetadata.Api, out var api) == true
-            ? _catalog.Find(api)?.Options.TokenHeader
-            : null;
     }
 
     private void Reject(string reason)

@@ -95,7 +95,11 @@ internal sealed class ApiCatalog : IDisposable
 
     public ApiDefinition? Find(string? name) => Current.Find(name);
 
-    /// <summary>The snapshot and API of this request, resolved once per request.</summary>
+    /// <summary>
+    /// The snapshot and API of this request, resolved once per request from its proxy route (the endpoint's
+    /// <see cref="RouteModel"/>, as YARP itself reads it): the same answer for authentication, which runs
+    /// after routing, and for every proxy step. Before routing nothing is known, and nothing is kept.
+    /// </summary>
     public ResolvedApi ForRequest(HttpContext context)
     {
         if (context.Features.Get<ResolvedApi>() is { } resolved)
@@ -104,8 +108,13 @@ internal sealed class ApiCatalog : IDisposable
         }
 
         var snapshot = _current;
+        if (context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>() is not { } route)
+        {
+            return new ResolvedApi(snapshot, null, null);
+        }
+
         string? name = null;
-        var named = context.Features.Get<IReverseProxyFeature>()?.Route.Config.Metadata?.TryGetValue(RouteMetadata.Api, out name) == true;
+        var named = route.Config.Metadata?.TryGetValue(RouteMetadata.Api, out name) == true;
         resolved = new ResolvedApi(snapshot, named ? snapshot.Find(name) : null, named ? name : null);
         context.Features.Set(resolved);
         return resolved;

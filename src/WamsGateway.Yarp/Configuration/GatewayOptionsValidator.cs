@@ -332,10 +332,7 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
     /// </summary>
     private static void ValidateTokenHeader(string key, string header, string kind, List<string> problems)
     {
-        if (!HttpHeaderNames.IsToken(header) || HttpHeaderNames.IsProtocolHeader(header)
-            || Forwarding.CredentialHeadersTransform.ForwardingHeaders.Contains(header, Forwarding.HeaderNameComparer.Instance)
-            || Forwarding.HeaderNameComparer.StartsWith(header, Forwarding.CredentialHeadersTransform.AmzPrefix)
-            || Forwarding.HeaderNameComparer.Instance.Equals(header, Assertions.ApiAssertionSettings.DefaultHeader))
+        if (!HttpHeaderNames.IsFreeForGatewayUse(header) || Forwarding.HeaderNameComparer.Instance.Equals(header, Assertions.ApiAssertionSettings.DefaultHeader))
         {
             problems.Add($"{key}: '{header}' cannot carry a caller's token; name a header of its own, such as X-ZUMO-AUTH (Authorization is read anyway).");
         }

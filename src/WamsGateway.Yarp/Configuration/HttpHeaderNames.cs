@@ -25,6 +25,15 @@ internal static class HttpHeaderNames
         Reserved.Concat(Framing).Append("Expect").Any(h => Forwarding.HeaderNameComparer.Instance.Equals(h, name))
         || Forwarding.HeaderNameComparer.StartsWith(name, "Sec-WebSocket-");
 
+    /// <summary>
+    /// A name the gateway may give a role of its own (a caller's token, an assertion): valid, not one of HTTP's
+    /// own, not a forwarding header YARP sets and not an <c>X-Amz-*</c> header, in any spelling the strip transform merges.
+    /// </summary>
+    public static bool IsFreeForGatewayUse(string name) =>
+        IsToken(name) && !IsProtocolHeader(name)
+        && !Forwarding.CredentialHeadersTransform.ForwardingHeaders.Contains(name, Forwarding.HeaderNameComparer.Instance)
+        && !Forwarding.HeaderNameComparer.StartsWith(name, Forwarding.CredentialHeadersTransform.AmzPrefix);
+
     /// <summary>RFC 9110 token characters.</summary>
     public static bool IsToken(string value) =>
         value.Length > 0 && value.All(c => c < 127 && (char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal)));

@@ -2,7 +2,6 @@ using WamsGateway.Assertions;
 using WamsGateway.Configuration;
 using WamsGateway.Delegation;
 using Yarp.ReverseProxy.Forwarder;
-using Yarp.ReverseProxy.Model;
 using Yarp.ReverseProxy.Transforms;
 using Yarp.ReverseProxy.Transforms.Builder;
 
@@ -43,7 +42,12 @@ internal sealed class GatewayTransformProvider : ITransformProvider
     {
     }
 
-    public void Apply(TransformBuilderContext context) => context.RequestTransforms.Add(new GatewayRequestTransform(_catalog, _assertions));
+    public void Apply(TransformBuilderContext context) =>
+        context.RequestTransforms.Add(new GatewayRequestTransform(_catalog, _assertions, KeepsOriginalHost(context.Route)));
+
+    /// <summary>The route sends the caller's Host to the backend (YARP's <c>RequestHeaderOriginalHost</c>).</summary>
+    private static bool KeepsOriginalHost(Yarp.ReverseProxy.Configuration.RouteConfig route) =>
+        route.Transforms?.Any(t => t.TryGetValue("RequestHeaderOriginalHost", out var value) && bool.TryParse(value, out var keep) && keep) == true;
 }
 
 /// <summary>
@@ -56,11 +60,13 @@ internal sealed class GatewayRequestTransform : RequestTransform
 {
     private readonly ApiCatalog _catalog;
     private readonly AssertionIssuer? _assertions;
+    private readonly bool _keepsOriginalHost;
 
-    public GatewayRequestTransform(ApiCatalog catalog, AssertionIssuer? assertions)
+    public GatewayRequestTransform(ApiCatalog catalog, AssertionIssuer? assertions, bool keepsOriginalHost)
     {
         _catalog = catalog;
         _assertions = assertions;
+        _keepsOriginalHost = keepsOriginalHost;
     }
 
     public override async ValueTask ApplyAsync(RequestTransformContext context)
@@ -100,18 +106,14 @@ internal sealed class GatewayRequestTransform : RequestTransform
     /// with the Host the request will carry when the route keeps the caller's (<c>RequestHeaderOriginalHost</c>)
     /// or a transform set another. (Until YARP's last transform, the caller's Host is on the request either way.)
     /// </summary>
-    private static string BackendUrl(RequestTransformContext context)
+    private string BackendUrl(RequestTransformContext context)
     {
         var url = RequestUtilities.MakeDestinationAddress(context.DestinationPrefix, context.Path, QueryString.Empty);
         var host = context.ProxyRequest.Headers.Host;
         var sent = host is { Length: > 0 }
-            && (KeepsOriginalHost(context.HttpContext) || !host.Equals(context.HttpContext.Request.Host.Value, StringComparison.OrdinalIgnoreCase));
+            && (_keepsOriginalHost || !host.Equals(context.HttpContext.Request.Host.Value, StringComparison.OrdinalIgnoreCase));
         return sent && Uri.TryCreate($"{url.Scheme}://{host}{url.AbsolutePath}", UriKind.Absolute, out var asSent)
             ? asSent.AbsoluteUri
             : url.AbsoluteUri;
     }
-
-    private static bool KeepsOriginalHost(HttpContext context) =>
-        context.GetReverseProxyFeature().Route.Config.Transforms?.Any(t =>
-            t.TryGetValue("RequestHeaderOriginalHost", out var value) && bool.TryParse(value, out var keep) && keep) == true;
 }
