@@ -59,7 +59,7 @@ public static class WamsGatewayServiceCollectionExtensions
 
         services
             .AddGatewayErrors()
-            .AddGatewayAuthentication()
+            .AddGatewayAuthentication(options)
             .AddGatewayAuthorization()
             .AddGatewayDelegation()
             .AddGatewayCaching(options)

@@ -1,5 +1,5 @@
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
-using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using WamsGateway.Configuration;
 
@@ -7,33 +7,45 @@ namespace WamsGateway.Authentication;
 
 internal static class AuthenticationExtensions
 {
-    public static IServiceCollection AddGatewayAuthentication(this IServiceCollection services)
+    /// <summary>
+    /// The gateway's scheme (<see cref="WamsGatewayDefaults.AuthenticationScheme"/>) forwards each request to the
+    /// JwtBearer scheme of the authority its token's <c>iss</c> names (<see cref="GatewayAuthority.SchemeName"/>), and
+    /// to the default authority's when there is no token or no configured authority is named, where it is refused
+    /// before any key is fetched. One JwtBearer scheme per authority keeps JwtBearer's own discovery, rotation and
+    /// challenge handling per authority.
+    /// </summary>
+    public static IServiceCollection AddGatewayAuthentication(this IServiceCollection services, GatewayOptions options)
     {
         services.AddHttpClient(AuthorityMetadata.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
-        services.AddSingleton<AuthorityMetadata>();
+        services.AddSingleton<GatewayAuthorities>();
         services.AddSingleton<GatewayJwtBearerEvents>();
-        services.AddSingleton(sp =>
-        {
-            var metadata = sp.GetRequiredService<AuthorityMetadata>();
-            return new ValidatedTokenCache(
-                new JsonWebTokenHandler { MapInboundClaims = false },
-                () => metadata.KeySetVersion,
-                sp.GetRequiredService<AuthenticationSettings>().TokenCache,
-                sp.GetRequiredService<TimeProvider>());
-        });
         services.AddHostedService<AuthorityMetadataWarmup>();
+        services.AddHostedService<SharedAudienceWarning>();
 
-        services.AddAuthentication().AddJwtBearer(WamsGatewayDefaults.AuthenticationScheme, _ => { });
-        services.AddOptions<JwtBearerOptions>(WamsGatewayDefaults.AuthenticationScheme)
-            .Configure<AuthorityMetadata, AuthenticationSettings, ValidatedTokenCache>(Configure);
+        var authentication = services.AddAuthentication();
+        authentication.AddPolicyScheme(WamsGatewayDefaults.AuthenticationScheme, "WamsGateway", _ => { });
+        services.AddOptions<PolicySchemeOptions>(WamsGatewayDefaults.AuthenticationScheme)
+            .Configure<GatewayAuthorities, ApiCatalog>((policy, authorities, catalog) => policy.ForwardDefaultSelector =
+                context => (CallerToken.For(context, catalog, authorities).Authority ?? authorities.Default).SchemeName);
+
+        foreach (var name in options.NamedAuthorities.Select(a => a.Key).Prepend(AuthenticationSettings.DefaultAuthorityName).Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            var scheme = GatewayAuthority.SchemeFor(name);
+            authentication.AddJwtBearer(scheme, _ => { });
+            services.AddOptions<JwtBearerOptions>(scheme)
+                .Configure<GatewayAuthorities>((jwt, authorities) => Configure(jwt, authorities.Find(name)
+                    ?? throw new InvalidOperationException($"Authority '{name}' was configured when the gateway's services were added but is not in its options.")));
+        }
+
         return services;
     }
 
-    private static void Configure(JwtBearerOptions options, AuthorityMetadata metadata, AuthenticationSettings settings, ValidatedTokenCache tokens)
+    private static void Configure(JwtBearerOptions options, GatewayAuthority authority)
     {
+        var settings = authority.Settings;
         options.TokenHandlers.Clear();
-        options.TokenHandlers.Add(tokens);
-        options.ConfigurationManager = metadata;
+        options.TokenHandlers.Add(authority.Tokens);
+        options.ConfigurationManager = authority.Metadata;
         options.RequireHttpsMetadata = settings.RequireHttpsMetadata;
         options.RefreshOnIssuerKeyNotFound = true;
         options.MapInboundClaims = false;
@@ -41,7 +53,7 @@ internal static class AuthenticationExtensions
         options.EventsType = typeof(GatewayJwtBearerEvents);
         options.TokenValidationParameters = new TokenValidationParameters
         {
-            ValidIssuers = [settings.Authority!, .. settings.ValidIssuers ?? []],
+            ValidIssuers = [.. settings.Issuers],
             ValidAudiences = settings.Audiences,
             ValidAlgorithms = settings.EffectiveAlgorithms,
             ClockSkew = settings.ClockSkew,

@@ -1,11 +1,12 @@
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using WamsGateway.Configuration;
+using WamsGateway.Observability;
 
 namespace WamsGateway.Authentication;
 
 /// <summary>
-/// The authority's discovery document and JWKS, kept for JwtBearer. Unlike the stock
+/// One authority's discovery document and JWKS, kept for JwtBearer. Unlike the stock
 /// ConfigurationManager it runs on the injected <see cref="TimeProvider"/>, refreshes
 /// synchronously when a token names an unknown <c>kid</c> (at most once per
 /// <see cref="AuthenticationSettings.KeyRefreshMinInterval"/>), keeps the last good document when
@@ -19,6 +20,8 @@ internal sealed partial class AuthorityMetadata : IConfigurationManager<OpenIdCo
     private static readonly TimeSpan FailureBackoff = TimeSpan.FromSeconds(5);
 
     private readonly string _address;
+    private readonly string _name;
+    private readonly GatewayMeter? _meter;
     private readonly IDocumentRetriever _retriever;
     private readonly TimeProvider _time;
     private readonly AuthenticationSettings _settings;
@@ -33,10 +36,21 @@ internal sealed partial class AuthorityMetadata : IConfigurationManager<OpenIdCo
     private DateTimeOffset _lastFailure;
     private string? _lastFailureReason;
 
-    public AuthorityMetadata(IHttpClientFactory httpClientFactory, AuthenticationSettings settings, TimeProvider time, ILogger<AuthorityMetadata> logger)
+    /// <param name="httpClientFactory">Gives the <see cref="HttpClientName"/> client.</param>
+    /// <param name="settings">The refresh intervals every authority shares (and the default authority).</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="logger">Its log.</param>
+    /// <param name="name">The authority's name, in logs and metrics.</param>
+    /// <param name="authority">The authority whose metadata this is; null: the default one in <paramref name="settings"/>.</param>
+    /// <param name="meter">Counts reads by authority and outcome.</param>
+    public AuthorityMetadata(IHttpClientFactory httpClientFactory, AuthenticationSettings settings, TimeProvider time, ILogger<AuthorityMetadata> logger,
+        string name = AuthenticationSettings.DefaultAuthorityName, AuthoritySettings? authority = null, GatewayMeter? meter = null)
     {
-        _address = settings.MetadataAddress.AbsoluteUri;
-        _retriever = new HttpDocumentRetriever(httpClientFactory.CreateClient(HttpClientName)) { RequireHttps = settings.RequireHttpsMetadata };
+        authority ??= settings;
+        _name = name;
+        _meter = meter;
+        _address = authority.MetadataAddress.AbsoluteUri;
+        _retriever = new HttpDocumentRetriever(httpClientFactory.CreateClient(HttpClientName)) { RequireHttps = authority.RequireHttpsMetadata };
         _settings = settings;
         _time = time;
         _logger = logger;
@@ -98,24 +112,26 @@ internal sealed partial class AuthorityMetadata : IConfigurationManager<OpenIdCo
                 Interlocked.Exchange(ref _staleAfterUtcTicks, (_time.GetUtcNow() + _settings.MetadataRefreshInterval).UtcTicks);
                 _lastFailureReason = null;
                 LastRefreshFailed = false;
-                Log.MetadataFetched(_logger, _address, configuration.SigningKeys.Count);
+                _meter?.AuthorityMetadataRead(_name, "ok");
+                Log.MetadataFetched(_logger, _name, _address, configuration.SigningKeys.Count);
                 return configuration;
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancel.IsCancellationRequested)
             {
                 var reason = $"{ex.GetType().Name} while reading {_address}";
+                _meter?.AuthorityMetadataRead(_name, "failed");
                 if (current is not null)
                 {
                     // Keep serving with the last good keys; try again a little later.
                     LastRefreshFailed = true;
                     Interlocked.Exchange(ref _staleAfterUtcTicks, (_time.GetUtcNow() + _settings.KeyRefreshMinInterval).UtcTicks);
-                    Log.MetadataRefreshFailed(_logger, _address, ex.GetType().Name);
+                    Log.MetadataRefreshFailed(_logger, _name, _address, ex.GetType().Name);
                     return current;
                 }
 
                 _lastFailure = _time.GetUtcNow();
                 _lastFailureReason = reason;
-                Log.MetadataUnavailable(_logger, _address, ex.GetType().Name);
+                Log.MetadataUnavailable(_logger, _name, _address, ex.GetType().Name);
                 throw new AuthorityUnavailableException(reason, ex);
             }
         }
@@ -157,13 +173,13 @@ internal sealed partial class AuthorityMetadata : IConfigurationManager<OpenIdCo
 
     private static partial class Log
     {
-        [LoggerMessage(100, LogLevel.Information, "Read the authority's metadata from {Address}: {KeyCount} signing keys.")]
-        public static partial void MetadataFetched(ILogger logger, string address, int keyCount);
+        [LoggerMessage(100, LogLevel.Information, "Read authority {Authority}'s metadata from {Address}: {KeyCount} signing keys.")]
+        public static partial void MetadataFetched(ILogger logger, string authority, string address, int keyCount);
 
-        [LoggerMessage(101, LogLevel.Warning, "Refreshing the authority's metadata from {Address} failed ({Error}); the last good keys stay in use.")]
-        public static partial void MetadataRefreshFailed(ILogger logger, string address, string error);
+        [LoggerMessage(101, LogLevel.Warning, "Refreshing authority {Authority}'s metadata from {Address} failed ({Error}); the last good keys stay in use.")]
+        public static partial void MetadataRefreshFailed(ILogger logger, string authority, string address, string error);
 
-        [LoggerMessage(102, LogLevel.Error, "The authority's metadata at {Address} cannot be read ({Error}); tokens cannot be validated until it can.")]
-        public static partial void MetadataUnavailable(ILogger logger, string address, string error);
+        [LoggerMessage(102, LogLevel.Error, "Authority {Authority}'s metadata at {Address} cannot be read ({Error}); its tokens cannot be validated until it can.")]
+        public static partial void MetadataUnavailable(ILogger logger, string authority, string address, string error);
     }
 }

@@ -1,20 +1,23 @@
 namespace WamsGateway.Authentication;
 
-/// <summary>Reads the authority's metadata as the gateway starts, so readiness turns green without waiting for a first request.</summary>
+/// <summary>Reads every authority's metadata as the gateway starts, so readiness turns green without waiting for a first request.</summary>
 internal sealed class AuthorityMetadataWarmup : BackgroundService
 {
-    private readonly AuthorityMetadata _metadata;
+    private readonly GatewayAuthorities _authorities;
 
-    public AuthorityMetadataWarmup(AuthorityMetadata metadata)
+    public AuthorityMetadataWarmup(GatewayAuthorities authorities)
     {
-        _metadata = metadata;
+        _authorities = authorities;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(_authorities.All.Select(a => WarmAsync(a.Metadata, stoppingToken)));
+
+    private static async Task WarmAsync(AuthorityMetadata metadata, CancellationToken stoppingToken)
     {
         try
         {
-            await _metadata.GetConfigurationAsync(stoppingToken);
+            await metadata.GetConfigurationAsync(stoppingToken);
         }
         catch (AuthorityUnavailableException)
         {

@@ -19,48 +19,66 @@ internal sealed partial class GatewayJwtBearerEvents : JwtBearerEvents
 
     private const string TokenDateReason = "invalid_date";
 
+    /// <summary>The metric label when no configured authority is the token's.</summary>
+    private const string NoAuthority = "none";
+
     private static readonly object AuthorityDownKey = new();
     private static readonly object InvalidRequestKey = new();
 
-    private readonly AuthorityMetadata _metadata;
+    private readonly GatewayAuthorities _authorities;
     private readonly GatewayMeter _meter;
     private readonly ApiCatalog _catalog;
     private readonly ILogger<GatewayJwtBearerEvents> _logger;
 
-    public GatewayJwtBearerEvents(AuthorityMetadata metadata, GatewayMeter meter, ApiCatalog catalog, ILogger<GatewayJwtBearerEvents> logger)
+    public GatewayJwtBearerEvents(GatewayAuthorities authorities, GatewayMeter meter, ApiCatalog catalog, ILogger<GatewayJwtBearerEvents> logger)
     {
-        _metadata = metadata;
+        _authorities = authorities;
         _meter = meter;
         _catalog = catalog;
         _logger = logger;
     }
 
     /// <summary>
-    /// On a route whose API names a <c>TokenHeader</c> (<c>X-ZUMO-AUTH</c> for Mobile Services apps), a request
-    /// without <c>Authorization</c> may carry the caller's token there instead; it is validated exactly as a
-    /// bearer token. Both at once, or the header twice, is 400 <c>invalid_request</c> (RFC 6750 allows one
-    /// method per request). On every other route that header is never read as a token.
+    /// Hands JwtBearer the request's token (<see cref="CallerToken"/>): from <c>Authorization</c>, or on a route whose
+    /// API names a <c>TokenHeader</c> (<c>X-ZUMO-AUTH</c> for Mobile Services apps) from that header, validated exactly
+    /// as a bearer token. Both at once, or the header twice, is 400 <c>invalid_request</c> (RFC 6750 allows one method
+    /// per request). A token whose <c>iss</c> names no configured authority, or another authority than this scheme's,
+    /// is refused here: no key is fetched and no signature checked for it.
     /// </summary>
     public override Task MessageReceived(MessageReceivedContext context)
     {
-        if (_catalog.ForRequest(context.HttpContext).Api?.Options.TokenHeader is not { } header
-            || !context.Request.Headers.TryGetValue(header, out var values))
-        {
-            return Task.CompletedTask;
-        }
-
-        // Two copies arrive as two values or as one joined by a comma (a JWT has none).
-        if (context.Request.Headers.ContainsKey(HeaderNames.Authorization) || values.Count != 1 || string.IsNullOrWhiteSpace(values[0])
-            || values[0]!.Contains(',', StringComparison.Ordinal))
+        var caller = CallerToken.For(context.HttpContext, _catalog, _authorities);
+        if (caller.InvalidRequestHeader is { } header)
         {
             context.HttpContext.Items[InvalidRequestKey] = header;
-            Reject("invalid_request");
+            Reject("invalid_request", NoAuthority);
             context.Fail($"Send the token once: in Authorization or in {header}, not both.");
             return Task.CompletedTask;
         }
 
-        context.Token = values[0]!.Trim();
-        context.HttpContext.Features.Set(new TokenHeaderFeature(header, context.Token));
+        if (caller.Token is not { } token)
+        {
+            return Task.CompletedTask;
+        }
+
+        if (!caller.Readable)
+        {
+            Reject("malformed", NoAuthority);
+            context.Fail(new SecurityTokenMalformedException("The token is not a JWS compact serialization with a JSON payload."));
+            return Task.CompletedTask;
+        }
+
+        if (caller.Authority?.SchemeName != context.Scheme.Name)
+        {
+            Reject("invalid_issuer", NoAuthority);
+            context.Fail(new SecurityTokenInvalidIssuerException(caller.Issuer is null ? "The token names no single issuer." : "The token's issuer is not a configured authority.")
+            {
+                InvalidIssuer = caller.Issuer ?? "(none)",
+            });
+            return Task.CompletedTask;
+        }
+
+        context.Token = token;
         return Task.CompletedTask;
     }
 
@@ -75,13 +93,14 @@ internal sealed partial class GatewayJwtBearerEvents : JwtBearerEvents
 
         // JwtBearer has already called RequestRefresh; when it was granted, validate once more
         // against the fresh keys so a rotation costs no failed request.
-        if (Contains<SecurityTokenSignatureKeyNotFoundException>(context.Exception) && _metadata.RefreshRequested)
+        var authority = _authorities.ForScheme(context.Scheme.Name)!;
+        if (Contains<SecurityTokenSignatureKeyNotFoundException>(context.Exception) && authority.Metadata.RefreshRequested)
         {
-            var principal = await ValidateWithFreshKeysAsync(context);
+            var principal = await ValidateWithFreshKeysAsync(context, authority.Metadata);
             if (principal is not null && !NumericDate.AreUsable(principal))
             {
                 context.Fail(new TokenDateException());
-                Reject(TokenDateReason);
+                Reject(TokenDateReason, authority.Name);
                 return;
             }
 
@@ -94,7 +113,7 @@ internal sealed partial class GatewayJwtBearerEvents : JwtBearerEvents
             }
         }
 
-        Reject(AuthFailureReason.From(context.Exception));
+        Reject(AuthFailureReason.From(context.Exception), authority.Name);
     }
 
     /// <summary>
@@ -106,7 +125,7 @@ internal sealed partial class GatewayJwtBearerEvents : JwtBearerEvents
         if (context.Principal is { } principal && !NumericDate.AreUsable(principal))
         {
             context.Fail(new TokenDateException());
-            Reject(TokenDateReason);
+            Reject(TokenDateReason, _authorities.ForScheme(context.Scheme.Name)?.Name ?? NoAuthority);
         }
 
         return Task.CompletedTask;
@@ -177,14 +196,14 @@ internal sealed partial class GatewayJwtBearerEvents : JwtBearerEvents
         });
     }
 
-    private async Task<ClaimsPrincipal?> ValidateWithFreshKeysAsync(AuthenticationFailedContext context)
+    private static async Task<ClaimsPrincipal?> ValidateWithFreshKeysAsync(AuthenticationFailedContext context, AuthorityMetadata metadata)
     {
         if (BearerToken.Of(context.HttpContext) is not { } token)
         {
             return null;
         }
 
-        var configuration = await _metadata.GetConfigurationAsync(context.HttpContext.RequestAborted);
+        var configuration = await metadata.GetConfigurationAsync(context.HttpContext.RequestAborted);
         var parameters = context.Options.TokenValidationParameters.Clone();
         parameters.ValidIssuers = (parameters.ValidIssuers ?? []).Append(configuration.Issuer).ToArray();
         parameters.IssuerSigningKeys = configuration.SigningKeys;
@@ -200,10 +219,11 @@ internal sealed partial class GatewayJwtBearerEvents : JwtBearerEvents
         return null;
     }
 
-    private void Reject(string reason)
+    /// <summary>Counted under the configured name of the token's authority, or <see cref="NoAuthority"/>: never its <c>iss</c>.</summary>
+    private void Reject(string reason, string authority)
     {
-        _meter.AuthFailure(reason);
-        Log.TokenRejected(_logger, reason);
+        _meter.AuthFailure(reason, authority);
+        Log.TokenRejected(_logger, reason, authority);
     }
 
     private static bool Contains<T>(Exception exception) where T : Exception =>
@@ -211,8 +231,8 @@ internal sealed partial class GatewayJwtBearerEvents : JwtBearerEvents
 
     private static partial class Log
     {
-        [LoggerMessage(110, LogLevel.Information, "Rejected a bearer token: {Reason}.")]
-        public static partial void TokenRejected(ILogger logger, string reason);
+        [LoggerMessage(110, LogLevel.Information, "Rejected a bearer token: {Reason} (authority {Authority}).")]
+        public static partial void TokenRejected(ILogger logger, string reason, string authority);
 
         [LoggerMessage(111, LogLevel.Information, "A token signed with a new key was accepted after refreshing the authority's keys.")]
         public static partial void AcceptedAfterKeyRefresh(ILogger logger);

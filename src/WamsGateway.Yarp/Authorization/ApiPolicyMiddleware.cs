@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication;
 using WamsGateway.Authentication;
 using WamsGateway.Configuration;
 using WamsGateway.Errors;
+using WamsGateway.Observability;
 using Yarp.ReverseProxy.Model;
 
 namespace WamsGateway.Authorization;
@@ -21,12 +22,16 @@ internal sealed partial class ApiPolicyMiddleware
 
     private readonly RequestDelegate _next;
     private readonly ApiCatalog _catalog;
+    private readonly GatewayAuthorities _authorities;
+    private readonly GatewayMeter _meter;
     private readonly ILogger<ApiPolicyMiddleware> _logger;
 
-    public ApiPolicyMiddleware(RequestDelegate next, ApiCatalog catalog, ILogger<ApiPolicyMiddleware> logger)
+    public ApiPolicyMiddleware(RequestDelegate next, ApiCatalog catalog, GatewayAuthorities authorities, GatewayMeter meter, ILogger<ApiPolicyMiddleware> logger)
     {
         _next = next;
         _catalog = catalog;
+        _authorities = authorities;
+        _meter = meter;
         _logger = logger;
     }
 
@@ -35,7 +40,7 @@ internal sealed partial class ApiPolicyMiddleware
         // The host's authentication middleware or the endpoint's policy usually ran the gateway's scheme
         // already; its result is reused. Otherwise the handler's own cache makes this cheap.
         if (context.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult is { Succeeded: true } done
-            && done.Ticket.AuthenticationScheme == WamsGatewayDefaults.AuthenticationScheme)
+            && _authorities.ForScheme(done.Ticket.AuthenticationScheme) is not null)
         {
             return DecideAsync(context, done);
         }
@@ -82,6 +87,14 @@ internal sealed partial class ApiPolicyMiddleware
         }
 
         var user = context.User;
+        if (result.Succeeded && NotAccepted(api, _authorities.ForScheme(result.Ticket.AuthenticationScheme), user) is { } refusal)
+        {
+            _meter.AuthFailure(refusal.Reason, refusal.Authority);
+            Log.TokenNotAccepted(_logger, api.Name, refusal.Reason, refusal.Authority);
+            context.Response.Headers.WWWAuthenticate = GatewayJwtBearerEvents.BuildChallenge("invalid_token", refusal.Description);
+            return ProblemResponses.WriteAsync(context, StatusCodes.Status401Unauthorized, "invalid_token", "The access token is not valid", refusal.Description);
+        }
+
         if (api.Options.AllowedClients is { Count: > 0 } allowed)
         {
             var client = CallerClaims.ClientId(user);
@@ -111,6 +124,34 @@ internal sealed partial class ApiPolicyMiddleware
         return _next(context);
     }
 
+    /// <summary>
+    /// The API's <c>Authorities</c> and <c>Audiences</c>: a valid token from another authority, or without one of the
+    /// API's audiences, is not one for this API (401 <c>invalid_token</c>, never exchanged). Null when it is.
+    /// </summary>
+    private static Refusal? NotAccepted(ApiDefinition api, GatewayAuthority? authority, ClaimsPrincipal user)
+    {
+        var name = authority?.Name ?? "none";
+        if (api.AcceptedAuthorities is { } authorities && !authorities.Contains(name))
+        {
+            return new Refusal("authority_not_accepted", name, $"API '{api.Name}' does not accept tokens from authority '{name}'.");
+        }
+
+        if (api.AcceptedAudiences is { } audiences)
+        {
+            foreach (var claim in user.Claims)
+            {
+                if (claim.Type == "aud" && audiences.Contains(claim.Value))
+                {
+                    return null;
+                }
+            }
+
+            return new Refusal("audience_not_accepted", name, $"The token's audience is not one API '{api.Name}' accepts.");
+        }
+
+        return null;
+    }
+
     /// <summary>The space-separated <c>scope</c> claim and the <c>permissions</c> array (Auth0 RBAC).</summary>
     private static HashSet<string> GrantedScopes(HttpContext context)
     {
@@ -130,8 +171,13 @@ internal sealed partial class ApiPolicyMiddleware
         return granted;
     }
 
+    private sealed record Refusal(string Reason, string Authority, string Description);
+
     private static partial class Log
     {
+        [LoggerMessage(302, LogLevel.Information, "Refused a call to API {Api}: {Reason} (authority {Authority}).")]
+        public static partial void TokenNotAccepted(ILogger logger, string api, string reason, string authority);
+
         [LoggerMessage(300, LogLevel.Information, "Refused a call to API {Api}: the client application is not allowed.")]
         public static partial void ClientNotAllowed(ILogger logger, string api);
 

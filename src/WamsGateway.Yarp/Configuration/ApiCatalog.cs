@@ -22,6 +22,12 @@ internal sealed record ApiDefinition(string Name, string KindName, IExchangeKind
 {
     /// <summary>The kind needs a caller, or the API's policy names clients or scopes.</summary>
     public bool RequiresCaller { get; } = Options.RequiresCaller(Kind);
+
+    /// <summary>The names of the authorities whose tokens it accepts; null: every one.</summary>
+    public FrozenSet<string>? AcceptedAuthorities { get; } = Options.Authorities?.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The audiences it accepts, compared exactly; null: any its authority accepts.</summary>
+    public FrozenSet<string>? AcceptedAudiences { get; } = Options.Audiences?.ToFrozenSet(StringComparer.Ordinal);
 }
 
 /// <summary>Everything the request path reads from one valid configuration, derived once; a request uses one snapshot throughout.</summary>

@@ -21,6 +21,17 @@ internal sealed class ApiOptions
     /// </summary>
     public string? TokenHeader { get; set; }
 
+    /// <summary>
+    /// The authorities whose tokens this API accepts, by name (<c>default</c> for <c>Gateway:Authentication</c>'s own);
+    /// null: every configured authority.
+    /// </summary>
+    public List<string>? Authorities { get; set; }
+
+    /// <summary>
+    /// The audiences this API accepts: a token must carry one of them (compared exactly); null: any its authority accepts.
+    /// </summary>
+    public List<string>? Audiences { get; set; }
+
     /// <summary>A signed assertion of the caller on every request to this API's backend; null: none.</summary>
     public Assertions.ApiAssertionSettings? Assertion { get; set; }
 

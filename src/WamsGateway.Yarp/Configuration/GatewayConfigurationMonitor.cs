@@ -152,6 +152,7 @@ internal sealed partial class GatewayConfigurationMonitor : IOptionsMonitor<Gate
         foreach (var (name, old, current) in new (string, object, object)[]
         {
             ("Authentication", before.Authentication, after.Authentication),
+            ("Authorities", before.Authorities, after.Authorities),
             ("Redis", before.Redis, after.Redis),
             ("Cache", before.Cache, after.Cache),
             ("Delegation", before.Delegation, after.Delegation),

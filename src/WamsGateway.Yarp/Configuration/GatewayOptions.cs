@@ -8,6 +8,15 @@ internal sealed class GatewayOptions
     public AuthenticationSettings Authentication { get; set; } = new();
 
     /// <summary>
+    /// Named authorities given at <c>Gateway:Authorities</c>, where the contract's example puts them; the same as
+    /// <c>Gateway:Authentication:Authorities</c>, and a name may be given in only one of the two.
+    /// </summary>
+    public Dictionary<string, AuthoritySettings> Authorities { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Every named authority, from both places (a name given twice is the validator's to report).</summary>
+    public IEnumerable<KeyValuePair<string, AuthoritySettings>> NamedAuthorities => Authentication.Authorities.Concat(Authorities);
+
+    /// <summary>
     /// Header name to claim type. Configured entries are merged over the defaults; an empty claim
     /// switches a default header off.
     /// </summary>
@@ -47,7 +56,11 @@ internal sealed class GatewayOptions
     internal IReadOnlyList<string> ShapeProblems { get; set; } = [];
 }
 
-internal sealed class AuthenticationSettings
+/// <summary>
+/// One authority whose tokens the gateway accepts: the default one (<c>Gateway:Authentication</c>) or a named one
+/// (<c>Gateway:Authentication:Authorities:&lt;name&gt;</c>). Each keeps its own discovery, JWKS and validation rules.
+/// </summary>
+internal class AuthoritySettings
 {
     public static readonly IReadOnlyList<string> DefaultAlgorithms = ["RS256"];
 
@@ -65,6 +78,24 @@ internal sealed class AuthenticationSettings
 
     public bool RequireHttpsMetadata { get; set; } = true;
 
+    public IReadOnlyList<string> EffectiveAlgorithms =>
+        AllowedAlgorithms is { Count: > 0 } ? AllowedAlgorithms : DefaultAlgorithms;
+
+    /// <summary>Every issuer this authority's tokens may name: <see cref="Authority"/> and <see cref="ValidIssuers"/>.</summary>
+    public IEnumerable<string> Issuers => ValidIssuers is { } extra ? extra.Prepend(Authority!) : [Authority!];
+
+    public Uri MetadataAddress => new(Authority!.TrimEnd('/') + "/.well-known/openid-configuration");
+}
+
+/// <summary><c>Gateway:Authentication</c>: the default authority, the settings every authority shares, and the named authorities.</summary>
+internal sealed class AuthenticationSettings : AuthoritySettings
+{
+    /// <summary>The name the authority configured directly under <c>Gateway:Authentication</c> goes by.</summary>
+    public const string DefaultAuthorityName = "default";
+
+    /// <summary>More authorities, by name (<c>Gateway:Authentication:Authorities</c>).</summary>
+    public Dictionary<string, AuthoritySettings> Authorities { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>How often the discovery document and JWKS are re-read when nothing asks sooner.</summary>
     public TimeSpan MetadataRefreshInterval { get; set; } = TimeSpan.FromHours(12);
 
@@ -73,11 +104,6 @@ internal sealed class AuthenticationSettings
 
     /// <summary>The validated-token cache (<c>Gateway:Authentication:TokenCache</c>).</summary>
     public TokenCacheSettings TokenCache { get; set; } = new();
-
-    public IReadOnlyList<string> EffectiveAlgorithms =>
-        AllowedAlgorithms is { Count: > 0 } ? AllowedAlgorithms : DefaultAlgorithms;
-
-    public Uri MetadataAddress => new(Authority!.TrimEnd('/') + "/.well-known/openid-configuration");
 }
 
 /// <summary>

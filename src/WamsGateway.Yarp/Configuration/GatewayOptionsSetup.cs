@@ -42,22 +42,25 @@ internal sealed class GatewayOptionsSetup : IConfigureOptions<GatewayOptions>
         foreach (var (name, api) in options.Apis)
         {
             // "Assertion": {} (or a section of nulls) binds to nothing; it still asks for assertions, and the validator says what is missing.
-            if (api.Assertion is null && bindable.GetSection(nameof(GatewayOptions.Apis)).GetSection(name).GetChildren()
-                .Any(c => c.Key.Equals(nameof(ApiOptions.Assertion), StringComparison.OrdinalIgnoreCase)))
-            {
-                api.Assertion = new Assertions.ApiAssertionSettings();
-            }
+            // "Authorities": [] or "Audiences": [] binds to nothing too, which would read as "any"; it says "none", and the validator refuses it.
+            var section = bindable.GetSection(nameof(GatewayOptions.Apis)).GetSection(name);
+            api.Assertion ??= Present(section, nameof(ApiOptions.Assertion)) ? new Assertions.ApiAssertionSettings() : null;
+            api.Authorities ??= Present(section, nameof(ApiOptions.Authorities)) ? [] : null;
+            api.Audiences ??= Present(section, nameof(ApiOptions.Audiences)) ? [] : null;
 
             if (_kinds?.Registration(api.Exchange) is { } registration)
             {
                 var settings = Activator.CreateInstance(registration.OptionsType)!;
-                bindable.GetSection(nameof(GatewayOptions.Apis)).GetSection(name).Bind(settings);
+                section.Bind(settings);
                 api.Settings = settings;
             }
         }
 
         options.ShapeProblems = shape.Messages;
     }
+
+    private static bool Present(IConfigurationSection section, string key) =>
+        section.GetChildren().Any(c => c.Key.Equals(key, StringComparison.OrdinalIgnoreCase));
 
     private static IConfiguration Without(IConfiguration section, ShapeProblems shape)
     {

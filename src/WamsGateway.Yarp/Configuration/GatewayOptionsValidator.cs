@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Options;
 using WamsGateway.Exchanges;
 
@@ -10,11 +9,6 @@ namespace WamsGateway.Configuration;
 /// </summary>
 internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
 {
-    private static readonly HashSet<string> AsymmetricAlgorithms = new(StringComparer.Ordinal)
-    {
-        "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512",
-    };
-
     private readonly ExchangeKinds _kinds;
     private readonly IConfiguration _root;
     private readonly IServiceProvider _services;
@@ -30,6 +24,7 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
     {
         var problems = new List<string>(options.ShapeProblems);
         ValidateAuthentication(options.Authentication, problems);
+        Authentication.AuthoritySettingsValidator.Validate(options, problems);
         ValidateIdentityHeaders(options.IdentityHeaders, problems);
         ValidateStripHeaders(options.StripHeaders, problems);
         ValidateDelegation(options.Delegation, problems);
@@ -51,47 +46,6 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
     private static void ValidateAuthentication(AuthenticationSettings auth, List<string> problems)
     {
         const string Key = GatewayOptions.SectionName + ":Authentication";
-        if (string.IsNullOrWhiteSpace(auth.Authority))
-        {
-            problems.Add($"{Key}:Authority: required; the token issuer, for example https://TENANT.auth0.com/.");
-        }
-        else if (!Uri.TryCreate(auth.Authority, UriKind.Absolute, out var authority)
-            || (authority.Scheme != Uri.UriSchemeHttps && authority.Scheme != Uri.UriSchemeHttp))
-        {
-            problems.Add($"{Key}:Authority: '{auth.Authority}' is not an absolute http(s) URL.");
-        }
-        else if (authority.Scheme == Uri.UriSchemeHttp && auth.RequireHttpsMetadata)
-        {
-            problems.Add($"{Key}:Authority: '{auth.Authority}' is not https; set {Key}:RequireHttpsMetadata to false only for loopback development and tests.");
-        }
-        else if (authority.Scheme == Uri.UriSchemeHttp && !ExchangeValidationContext.IsLoopback(authority))
-        {
-            problems.Add($"{Key}:Authority: plain http is allowed for loopback authorities only; '{authority.Host}' is not loopback.");
-        }
-
-        if (auth.Audiences is not { Count: > 0 } || auth.Audiences.Any(string.IsNullOrWhiteSpace))
-        {
-            problems.Add($"{Key}:Audiences: list at least one audience (an API identifier or an app's client id), none empty.");
-        }
-
-        if (auth.ValidIssuers is { } issuers && issuers.Any(string.IsNullOrWhiteSpace))
-        {
-            problems.Add($"{Key}:ValidIssuers: an entry is empty.");
-        }
-
-        foreach (var alg in auth.EffectiveAlgorithms)
-        {
-            if (!AsymmetricAlgorithms.Contains(alg))
-            {
-                problems.Add($"{Key}:AllowedAlgorithms: '{alg}' is not allowed; use asymmetric algorithms only ({string.Join(", ", AsymmetricAlgorithms)}). 'none' and HS* never validate a user token.");
-            }
-        }
-
-        if (auth.ClockSkew < TimeSpan.Zero || auth.ClockSkew > TimeSpan.FromMinutes(5))
-        {
-            problems.Add($"{Key}:ClockSkew: {auth.ClockSkew.ToString("c", CultureInfo.InvariantCulture)} is outside 00:00:00 to 00:05:00; keep it to seconds.");
-        }
-
         if (auth.MetadataRefreshInterval < TimeSpan.FromMinutes(1))
         {
             problems.Add($"{Key}:MetadataRefreshInterval: at least 00:01:00.");

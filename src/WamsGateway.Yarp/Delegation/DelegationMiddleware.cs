@@ -64,7 +64,7 @@ internal sealed partial class DelegationMiddleware
             return false;
         }
 
-        var request = new DelegationRequest(api, SubjectToken(context), context.User, SubjectExpiry(context));
+        var request = new DelegationRequest(api, SubjectToken(context), context.User, SubjectExpiry(context), context.Features.Get<CallerToken>()?.Authority);
         DelegatedCredential credential;
         try
         {

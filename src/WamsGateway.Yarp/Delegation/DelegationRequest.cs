@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using WamsGateway.Authentication;
 using WamsGateway.Configuration;
 
 namespace WamsGateway.Delegation;
@@ -8,7 +9,8 @@ namespace WamsGateway.Delegation;
 /// <param name="SubjectToken">The caller's validated bearer token. Never logged, never a cache key.</param>
 /// <param name="User">The caller's claims.</param>
 /// <param name="SubjectExpiresAt">The caller's token's <c>exp</c>.</param>
-internal sealed record DelegationRequest(ApiDefinition Api, string SubjectToken, ClaimsPrincipal User, DateTimeOffset SubjectExpiresAt)
+/// <param name="Authority">The authority that issued the caller's token; null: the default one.</param>
+internal sealed record DelegationRequest(ApiDefinition Api, string SubjectToken, ClaimsPrincipal User, DateTimeOffset SubjectExpiresAt, GatewayAuthority? Authority = null)
 {
     public override string ToString() => $"DelegationRequest {{ Api = {Api.Name} }}";
 }

@@ -77,7 +77,11 @@ public abstract class ExchangeKind<TOptions> : IExchangeKind
     ValueTask<bool> IExchangeKind.PrepareAsync(HttpContext context, ApiDefinition api) => PrepareAsync(context, api.Name, (TOptions)api.Settings);
 
     Task<DelegatedCredential> IExchangeKind.ExchangeAsync(DelegationRequest request, CancellationToken cancellationToken) =>
-        ExchangeAsync(new ExchangeRequest<TOptions>(request.Api.Name, (TOptions)request.Api.Settings, request.SubjectToken, request.User, request.SubjectExpiresAt), cancellationToken);
+        ExchangeAsync(new ExchangeRequest<TOptions>(request.Api.Name, (TOptions)request.Api.Settings, request.SubjectToken, request.User, request.SubjectExpiresAt)
+        {
+            AuthorityName = request.Authority?.Name,
+            Authority = request.Authority?.Address,
+        }, cancellationToken);
 
     void IExchangeKind.Apply(RequestTransformContext context, ApiDefinition api, DelegatedCredential credential) => Apply(context, (TOptions)api.Settings, credential);
 }

@@ -12,6 +12,18 @@ namespace WamsGateway.Exchanges;
 public sealed record ExchangeRequest<TOptions>(string ApiName, TOptions Options, string SubjectToken, ClaimsPrincipal User, DateTimeOffset SubjectExpiresAt)
     where TOptions : class
 {
+    /// <summary>
+    /// The configured name of the authority that issued <see cref="SubjectToken"/> (<c>default</c> for
+    /// <c>Gateway:Authentication</c>'s own, or a name under <c>Authorities</c>); null when not known.
+    /// </summary>
+    public string? AuthorityName { get; init; }
+
+    /// <summary>
+    /// That authority's URL as configured (its <c>Authority</c>): exchanges that go to the identity provider go to
+    /// the one that issued the caller's token. Null when not known: use the default authority.
+    /// </summary>
+    public string? Authority { get; init; }
+
     /// <summary>The calling application: <c>azp</c>, else RFC 9068's <c>client_id</c>.</summary>
     public string? ClientId => Authentication.CallerClaims.ClientId(User);
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using WamsGateway.Authentication;
 using WamsGateway.Configuration;
 using WamsGateway.Management;
 
@@ -13,8 +14,13 @@ internal static class HealthExtensions
     public static IServiceCollection AddGatewayHealthChecks(this IServiceCollection services, GatewayOptions options)
     {
         var checks = services.AddHealthChecks()
-            .AddCheck<ConfigurationHealthCheck>("configuration", tags: [ReadyTag])
-            .AddCheck<AuthorityHealthCheck>("authority", tags: [ReadyTag]);
+            .AddCheck<ConfigurationHealthCheck>("configuration", tags: [ReadyTag]);
+        foreach (var name in options.NamedAuthorities.Select(a => a.Key).Prepend(AuthenticationSettings.DefaultAuthorityName).Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            checks.Add(new HealthCheckRegistration(GatewayAuthority.HealthCheckFor(name),
+                sp => AuthorityHealthCheck.For(sp.GetRequiredService<GatewayAuthorities>(), name), failureStatus: null, tags: [ReadyTag]));
+        }
+
         if (options.Redis.Configuration is not null)
         {
             checks.AddCheck<RedisHealthCheck>("redis", tags: [ReadyTag]);

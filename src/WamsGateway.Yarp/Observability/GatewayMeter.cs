@@ -11,6 +11,7 @@ internal sealed class GatewayMeter
     private readonly Counter<long> _delegations;
     private readonly Histogram<double> _delegationDuration;
     private readonly Counter<long> _configReloads;
+    private readonly Counter<long> _metadataReads;
 
     public GatewayMeter(IMeterFactory meterFactory)
     {
@@ -18,10 +19,17 @@ internal sealed class GatewayMeter
         _authFailures = meter.CreateCounter<long>("wamsgateway.auth.failures", description: "Requests refused because their token failed validation.");
         _delegations = meter.CreateCounter<long>("wamsgateway.delegation.requests", description: "Credentials asked of the delegation cache, by API and outcome (hit, miss, error).");
         _delegationDuration = meter.CreateHistogram<double>("wamsgateway.delegation.duration", unit: "s", description: "Time to obtain a delegated credential, cache included.");
+        _metadataReads = meter.CreateCounter<long>("wamsgateway.authority.metadata.reads", description: "Reads of an authority's discovery document and keys, by authority and outcome (ok, failed).");
         _configReloads = meter.CreateCounter<long>("wamsgateway.config.reloads", description: "Reloads of the Gateway section, by outcome (applied, refused).");
     }
 
-    public void AuthFailure(string reason) => _authFailures.Add(1, new KeyValuePair<string, object?>("reason", reason));
+    /// <param name="reason">Why (<see cref="Authentication.AuthFailureReason"/>).</param>
+    /// <param name="authority">The configured name of the authority the token's issuer named, or <c>none</c>: never the issuer itself.</param>
+    public void AuthFailure(string reason, string authority) =>
+        _authFailures.Add(1, new KeyValuePair<string, object?>("reason", reason), new KeyValuePair<string, object?>("authority", authority));
+
+    public void AuthorityMetadataRead(string authority, string outcome) =>
+        _metadataReads.Add(1, new KeyValuePair<string, object?>("authority", authority), new KeyValuePair<string, object?>("outcome", outcome));
 
     public void ConfigReload(string outcome) => _configReloads.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 

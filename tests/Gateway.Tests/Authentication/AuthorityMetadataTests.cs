@@ -79,7 +79,7 @@ public sealed class AuthorityMetadataTests : IAsyncLifetime
 
         Assert.Same(first, second);
         Assert.True(_metadata.LastRefreshFailed);
-        var health = await new WamsGateway.Health.AuthorityHealthCheck(_metadata).CheckHealthAsync(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext());
+        var health = await new WamsGateway.Health.AuthorityHealthCheck("default", _metadata, () => false).CheckHealthAsync(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext());
         Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded, health.Status);
 
         _authority.Down = false;

@@ -245,7 +245,7 @@ public sealed class ValidatedTokenCacheEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task ATokenUsedAgain_IsNotValidatedAgain()
     {
-        var cache = _gateway.Services.GetRequiredService<ValidatedTokenCache>();
+        var cache = _gateway.Services.GetRequiredService<GatewayAuthorities>().Default.Tokens;
         var token = _authority.Tokens(GatewayConfig.Audience).Valid();
 
         Assert.Equal(HttpStatusCode.OK, await StatusAsync("/none/1", token));

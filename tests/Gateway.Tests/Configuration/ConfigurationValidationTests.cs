@@ -255,6 +255,74 @@ public sealed class ConfigurationValidationTests
     }
 
     [Theory]
+    [InlineData("Authentication:Authorities", "default", "{}", "Gateway:Authentication:Authorities:default: 'default' is the authority configured directly")]
+    [InlineData("Authentication:Authorities", "eu tenant", "{}", "Gateway:Authentication:Authorities:eu tenant: 'eu tenant' is not an authority name")]
+    [InlineData("Authentication:Authorities", "eu", "{}", "Gateway:Authentication:Authorities:eu:Authority: required")]
+    [InlineData("Authorities", "eu", "{\"Authority\": \"https://eu.example.com/\", \"Audiences\": []}", "Gateway:Authorities:eu:Audiences: list at least one")]
+    [InlineData("Authorities", "eu", "{\"Authority\": \"https://eu.example.com/\", \"Audiences\": [\"a\"], \"AllowedAlgorithms\": [\"HS256\"]}", "Gateway:Authorities:eu:AllowedAlgorithms: 'HS256' is not allowed")]
+    [InlineData("Authorities", "eu", "{\"Authority\": \"https://tenant.example.com/\", \"Audiences\": [\"a\"]}", "Gateway:Authorities:eu: issuer 'https://tenant.example.com/' is already Gateway:Authentication's")]
+    [InlineData("Authorities", "eu", "{\"Authority\": \"https://eu.example.com/\", \"Audiences\": [\"a\"], \"ClockSkew\": \"soon\"}", "Gateway:Authorities:eu:ClockSkew: 'soon' is not a TimeSpan")]
+    public void Build_BadNamedAuthority_IsRefused(string place, string name, string json, string expected)
+    {
+        var config = GatewayConfig.Default("https://tenant.example.com/", Backend);
+        var section = place == "Authorities" ? config["Gateway"]! : config["Gateway"]!["Authentication"]!;
+        section["Authorities"] = new JsonObject { [name] = JsonNode.Parse(json) };
+
+        var ex = Assert.Throws<GatewayConfigurationException>(() => Build(config));
+
+        Assert.Contains(ex.Problems, p => p.StartsWith(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Build_AnAuthorityNamedInBothPlaces_IsRefused()
+    {
+        var config = GatewayConfig.Default("https://tenant.example.com/", Backend);
+        config["Gateway"]!["Authentication"]!["Authorities"] = new JsonObject { ["eu"] = EuAuthority("https://eu.example.com/") };
+        config["Gateway"]!["Authorities"] = new JsonObject { ["EU"] = EuAuthority("https://eu2.example.com/") };
+
+        var ex = Assert.Throws<GatewayConfigurationException>(() => Build(config));
+
+        Assert.Contains(ex.Problems, p => p.StartsWith("Gateway:Authorities:EU: authority 'EU' is defined twice", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("{\"Exchange\": \"None\", \"Authorities\": [\"us\"]}", "Gateway:Apis:api:Authorities: 'us' is not a configured authority; known: default, eu.")]
+    [InlineData("{\"Exchange\": \"None\", \"Authorities\": []}", "Gateway:Apis:api:Authorities: empty")]
+    [InlineData("{\"Exchange\": \"None\", \"Audiences\": [\"https://nobody.example.com\"]}", "Gateway:Apis:api:Audiences: 'https://nobody.example.com' is not among the Audiences")]
+    [InlineData("{\"Exchange\": \"None\", \"Authorities\": [\"default\"], \"Audiences\": [\"https://orders.eu\"]}", "Gateway:Apis:api:Audiences: 'https://orders.eu' is not among the Audiences")]
+    [InlineData("{\"Exchange\": \"None\", \"Audiences\": []}", "Gateway:Apis:api:Audiences: list at least one audience")]
+    public void Build_AnApisAuthoritiesAndAudiences_AreChecked(string api, string expected)
+    {
+        var config = GatewayConfig.Default("https://tenant.example.com/", Backend);
+        config["Gateway"]!["Authentication"]!["Authorities"] = new JsonObject { ["eu"] = EuAuthority("https://eu.example.com/") };
+        config["Gateway"]!["Apis"]!["api"] = JsonNode.Parse(api);
+
+        var ex = Assert.Throws<GatewayConfigurationException>(() => Build(config));
+
+        Assert.Contains(ex.Problems, p => p.StartsWith(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Build_AnApiNarrowedToANamedAuthoritysAudience_IsAccepted()
+    {
+        var config = GatewayConfig.Default("https://tenant.example.com/", Backend);
+        config["Gateway"]!["Authorities"] = new JsonObject { ["eu"] = EuAuthority("https://eu.example.com/") };
+        config["Gateway"]!["Apis"]!["api"] = new JsonObject { ["Exchange"] = "None", ["Authorities"] = new JsonArray("EU"), ["Audiences"] = new JsonArray("https://orders.eu") };
+
+        using var app = Build(config);
+
+        var options = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value;
+        Assert.Equal(["EU"], options.Apis["api"].Authorities);
+        Assert.Equal("https://eu.example.com/", options.Authorities["eu"].Authority);
+    }
+
+    private static JsonObject EuAuthority(string authority) => new()
+    {
+        ["Authority"] = authority,
+        ["Audiences"] = new JsonArray("https://orders.eu"),
+    };
+
+    [Theory]
     [InlineData("deploy/kubernetes/gateway.json")]
     [InlineData("deploy/local/gateway.json")]
     public void Build_ShippedConfigurationFiles_AreValid(string relativePath)

@@ -49,7 +49,7 @@ internal sealed class Auth0DelegationExchange : BearerExchangeKind<Auth0Delegati
         var options = _options.Value;
         var api = request.Options;
         var response = await Auth0DelegationCall.SendAsync(_httpClientFactory.CreateClient(DelegationExtensions.HttpClientName), request,
-            new Auth0DelegationCall.Target(api.Endpoint, api.ClientId, api.Target!, api.Scope), options.Authentication.Authority!, api.ApiType ?? "app", [], cancellationToken);
+            new Auth0DelegationCall.Target(api.Endpoint, api.ClientId, api.Target!, api.Scope), request.Authority ?? options.Authentication.Authority!, api.ApiType ?? "app", [], cancellationToken);
         return ProviderAnswers.Read(response, "id_token", _time, options.Delegation.DefaultRetryAfter);
     }
 }

@@ -257,7 +257,7 @@ internal sealed partial class AwsStsExchange : ExchangeKind<AwsStsOptions>, IDis
     {
         var api = request.Options;
         var response = await Auth0DelegationCall.SendAsync(_httpClientFactory.CreateClient(DelegationExtensions.HttpClientName), request,
-            new Auth0DelegationCall.Target(api.Endpoint, api.ClientId, api.Target!, api.Scope), _options.Value.Authentication.Authority!, "aws", [new("role", api.RoleArn!), new("principal", api.PrincipalArn!)], cancellationToken);
+            new Auth0DelegationCall.Target(api.Endpoint, api.ClientId, api.Target!, api.Scope), request.Authority ?? _options.Value.Authentication.Authority!, "aws", [new("role", api.RoleArn!), new("principal", api.PrincipalArn!)], cancellationToken);
 
         // Failures read the same as any token endpoint's; a success carries STS-shaped Credentials.
         ProviderAnswers.ThrowIfFailed(response, _time, DefaultRetryAfter);

@@ -20,7 +20,7 @@ internal sealed class TokenExchangeExchange : BearerExchangeKind<TokenExchangeOp
     public TokenExchangeExchange(IHttpClientFactory httpClientFactory, IServiceProvider services, IOptions<GatewayOptions> options, TimeProvider time)
     {
         _httpClientFactory = httpClientFactory;
-        // The authority's metadata is read only when no TokenEndpoint is configured, and only then created.
+        // The authorities' metadata is read only when no TokenEndpoint is configured.
         _services = services;
         _options = options;
         _time = time;
@@ -52,7 +52,7 @@ internal sealed class TokenExchangeExchange : BearerExchangeKind<TokenExchangeOp
         var http = _httpClientFactory.CreateClient(DelegationExtensions.HttpClientName);
         var response = await http.RequestTokenExchangeTokenAsync(new TokenExchangeTokenRequest
         {
-            Address = api.TokenEndpoint ?? await DiscoveredTokenEndpointAsync(cancellationToken),
+            Address = api.TokenEndpoint ?? await DiscoveredTokenEndpointAsync(request.AuthorityName, cancellationToken),
             ClientId = api.ClientId!,
             ClientSecret = api.ClientSecret,
             ClientCredentialStyle = api.ClientAuthentication == ClientAuthentication.Body ? ClientCredentialStyle.PostBody : ClientCredentialStyle.AuthorizationHeader,
@@ -67,11 +67,14 @@ internal sealed class TokenExchangeExchange : BearerExchangeKind<TokenExchangeOp
         return ProviderAnswers.Read(response, "access_token", _time, _options.Value.Delegation.DefaultRetryAfter);
     }
 
-    private async Task<string> DiscoveredTokenEndpointAsync(CancellationToken cancellationToken)
+    /// <summary>The token endpoint in the discovery document of the authority that issued the caller's token.</summary>
+    private async Task<string> DiscoveredTokenEndpointAsync(string? authorityName, CancellationToken cancellationToken)
     {
+        var authorities = _services.GetRequiredService<GatewayAuthorities>();
+        var authority = authorities.Find(authorityName) ?? authorities.Default;
         try
         {
-            var configuration = await _services.GetRequiredService<AuthorityMetadata>().GetConfigurationAsync(cancellationToken);
+            var configuration = await authority.Metadata.GetConfigurationAsync(cancellationToken);
             return configuration.TokenEndpoint is { Length: > 0 } endpoint
                 ? endpoint
                 : throw new DelegationException(DelegationFailure.InvalidResponse, "The discovery document names no token_endpoint; configure TokenEndpoint.");

@@ -1,0 +1,179 @@
+using System.Globalization;
+using WamsGateway.Configuration;
+using WamsGateway.Exchanges;
+
+namespace WamsGateway.Authentication;
+
+/// <summary>
+/// The checks on every authority (the default one under <c>Gateway:Authentication</c> and the named ones) and on
+/// each API's <c>Authorities</c> and <c>Audiences</c>, each problem naming its key.
+/// </summary>
+internal static class AuthoritySettingsValidator
+{
+    /// <summary>Names go into metric labels, health check names and scheme names: short, plain.</summary>
+    public const int MaxNameLength = 32;
+
+    private static readonly HashSet<string> AsymmetricAlgorithms = new(StringComparer.Ordinal)
+    {
+        "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512",
+    };
+
+    public static void Validate(GatewayOptions options, List<string> problems)
+    {
+        const string Key = GatewayOptions.SectionName + ":Authentication";
+        ValidateAuthority(Key, options.Authentication, problems);
+
+        var issuers = new Dictionary<string, string>(StringComparer.Ordinal);
+        ClaimIssuers(Key, options.Authentication, issuers, problems);
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (place, named) in new[] { ($"{Key}:Authorities", options.Authentication.Authorities), ($"{GatewayOptions.SectionName}:Authorities", options.Authorities) })
+        {
+            foreach (var (name, authority) in named)
+            {
+                var key = $"{place}:{name}";
+                if (!IsName(name))
+                {
+                    problems.Add($"{key}: '{name}' is not an authority name; use letters, digits, '-' and '_' (at most {MaxNameLength}), starting with a letter or digit.");
+                }
+                else if (name.Equals(AuthenticationSettings.DefaultAuthorityName, StringComparison.OrdinalIgnoreCase))
+                {
+                    problems.Add($"{key}: '{AuthenticationSettings.DefaultAuthorityName}' is the authority configured directly under {Key}; give this one another name.");
+                }
+                else if (!seen.Add(name))
+                {
+                    problems.Add($"{key}: authority '{name}' is defined twice, under {Key}:Authorities and under {GatewayOptions.SectionName}:Authorities; keep one.");
+                }
+
+                ValidateAuthority(key, authority, problems);
+                ClaimIssuers(key, authority, issuers, problems);
+            }
+        }
+
+        foreach (var (api, settings) in options.Apis)
+        {
+            ValidateApi(options, $"{GatewayOptions.SectionName}:Apis:{api}", settings, problems);
+        }
+    }
+
+    /// <summary>The settings each authority has, wherever it is configured.</summary>
+    private static void ValidateAuthority(string key, AuthoritySettings auth, List<string> problems)
+    {
+        if (string.IsNullOrWhiteSpace(auth.Authority))
+        {
+            problems.Add($"{key}:Authority: required; the token issuer, for example https://TENANT.auth0.com/.");
+        }
+        else if (!Uri.TryCreate(auth.Authority, UriKind.Absolute, out var authority)
+            || (authority.Scheme != Uri.UriSchemeHttps && authority.Scheme != Uri.UriSchemeHttp))
+        {
+            problems.Add($"{key}:Authority: '{auth.Authority}' is not an absolute http(s) URL.");
+        }
+        else if (authority.Scheme == Uri.UriSchemeHttp && auth.RequireHttpsMetadata)
+        {
+            problems.Add($"{key}:Authority: '{auth.Authority}' is not https; set {key}:RequireHttpsMetadata to false only for loopback development and tests.");
+        }
+        else if (authority.Scheme == Uri.UriSchemeHttp && !ExchangeValidationContext.IsLoopback(authority))
+        {
+            problems.Add($"{key}:Authority: plain http is allowed for loopback authorities only; '{authority.Host}' is not loopback.");
+        }
+
+        if (auth.Audiences is not { Count: > 0 } || auth.Audiences.Any(string.IsNullOrWhiteSpace))
+        {
+            problems.Add($"{key}:Audiences: list at least one audience (an API identifier or an app's client id), none empty.");
+        }
+
+        if (auth.ValidIssuers is { } issuers && issuers.Any(string.IsNullOrWhiteSpace))
+        {
+            problems.Add($"{key}:ValidIssuers: an entry is empty.");
+        }
+
+        foreach (var alg in auth.EffectiveAlgorithms)
+        {
+            if (!AsymmetricAlgorithms.Contains(alg))
+            {
+                problems.Add($"{key}:AllowedAlgorithms: '{alg}' is not allowed; use asymmetric algorithms only ({string.Join(", ", AsymmetricAlgorithms)}). 'none' and HS* never validate a user token.");
+            }
+        }
+
+        if (auth.ClockSkew < TimeSpan.Zero || auth.ClockSkew > TimeSpan.FromMinutes(5))
+        {
+            problems.Add($"{key}:ClockSkew: {auth.ClockSkew.ToString("c", CultureInfo.InvariantCulture)} is outside 00:00:00 to 00:05:00; keep it to seconds.");
+        }
+    }
+
+    /// <summary>A token is sent to the one authority its <c>iss</c> names, so no issuer may belong to two.</summary>
+    private static void ClaimIssuers(string key, AuthoritySettings authority, Dictionary<string, string> claimed, List<string> problems)
+    {
+        if (string.IsNullOrWhiteSpace(authority.Authority))
+        {
+            return;
+        }
+
+        foreach (var issuer in authority.Issuers.Where(i => !string.IsNullOrWhiteSpace(i)).Distinct(StringComparer.Ordinal))
+        {
+            if (!claimed.TryAdd(issuer, key))
+            {
+                problems.Add($"{key}: issuer '{issuer}' is already {claimed[issuer]}'s; a token's iss must name exactly one authority.");
+            }
+        }
+    }
+
+    private static void ValidateApi(GatewayOptions options, string key, ApiOptions api, List<string> problems)
+    {
+        var accepted = new List<AuthoritySettings>();
+        if (api.Authorities is { } names)
+        {
+            if (names.Count == 0)
+            {
+                problems.Add($"{key}:Authorities: empty, so no token could call this API; name at least one authority, or leave the key out for all of them.");
+            }
+
+            foreach (var name in names)
+            {
+                if (Find(options, name) is { } authority)
+                {
+                    accepted.Add(authority);
+                }
+                else
+                {
+                    problems.Add($"{key}:Authorities: '{name}' is not a configured authority; known: {string.Join(", ", AllNames(options))}.");
+                }
+            }
+        }
+        else
+        {
+            accepted.Add(options.Authentication);
+            accepted.AddRange(options.NamedAuthorities.Select(a => a.Value));
+        }
+
+        if (api.Audiences is not { } audiences)
+        {
+            return;
+        }
+
+        if (audiences.Count == 0 || audiences.Any(string.IsNullOrWhiteSpace))
+        {
+            problems.Add($"{key}:Audiences: list at least one audience, none empty, or leave the key out to accept any its authorities accept.");
+            return;
+        }
+
+        foreach (var audience in audiences)
+        {
+            if (!accepted.Any(a => a.Audiences?.Contains(audience, StringComparer.Ordinal) == true))
+            {
+                problems.Add($"{key}:Audiences: '{audience}' is not among the Audiences of the authorities this API accepts, so no token could carry it; add it to the authority's Audiences or remove it here.");
+            }
+        }
+    }
+
+    private static AuthoritySettings? Find(GatewayOptions options, string name) =>
+        name.Equals(AuthenticationSettings.DefaultAuthorityName, StringComparison.OrdinalIgnoreCase)
+            ? options.Authentication
+            : options.NamedAuthorities.FirstOrDefault(a => a.Key.Equals(name, StringComparison.OrdinalIgnoreCase)).Value;
+
+    private static IEnumerable<string> AllNames(GatewayOptions options) =>
+        options.NamedAuthorities.Select(a => a.Key).Prepend(AuthenticationSettings.DefaultAuthorityName);
+
+    private static bool IsName(string name) =>
+        name.Length is > 0 and <= MaxNameLength && char.IsAsciiLetterOrDigit(name[0])
+        && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+}
