@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the local stack and walks through it:
 #   local authority        http://127.0.0.1:5100/  (Auth0-compatible, demo users alice and bob)
+#   second authority "eu"  http://127.0.0.1:5103/  (another tenant: its own keys; demo user erik)
 #   WAMS sample backend    http://127.0.0.1:5101/  (the tutorial's todo table)
 #   orders sample backend  http://127.0.0.1:5102/  (a second API; only requests with the gateway's signed assertion)
 #   gateway                http://127.0.0.1:5000/  (deploy/local/gateway.json)
@@ -35,7 +36,7 @@ if $build; then
   dotnet build WamsGateway.sln -c Release -nologo -v quiet -clp:ErrorsOnly
 fi
 
-ports="5000 5100 5101 5102"
+ports="5000 5100 5101 5102 5103"
 if $fleet; then
   ports="$ports 5001 5379"
   command -v redis-server >/dev/null || { echo "--fleet needs redis-server (apt-get install -y redis-server)." >&2; exit 1; }
@@ -63,6 +64,10 @@ start() {
 
 start authority src/LocalAuthority/$out/LocalAuthority.dll --contentRoot "$PWD/src/LocalAuthority/$out" \
   --urls http://127.0.0.1:5100 --LocalAuthority:KeyFile="$state/authority/signing-keys.json"
+start authority-eu src/LocalAuthority/$out/LocalAuthority.dll --contentRoot "$PWD/src/LocalAuthority/$out" \
+  --urls http://127.0.0.1:5103 --LocalAuthority:KeyFile="$state/authority-eu/signing-keys.json" \
+  --LocalAuthority:Users:erik:Password=erik-password --LocalAuthority:Users:erik:Subject="auth0|erik" \
+  --LocalAuthority:Users:erik:Email=erik@example.eu --LocalAuthority:Users:erik:Name=Erik
 start wams-backend src/SampleBackend/$out/SampleBackend.dll --contentRoot "$PWD/src/SampleBackend/$out" \
   --urls http://127.0.0.1:5101 --SampleBackend:MasterKey=local-wams-master-key --SampleBackend:Database="$state/wams/todo.db" \
   --SampleBackend:AwsRootSecret=local-aws-root-secret
@@ -110,7 +115,7 @@ if $serve; then
   exit 0
 fi
 
-walkthrough=(--gateway http://127.0.0.1:5000/ --authority http://127.0.0.1:5100/)
+walkthrough=(--gateway http://127.0.0.1:5000/ --authority http://127.0.0.1:5100/ --eu-authority http://127.0.0.1:5103/)
 if $fleet; then
   until curl -fsS -o /dev/null http://127.0.0.1:5001/healthz/ready 2>/dev/null; do sleep 0.5; done
   walkthrough+=(--second-gateway http://127.0.0.1:5001/)

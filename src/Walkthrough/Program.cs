@@ -9,6 +9,7 @@ var authority = new Uri(Arg("--authority") ?? "http://127.0.0.1:5100/");
 var narrator = new Narrator();
 using var client = new LocalStackClient(gateway, authority);
 var (delegationsAtStart, exchangesAtStart, _) = await client.AuthorityStatsAsync();
+HttpResponseMessage response;
 
 Narrator.Step("Alice signs in at the local authority as the Todo mobile app");
 var (aliceAccess, aliceId, aliceScope) = await client.SignInAsync("alice", "alice-password", "todo-mobile", "https://orders.local", "openid read:orders");
@@ -111,6 +112,29 @@ narrator.Expect(both == 400, $"the token in Authorization and in X-ZUMO-AUTH at 
 var (elsewhere, _, _) = await client.CallAsync(HttpMethod.Get, "wams-minted/tables/todoitem", null, headers: new Dictionary<string, string> { ["X-ZUMO-AUTH"] = aliceId });
 narrator.Expect(elsewhere == 401, $"the same header on a route whose API does not take it (/wams-minted): {elsewhere}");
 
+if (Arg("--eu-authority") is { } euAddress)
+{
+    Narrator.Step($"Erik signs in at another tenant, \"eu\" ({euAddress}): the gateway checks his token against that tenant's keys");
+    using var eu = new LocalStackClient(gateway, new Uri(euAddress));
+    var (erikAccess, erikId, _) = await eu.SignInAsync("erik", "erik-password", "todo-mobile", "https://orders.local", "openid");
+    var (euDelegationsBefore, _, _) = await eu.AuthorityStatsAsync();
+    var (mainDelegationsBefore, _, _) = await client.AuthorityStatsAsync();
+    (status, body, _) = await eu.CallAsync(HttpMethod.Post, "wams/tables/todoitem", erikId, new { text = "Book the ferry", complete = false });
+    narrator.Expect(status == 201 && body?.GetProperty("userId").GetString() == "auth0|erik", $"POST /wams/tables/todoitem with erik's ID token: {status}, stored for {body?.GetProperty("userId")}");
+    var (euDelegationsAfter, _, _) = await eu.AuthorityStatsAsync();
+    var (mainDelegationsAfter, _, _) = await client.AuthorityStatsAsync();
+    narrator.Expect(euDelegationsAfter == euDelegationsBefore + 1 && mainDelegationsAfter == mainDelegationsBefore,
+        "the WAMS delegation went to the eu tenant, which issued his token, not to the main one");
+    (status, _, response) = await eu.CallAsync(HttpMethod.Get, "orders/api/whoami", erikAccess);
+    narrator.Expect(status == 401, $"/orders takes the main tenant's tokens only (Authorities: [\"default\"]): {status}, WWW-Authenticate: {string.Join(", ", response.Headers.WwwAuthenticate)}");
+    (status, _, response) = await eu.CallAsync(HttpMethod.Get, "orders/api/whoami", aliceId);
+    narrator.Expect(status == 401, $"nor an app's ID token from the main tenant (Audiences: [\"https://orders.local\"]): {status}, WWW-Authenticate: {string.Join(", ", response.Headers.WwwAuthenticate)}");
+    var stranger = string.Join('.', new[] { "{\"alg\":\"RS256\",\"kid\":\"k1\"}", "{\"iss\":\"https://tenant.example.com/\",\"sub\":\"auth0|erik\",\"aud\":\"todo-mobile\",\"exp\":4102444800}" }
+        .Select(part => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(part)).TrimEnd('=').Replace('+', '-').Replace('/', '_'))) + ".c2lnbmF0dXJl";
+    (status, _, response) = await eu.CallAsync(HttpMethod.Get, "wams/tables/todoitem", stranger);
+    narrator.Expect(status == 401, $"a token from an issuer the gateway does not know, refused before any key is fetched: {status}, WWW-Authenticate: {string.Join(", ", response.Headers.WwwAuthenticate)}");
+}
+
 Narrator.Step("Bob signs in asking for read:orders too: the authority grants only what his permissions allow");
 var (bobAccess, bobId, bobScope) = await client.SignInAsync("bob", "bob-password", "todo-mobile", "https://orders.local", "openid read:orders");
 narrator.Expect(!bobScope.Split(' ').Contains("read:orders"), $"bob asked for openid read:orders and was granted '{bobScope}'");
@@ -122,7 +146,7 @@ narrator.Expect(status == 200 && Rows(body).All(r => r.GetProperty("userId").Get
 narrator.Expect(status == 404, $"bob's PATCH of alice's row: {status}");
 
 Narrator.Step("Policy: bob's token lacks read:orders, in scope and in permissions");
-(status, body, var response) = await client.CallAsync(HttpMethod.Get, "orders/api/whoami", bobAccess);
+(status, body, response) = await client.CallAsync(HttpMethod.Get, "orders/api/whoami", bobAccess);
 narrator.Expect(status == 403 && response.Headers.WwwAuthenticate.ToString().Contains("insufficient_scope", StringComparison.Ordinal),
     $"{status}, WWW-Authenticate: {string.Join(", ", response.Headers.WwwAuthenticate)}");
 
