@@ -64,50 +64,34 @@ public sealed class SeveralTenantsTests : IClassFixture<SeveralTenantsTests.Fixt
     public async Task TokenForAnotherApi_IsNeverExchanged()
     {
         var main = await Fixture.SignInAsync(_f.Main, "alice");
-        var (mainBefore, euBefore) = (await Fixture.DelegationsAsync(_f.Main), await Fixture.DelegationsAsync(_f.Eu));
+        var (mainBefore, euBefore) = (await Fixture.CountAsync(_f.Main, "delegations"), await Fixture.CountAsync(_f.Eu, "delegations"));
 
         using var response = await _f.SendAsync("/delegated-eu/x", main);
 
         await AssertRefusedAsync(response, "does not accept tokens from authority 'default'");
-        Assert.Equal(mainBefore, await Fixture.DelegationsAsync(_f.Main));
-        Assert.Equal(euBefore, await Fixture.DelegationsAsync(_f.Eu));
+        Assert.Equal(mainBefore, await Fixture.CountAsync(_f.Main, "delegations"));
+        Assert.Equal(euBefore, await Fixture.CountAsync(_f.Eu, "delegations"));
     }
 
+    /// <summary>Auth0Delegation posts to the issuing tenant's /delegation (with the ID token, as GetDelegationToken did); TokenExchange to its discovered token endpoint.</summary>
     [Theory]
-    [InlineData("alice", false)]
-    [InlineData("erik", true)]
-    public async Task Auth0Delegation_GoesToTheAuthorityThatIssuedTheCallersToken(string user, bool fromEu)
+    [InlineData("delegated", "delegations", "alice", false)]
+    [InlineData("delegated", "delegations", "erik", true)]
+    [InlineData("exchanged", "tokenExchanges", "alice", false)]
+    [InlineData("exchanged", "tokenExchanges", "erik", true)]
+    public async Task Exchanges_GoToTheAuthorityThatIssuedTheCallersToken(string api, string counter, string user, bool fromEu)
     {
         var (issuing, other) = fromEu ? (_f.Eu, _f.Main) : (_f.Main, _f.Eu);
-        // Auth0's /delegation takes the caller's ID token, as GetDelegationToken sent it.
-        var token = await Fixture.SignInAsync(issuing, user, idToken: true);
-        var (issuingBefore, otherBefore) = (await Fixture.DelegationsAsync(issuing), await Fixture.DelegationsAsync(other));
+        var token = await Fixture.SignInAsync(issuing, user, idToken: api == "delegated");
+        var (issuingBefore, otherBefore) = (await Fixture.CountAsync(issuing, counter), await Fixture.CountAsync(other, counter));
 
-        using var response = await _f.SendAsync("/delegated/x", token);
-
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(issuingBefore + 1, await Fixture.DelegationsAsync(issuing));
-        Assert.Equal(otherBefore, await Fixture.DelegationsAsync(other));
-        var delegated = _f.Backend.Requests[^1].Header("Authorization").Single()["Bearer ".Length..];
-        Assert.Equal(issuing.Address.AbsoluteUri, Claim(delegated, "iss"));
-    }
-
-    [Theory]
-    [InlineData("alice", false)]
-    [InlineData("erik", true)]
-    public async Task TokenExchange_UsesTheTokenEndpointOfTheAuthorityThatIssuedTheCallersToken(string user, bool fromEu)
-    {
-        var (issuing, other) = fromEu ? (_f.Eu, _f.Main) : (_f.Main, _f.Eu);
-        var token = await Fixture.SignInAsync(issuing, user);
-        var (issuingBefore, otherBefore) = (await Fixture.TokenExchangesAsync(issuing), await Fixture.TokenExchangesAsync(other));
-
-        using var response = await _f.SendAsync("/exchanged/x", token);
+        using var response = await _f.SendAsync($"/{api}/x", token);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(issuingBefore + 1, await Fixture.TokenExchangesAsync(issuing));
-        Assert.Equal(otherBefore, await Fixture.TokenExchangesAsync(other));
-        var exchanged = _f.Backend.Requests[^1].Header("Authorization").Single()["Bearer ".Length..];
-        Assert.Equal(issuing.Address.AbsoluteUri, Claim(exchanged, "iss"));
+        Assert.Equal(issuingBefore + 1, await Fixture.CountAsync(issuing, counter));
+        Assert.Equal(otherBefore, await Fixture.CountAsync(other, counter));
+        var credential = _f.Backend.Requests[^1].Header("Authorization").Single()["Bearer ".Length..];
+        Assert.Equal(issuing.Address.AbsoluteUri, Claim(credential, "iss"));
     }
 
     [Fact]
@@ -239,11 +223,9 @@ public sealed class SeveralTenantsTests : IClassFixture<SeveralTenantsTests.Fixt
             return await Gateway.Client.SendAsync(request);
         }
 
-        public static async Task<int> DelegationsAsync(RunningApp authority) =>
-            (await authority.Client.GetFromJsonAsync<JsonElement>("/admin/stats")).GetProperty("delegations").GetInt32();
-
-        public static async Task<int> TokenExchangesAsync(RunningApp authority) =>
-            (await authority.Client.GetFromJsonAsync<JsonElement>("/admin/stats")).GetProperty("tokenExchanges").GetInt32();
+        /// <summary>What the local authority has served: <c>delegations</c>, <c>tokenExchanges</c>.</summary>
+        public static async Task<int> CountAsync(RunningApp authority, string counter) =>
+            (await authority.Client.GetFromJsonAsync<JsonElement>("/admin/stats")).GetProperty(counter).GetInt32();
 
         /// <summary>Every read of any authority's metadata the gateway made, from its own metric.</summary>
         public async Task<double> MetadataReadsAsync()
