@@ -2,6 +2,7 @@
 # Runs the local stack and walks through it:
 #   local authority        http://127.0.0.1:5100/  (Auth0-compatible, demo users alice and bob)
 #   second authority "eu"  http://127.0.0.1:5103/  (another tenant: its own keys; demo user erik)
+#   eu's WAMS backend      http://127.0.0.1:5104/  (the eu tenant's todo table: its own master key and database)
 #   WAMS sample backend    http://127.0.0.1:5101/  (the tutorial's todo table)
 #   orders sample backend  http://127.0.0.1:5102/  (a second API; only requests with the gateway's signed assertion)
 #   gateway                http://127.0.0.1:5000/  (deploy/local/gateway.json)
@@ -36,7 +37,7 @@ if $build; then
   dotnet build WamsGateway.sln -c Release -nologo -v quiet -clp:ErrorsOnly
 fi
 
-ports="5000 5100 5101 5102 5103"
+ports="5000 5100 5101 5102 5103 5104"
 if $fleet; then
   ports="$ports 5001 5379"
   command -v redis-server >/dev/null || { echo "--fleet needs redis-server (apt-get install -y redis-server)." >&2; exit 1; }
@@ -67,10 +68,13 @@ start authority src/LocalAuthority/$out/LocalAuthority.dll --contentRoot "$PWD/s
 start authority-eu src/LocalAuthority/$out/LocalAuthority.dll --contentRoot "$PWD/src/LocalAuthority/$out" \
   --urls http://127.0.0.1:5103 --LocalAuthority:KeyFile="$state/authority-eu/signing-keys.json" \
   --LocalAuthority:Users:erik:Password=erik-password --LocalAuthority:Users:erik:Subject="auth0|erik" \
-  --LocalAuthority:Users:erik:Email=erik@example.eu --LocalAuthority:Users:erik:Name=Erik
+  --LocalAuthority:Users:erik:Email=erik@example.eu --LocalAuthority:Users:erik:Name=Erik \
+  --LocalAuthority:Clients:wams-backend:WamsMasterKey=local-wams-eu-master-key
 start wams-backend src/SampleBackend/$out/SampleBackend.dll --contentRoot "$PWD/src/SampleBackend/$out" \
   --urls http://127.0.0.1:5101 --SampleBackend:MasterKey=local-wams-master-key --SampleBackend:Database="$state/wams/todo.db" \
   --SampleBackend:AwsRootSecret=local-aws-root-secret
+start wams-eu-backend src/SampleBackend/$out/SampleBackend.dll --contentRoot "$PWD/src/SampleBackend/$out" \
+  --urls http://127.0.0.1:5104 --SampleBackend:MasterKey=local-wams-eu-master-key --SampleBackend:Database="$state/wams-eu/todo.db"
 start orders-backend src/SampleBackend/$out/SampleBackend.dll --contentRoot "$PWD/src/SampleBackend/$out" \
   --urls http://127.0.0.1:5102 --SampleBackend:MasterKey=local-orders-master-key --SampleBackend:Database="$state/orders/todo.db" \
   --SampleBackend:GatewayAuthority=http://127.0.0.1:5000/ --SampleBackend:GatewayAudience=https://orders.internal

@@ -119,19 +119,22 @@ if (Arg("--eu-authority") is { } euAddress)
     var (erikAccess, erikId, _) = await eu.SignInAsync("erik", "erik-password", "todo-mobile", "https://orders.local", "openid");
     var (euDelegationsBefore, _, _) = await eu.AuthorityStatsAsync();
     var (mainDelegationsBefore, _, _) = await client.AuthorityStatsAsync();
-    (status, body, _) = await eu.CallAsync(HttpMethod.Post, "wams/tables/todoitem", erikId, new { text = "Book the ferry", complete = false });
-    narrator.Expect(status == 201 && body?.GetProperty("userId").GetString() == "auth0|erik", $"POST /wams/tables/todoitem with erik's ID token: {status}, stored for {body?.GetProperty("userId")}");
+    (status, body, _) = await eu.CallAsync(HttpMethod.Post, "eu/wams/tables/todoitem", erikId, new { text = "Book the ferry", complete = false });
+    narrator.Expect(status == 201 && body?.GetProperty("userId").GetString() == "auth0|erik",
+        $"POST /eu/wams/tables/todoitem (the eu tenant's own WAMS backend) with erik's ID token: {status}, stored for {body?.GetProperty("userId")}");
     var (euDelegationsAfter, _, _) = await eu.AuthorityStatsAsync();
     var (mainDelegationsAfter, _, _) = await client.AuthorityStatsAsync();
     narrator.Expect(euDelegationsAfter == euDelegationsBefore + 1 && mainDelegationsAfter == mainDelegationsBefore,
         "the WAMS delegation went to the eu tenant, which issued his token, not to the main one");
+    (status, _, response) = await eu.CallAsync(HttpMethod.Get, "wams/tables/todoitem", erikId);
+    narrator.Expect(status == 401, $"the main tenant's /wams takes its own users only (a sub is unique only within its tenant): {status}, WWW-Authenticate: {string.Join(", ", response.Headers.WwwAuthenticate)}");
     (status, _, response) = await eu.CallAsync(HttpMethod.Get, "orders/api/whoami", erikAccess);
     narrator.Expect(status == 401, $"/orders takes the main tenant's tokens only (Authorities: [\"default\"]): {status}, WWW-Authenticate: {string.Join(", ", response.Headers.WwwAuthenticate)}");
     (status, _, response) = await eu.CallAsync(HttpMethod.Get, "orders/api/whoami", aliceId);
     narrator.Expect(status == 401, $"nor an app's ID token from the main tenant (Audiences: [\"https://orders.local\"]): {status}, WWW-Authenticate: {string.Join(", ", response.Headers.WwwAuthenticate)}");
     var stranger = string.Join('.', new[] { "{\"alg\":\"RS256\",\"kid\":\"k1\"}", "{\"iss\":\"https://tenant.example.com/\",\"sub\":\"auth0|erik\",\"aud\":\"todo-mobile\",\"exp\":4102444800}" }
         .Select(part => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(part)).TrimEnd('=').Replace('+', '-').Replace('/', '_'))) + ".c2lnbmF0dXJl";
-    (status, _, response) = await eu.CallAsync(HttpMethod.Get, "wams/tables/todoitem", stranger);
+    (status, _, response) = await eu.CallAsync(HttpMethod.Get, "eu/wams/tables/todoitem", stranger);
     narrator.Expect(status == 401, $"a token from an issuer the gateway does not know, refused before any key is fetched: {status}, WWW-Authenticate: {string.Join(", ", response.Headers.WwwAuthenticate)}");
 }
 

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using WamsGateway.Configuration;
 
@@ -20,7 +21,7 @@ internal static class AuthenticationExtensions
         services.AddSingleton<GatewayAuthorities>();
         services.AddSingleton<GatewayJwtBearerEvents>();
         services.AddHostedService<AuthorityMetadataWarmup>();
-        services.AddHostedService<SharedAudienceWarning>();
+        services.AddHostedService<TenantWarnings>();
 
         var authentication = services.AddAuthentication();
         authentication.AddPolicyScheme(WamsGatewayDefaults.AuthenticationScheme, "WamsGateway", _ => { });
@@ -67,6 +68,17 @@ internal static class AuthenticationExtensions
             // A kid selects among the issuer's keys; it never falls back to trying every key.
             TryAllIssuerSigningKeys = false,
             NameClaimType = "sub",
+            TypeValidator = RefuseCriticalExtensions,
         };
     }
+
+    /// <summary>
+    /// RFC 7515 section 4.1.11: a JWS whose <c>crit</c> header names extensions the recipient does not understand must be
+    /// rejected, and the gateway understands none; IdentityModel ignores <c>crit</c>. Otherwise the token's <c>typ</c> is
+    /// what the default validator would return (no <c>ValidTypes</c> are configured).
+    /// </summary>
+    private static string RefuseCriticalExtensions(string? type, SecurityToken token, TokenValidationParameters parameters) =>
+        token is JsonWebToken jwt && jwt.TryGetHeaderValue<object>("crit", out _)
+            ? throw new SecurityTokenInvalidTypeException("The token names critical header extensions (crit), which the gateway does not understand.")
+            : type ?? string.Empty;
 }

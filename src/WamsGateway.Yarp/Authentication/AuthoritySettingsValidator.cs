@@ -112,7 +112,7 @@ internal static class AuthoritySettingsValidator
         {
             if (!claimed.TryAdd(issuer, key))
             {
-                problems.Add($"{key}: issuer '{issuer}' is already {claimed[issuer]}'s; a token's iss must name exactly one authority.");
+                problems.Add($"{key}: issuer '{issuer}' is already {claimed[issuer]}'s (an Authority counts with and without its trailing slash); a token's iss must name exactly one authority.");
             }
         }
     }

@@ -97,27 +97,11 @@ internal sealed class GatewayAuthorities : IDisposable
     public GatewayAuthority? ForScheme(string? scheme) => scheme is not null && _byScheme.TryGetValue(scheme, out var authority) ? authority : null;
 
     /// <summary>
-    /// The authority whose configured issuers (<c>Authority</c>, <c>ValidIssuers</c>) include <paramref name="issuer"/>,
-    /// compared exactly; else the one whose discovery document, already read, names it as its <c>issuer</c> (as JwtBearer
-    /// accepts it). Never a network call: an issuer nobody configured finds nothing.
+    /// The authority whose configured issuers (<c>Authority</c> with or without its trailing slash, <c>ValidIssuers</c>)
+    /// include <paramref name="issuer"/>, compared exactly. Only configuration decides: never a network call, and never
+    /// what an authority's discovery document says (a tenant cannot claim another's issuer by publishing it).
     /// </summary>
-    public GatewayAuthority? ForIssuer(string issuer)
-    {
-        if (_byIssuer.TryGetValue(issuer, out var configured))
-        {
-            return configured;
-        }
-
-        foreach (var authority in All)
-        {
-            if (authority.Metadata.Current?.Issuer is { } discovered && string.Equals(discovered, issuer, StringComparison.Ordinal))
-            {
-                return authority;
-            }
-        }
-
-        return null;
-    }
+    public GatewayAuthority? ForIssuer(string issuer) => _byIssuer.TryGetValue(issuer, out var authority) ? authority : null;
 
     public void Dispose()
     {

@@ -81,8 +81,20 @@ internal class AuthoritySettings
     public IReadOnlyList<string> EffectiveAlgorithms =>
         AllowedAlgorithms is { Count: > 0 } ? AllowedAlgorithms : DefaultAlgorithms;
 
-    /// <summary>Every issuer this authority's tokens may name: <see cref="Authority"/> and <see cref="ValidIssuers"/>.</summary>
-    public IEnumerable<string> Issuers => ValidIssuers is { } extra ? extra.Prepend(Authority!) : [Authority!];
+    /// <summary>
+    /// Every issuer this authority's tokens may name: <see cref="Authority"/>, with and without its trailing slash (the
+    /// discovery document's <c>issuer</c> is the one form or the other), and <see cref="ValidIssuers"/>, as written.
+    /// </summary>
+    public IEnumerable<string> Issuers
+    {
+        get
+        {
+            var authority = Authority!;
+            var other = authority.EndsWith('/') ? authority.TrimEnd('/') : authority + "/";
+            IEnumerable<string> issuers = other.Length > 0 && other != authority ? [authority, other] : [authority];
+            return ValidIssuers is { } extra ? issuers.Concat(extra) : issuers;
+        }
+    }
 
     public Uri MetadataAddress => new(Authority!.TrimEnd('/') + "/.well-known/openid-configuration");
 }

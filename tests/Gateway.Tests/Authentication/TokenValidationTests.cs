@@ -18,7 +18,7 @@ public sealed class TokenValidationTests : IClassFixture<GatewayFixture>
     [
         "expired", "not_yet_valid", "wrong_issuer", "wrong_audience", "alg_none", "public_key_as_hmac_secret",
         "tampered_payload", "unknown_key_known_kid", "unknown_kid", "garbage", "no_exp", "alg_not_allowed",
-        "no_signature_rs256",
+        "no_signature_rs256", "crit_header", "two_issuers",
     ];
 
     [Theory]
@@ -94,6 +94,17 @@ public sealed class TokenValidationTests : IClassFixture<GatewayFixture>
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
+    [Fact]
+    public async Task Gateway_IssuerWithoutTheAuthoritysTrailingSlash_IsTheSameAuthority()
+    {
+        var claims = _f.Tokens.Claims();
+        claims["iss"] = _f.Authority.Issuer.TrimEnd('/');
+
+        using var response = await _f.SendAsync("/none/items", _f.Tokens.Sign(claims));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
     private string Make(string kind)
     {
         var t = _f.Tokens;
@@ -136,6 +147,13 @@ public sealed class TokenValidationTests : IClassFixture<GatewayFixture>
             case "no_signature_rs256":
                 var signed = t.Sign(claims);
                 return signed[..(signed.LastIndexOf('.') + 1)];
+            case "crit_header":
+                // RFC 7515 section 4.1.11: an extension the recipient does not understand makes the token invalid.
+                return t.Sign(claims, header: new Dictionary<string, object?> { ["crit"] = new[] { "urn:example:ext" }, ["urn:example:ext"] = 1 });
+            case "two_issuers":
+                // Which one a parser takes is its own choice; such a token names no authority.
+                var json = JsonSerializer.Serialize(claims);
+                return t.SignRaw("{\"iss\":\"https://evil.example.com/\"," + json[1..]);
             default:
                 throw new ArgumentOutOfRangeException(nameof(kind), kind, null);
         }

@@ -27,4 +27,18 @@ public sealed class LocalStackConfigurationTests
         Assert.NotEmpty(expected);
         Assert.All(wams, api => Assert.Equal(expected, api.Value));
     }
+
+    [Fact]
+    public void WithTwoTenants_EveryApiNamesTheTenantsItServes()
+    {
+        var path = ConfigurationValidationTests.RepositoryFile("deploy/local/gateway.json");
+        using var app = GatewayApp.Build([
+            $"--contentRoot={TempDirectory.Create("local-stack")}", "--hostBuilder:reloadConfigOnChange=false", $"--config={path}"]);
+        var options = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value;
+
+        // A sub is unique only within its tenant: no backend of the stack gets both tenants' users by default.
+        Assert.NotEmpty(options.NamedAuthorities);
+        Assert.All(options.Apis, api => Assert.NotNull(api.Value.Authorities));
+        Assert.Equal(["eu"], options.Apis["wams-todo-eu"].Authorities);
+    }
 }

@@ -42,10 +42,15 @@ public sealed class TokenFactory
 
     public string Valid(string sub = "auth0|alice", string azp = "client-a") => Sign(Claims(sub, azp));
 
-    public string Sign(IDictionary<string, object?> claims, RsaSecurityKey? key = null, string alg = "RS256", string? kid = null)
+    public string Sign(IDictionary<string, object?> claims, RsaSecurityKey? key = null, string alg = "RS256", string? kid = null, IDictionary<string, object?>? header = null)
     {
         key ??= _key;
-        var header = new Dictionary<string, object?> { ["alg"] = alg, ["typ"] = "JWT", ["kid"] = kid ?? key.KeyId };
+        var fields = new Dictionary<string, object?> { ["alg"] = alg, ["typ"] = "JWT", ["kid"] = kid ?? key.KeyId };
+        foreach (var (name, value) in header ?? new Dictionary<string, object?>())
+        {
+            fields[name] = value;
+        }
+
         var hash = alg switch
         {
             "RS256" => HashAlgorithmName.SHA256,
@@ -53,7 +58,7 @@ public sealed class TokenFactory
             "RS512" => HashAlgorithmName.SHA512,
             _ => throw new ArgumentException("Use SignHmac or Unsigned for " + alg, nameof(alg)),
         };
-        return Compose(header, claims, input => key.Rsa.SignData(input, hash, RSASignaturePadding.Pkcs1));
+        return Compose(fields, claims, input => key.Rsa.SignData(input, hash, RSASignaturePadding.Pkcs1));
     }
 
     /// <summary>

@@ -5,18 +5,23 @@ using WamsGateway.Exchanges;
 namespace WamsGateway.Authentication;
 
 /// <summary>
-/// Warns, at start and after each applied reload, when two APIs that exchange credentials accept exactly the same
-/// audiences from the same authority: a token meant for one then opens the other as well, and the gateway would
-/// exchange it for either API's credential. Give each API its own <c>Audiences</c> (and its authority a token per API).
+/// What an operator of several APIs and tenants should decide rather than inherit, logged at start and after each
+/// applied reload:
+/// <list type="bullet">
+/// <item>two or more APIs that exchange credentials accept exactly the same audiences from one authority: a token meant
+/// for one then opens the others, and the gateway would exchange it for any of their credentials;</item>
+/// <item>with several authorities, APIs that name no <c>Authorities</c> take every tenant's users, whose <c>sub</c> values
+/// are unique only within their tenant: their backends see users of different tenants under equal ids.</item>
+/// </list>
 /// </summary>
-internal sealed partial class SharedAudienceWarning : IHostedService, IDisposable
+internal sealed partial class TenantWarnings : IHostedService, IDisposable
 {
     private readonly IOptionsMonitor<GatewayOptions> _options;
     private readonly ExchangeKinds _kinds;
-    private readonly ILogger<SharedAudienceWarning> _logger;
+    private readonly ILogger<TenantWarnings> _logger;
     private IDisposable? _subscription;
 
-    public SharedAudienceWarning(IOptionsMonitor<GatewayOptions> options, ExchangeKinds kinds, ILogger<SharedAudienceWarning> logger)
+    public TenantWarnings(IOptionsMonitor<GatewayOptions> options, ExchangeKinds kinds, ILogger<TenantWarnings> logger)
     {
         _options = options;
         _kinds = kinds;
@@ -64,11 +69,22 @@ internal sealed partial class SharedAudienceWarning : IHostedService, IDisposabl
             .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal);
 
+    /// <summary>With more than one authority, the APIs that take every one's tokens because they name none.</summary>
+    internal static IReadOnlyList<string> AcceptingEveryTenant(GatewayOptions options) =>
+        options.NamedAuthorities.Any()
+            ? options.Apis.Where(api => api.Value.Authorities is null).Select(api => api.Key).Order(StringComparer.Ordinal).ToList()
+            : [];
+
     private void WarnAbout(GatewayOptions options)
     {
         foreach (var (apis, authority) in Find(options, _kinds))
         {
             Log.SameAudiences(_logger, string.Join(", ", apis), authority);
+        }
+
+        if (AcceptingEveryTenant(options) is { Count: > 0 } everyTenant)
+        {
+            Log.EveryTenant(_logger, string.Join(", ", everyTenant));
         }
     }
 
@@ -77,5 +93,10 @@ internal sealed partial class SharedAudienceWarning : IHostedService, IDisposabl
         [LoggerMessage(130, LogLevel.Warning, "APIs {Apis} exchange credentials and accept exactly the same audiences from authority {Authority}: "
             + "a token for one opens the others. Give each its own Gateway:Apis:<name>:Audiences (or Authorities) unless that is intended.")]
         public static partial void SameAudiences(ILogger logger, string apis, string authority);
+
+        [LoggerMessage(131, LogLevel.Warning, "APIs {Apis} name no Authorities, so they take the tokens of every configured authority; a sub is unique only within "
+            + "its tenant, so their backends see users of different tenants under equal ids. Name each API's Authorities, or give its backend the issuer too "
+            + "(Gateway:IdentityHeaders, e.g. X-User-Issuer: iss).")]
+        public static partial void EveryTenant(ILogger logger, string apis);
     }
 }
