@@ -204,8 +204,9 @@ internal sealed partial class GatewayJwtBearerEvents : JwtBearerEvents
         }
 
         var configuration = await metadata.GetConfigurationAsync(context.HttpContext.RequestAborted);
+        // The configured issuers only (MessageReceived already matched the token's to one of them): what the
+        // discovery document says never adds an issuer.
         var parameters = context.Options.TokenValidationParameters.Clone();
-        parameters.ValidIssuers = (parameters.ValidIssuers ?? []).Append(configuration.Issuer).ToArray();
         parameters.IssuerSigningKeys = configuration.SigningKeys;
         foreach (var handler in context.Options.TokenHandlers)
         {
