@@ -24,6 +24,7 @@ public static class WamsGatewayProxyPipelineExtensions
         ArgumentNullException.ThrowIfNull(proxy);
         proxy.UseBackendResponsesAsIs();
         proxy.UseMiddleware<ApiPolicyMiddleware>();
+        proxy.UseMiddleware<WamsGateway.TrafficPolicy.RateLimitMiddleware>();
         proxy.UseMiddleware<DelegationMiddleware>();
         proxy.UseMiddleware<AssertionMiddleware>();
         proxy.UseSessionAffinity();
@@ -82,6 +83,22 @@ public static class WamsGatewayTelemetryExtensions
     /// <param name="app">The host.</param>
     /// <returns>The host.</returns>
     public static WebApplication UseWamsGatewayErrors(this WebApplication app) => app.UseGatewayErrors();
+
+    /// <summary>
+    /// The routes' <c>CorsPolicy</c> and <c>TimeoutPolicy</c> (<c>Gateway:Cors</c>, <c>Gateway:Timeouts</c>): ASP.NET Core's CORS
+    /// middleware, which answers preflight requests itself (no token needed, never proxied), and its request-timeout
+    /// middleware (over the policy's time, 504 problem+json type <c>timeout</c>). Call it after routing and before
+    /// <c>UseAuthentication()</c>. Rate limits need nothing here: the gateway's proxy pipeline counts them.
+    /// </summary>
+    /// <param name="app">The host.</param>
+    /// <returns>The host.</returns>
+    public static WebApplication UseWamsGatewayTrafficPolicies(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseCors();
+        app.UseRequestTimeouts();
+        return app;
+    }
 }
 
 /// <summary>Health and metrics on a port of their own (<c>Gateway:Management:Urls</c>), for a host that wants the standalone gateway's split.</summary>

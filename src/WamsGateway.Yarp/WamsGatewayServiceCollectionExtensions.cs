@@ -17,6 +17,7 @@ using WamsGateway.Exchanges.WamsMint;
 using WamsGateway.Forwarding;
 using WamsGateway.Health;
 using WamsGateway.Observability;
+using WamsGateway.TrafficPolicy;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -64,6 +65,7 @@ public static class WamsGatewayServiceCollectionExtensions
             .AddGatewayDelegation()
             .AddGatewayCaching(options)
             .AddGatewayAssertions(options)
+            .AddGatewayTrafficPolicies(options)
             .AddGatewayHealthChecks(options);
         builder
             .AddTransforms<GatewayTransformProvider>()

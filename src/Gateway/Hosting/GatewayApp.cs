@@ -43,6 +43,7 @@ public static class GatewayApp
         ValidateConfiguration(app);
         app.UseWamsGatewayErrors();
         app.UseWamsGatewayManagementListener();
+        app.UseWamsGatewayTrafficPolicies();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapWamsGatewayHealthChecks();

@@ -4,6 +4,7 @@ using WamsGateway.Configuration;
 using WamsGateway.Delegation;
 using WamsGateway.Exchanges;
 using WamsGateway.Observability;
+using WamsGateway.TrafficPolicy;
 using ZiggyCreatures.Caching.Fusion;
 
 namespace WamsGateway.Caching;
@@ -30,10 +31,12 @@ internal sealed partial class DelegationCache
     private readonly TimeSpan _deadline;
     private readonly TimeProvider _time;
     private readonly GatewayMeter _meter;
+    private readonly GatewayRateLimiters _limiters;
     private readonly ILogger<DelegationCache> _logger;
 
-    public DelegationCache(IFusionCache cache, IOptions<GatewayOptions> options, TimeProvider time, GatewayMeter meter, ILogger<DelegationCache> logger)
+    public DelegationCache(IFusionCache cache, IOptions<GatewayOptions> options, TimeProvider time, GatewayMeter meter, GatewayRateLimiters limiters, ILogger<DelegationCache> logger)
     {
+        _limiters = limiters;
         _cache = cache;
         _margin = options.Value.Cache.SafetyMargin;
         _rememberUnavailable = options.Value.Delegation.RememberUnavailable;
@@ -75,7 +78,7 @@ internal sealed partial class DelegationCache
             throw new DelegationException(DelegationFailure.Unavailable,
                 $"The exchange for API {request.Api.Name} did not finish within its budget of {_deadline.TotalSeconds:0.##} s.", retryAfter: _defaultRetryAfter);
         }
-        catch (DelegationException)
+        catch (Exception ex) when (ex is DelegationException or ExchangeRateLimitedException)
         {
             _meter.Delegation(request.Api.Name, "error", _time.GetElapsedTime(started));
             throw;
@@ -133,6 +136,9 @@ internal sealed partial class DelegationCache
             _recentFailures.TryRemove(new KeyValuePair<string, RecentFailure>(key.Value, recent));
         }
 
+        // The API's ExchangeRateLimit counts exchanges, not requests: here, on a miss, before the provider is called.
+        // A Concurrency limit holds its permit for the whole call.
+        using var lease = await ExchangePermitAsync(request, cancellationToken);
         exchange.Ran = true;
         DelegatedCredential credential;
         try
@@ -170,6 +176,25 @@ internal sealed partial class DelegationCache
         }
 
         return new CachedExchange(key.Owner, credential);
+    }
+
+    /// <exception cref="ExchangeRateLimitedException">Over the API's <c>ExchangeRateLimit</c>.</exception>
+    private async ValueTask<System.Threading.RateLimiting.RateLimitLease?> ExchangePermitAsync(DelegationRequest request, CancellationToken cancellationToken)
+    {
+        if (_limiters.Find(request.Api.Options.ExchangeRateLimit) is not { } limiter)
+        {
+            return null;
+        }
+
+        var lease = await limiter.AcquireAsync(RateLimitPartitionKey.For(limiter.Settings.PartitionBy, request.User, request.ClientAddress), cancellationToken);
+        if (lease.IsAcquired)
+        {
+            return lease;
+        }
+
+        var refusal = new RateLimitRefusal(limiter, lease);
+        lease.Dispose();
+        throw new ExchangeRateLimitedException(refusal);
     }
 
     /// <summary>Every request that could share a failure has met its deadline by then.</summary>

@@ -32,6 +32,12 @@ internal sealed class ApiOptions
     /// </summary>
     public List<string>? Audiences { get; set; }
 
+    /// <summary>A <c>Gateway:RateLimits</c> policy applied to every request to this API; null: none.</summary>
+    public string? RateLimit { get; set; }
+
+    /// <summary>A <c>Gateway:RateLimits</c> policy applied to this API's exchanges only (cache misses); null: none.</summary>
+    public string? ExchangeRateLimit { get; set; }
+
     /// <summary>A signed assertion of the caller on every request to this API's backend; null: none.</summary>
     public Assertions.ApiAssertionSettings? Assertion { get; set; }
 

@@ -158,6 +158,9 @@ internal sealed partial class GatewayConfigurationMonitor : IOptionsMonitor<Gate
             ("Delegation", before.Delegation, after.Delegation),
             ("Management", before.Management, after.Management),
             ("Assertion", before.Assertion, after.Assertion),
+            ("RateLimits", before.RateLimits, after.RateLimits),
+            ("Cors", before.Cors, after.Cors),
+            ("Timeouts", before.Timeouts, after.Timeouts),
         })
         {
             // Compared, never logged: these sections hold secrets.

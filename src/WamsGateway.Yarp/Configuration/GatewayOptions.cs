@@ -50,6 +50,15 @@ internal sealed class GatewayOptions
     /// <summary>The gateway as the issuer of its assertions (<c>Gateway:Assertion</c>); read at start.</summary>
     public Assertions.AssertionSettings Assertion { get; set; } = new();
 
+    /// <summary>Named rate limits (<c>Gateway:RateLimits</c>): a route names one in <c>RateLimiterPolicy</c>, an API in <c>RateLimit</c> or <c>ExchangeRateLimit</c>; read at start.</summary>
+    public Dictionary<string, TrafficPolicy.RateLimitSettings> RateLimits { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Named CORS policies (<c>Gateway:Cors</c>): a route names one in <c>CorsPolicy</c>; read at start.</summary>
+    public Dictionary<string, TrafficPolicy.CorsSettings> Cors { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Named request timeouts (<c>Gateway:Timeouts</c>): a route names one in <c>TimeoutPolicy</c>; read at start.</summary>
+    public Dictionary<string, TimeSpan> Timeouts { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
     public Dictionary<string, ApiOptions> Apis { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Values that did not convert, found before binding (<see cref="GatewayOptionsSetup"/>) and reported by the validator.</summary>

@@ -25,6 +25,7 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         var problems = new List<string>(options.ShapeProblems);
         ValidateAuthentication(options.Authentication, problems);
         Authentication.AuthoritySettingsValidator.Validate(options, problems);
+        TrafficPolicy.TrafficPolicyValidator.Validate(options, problems);
         ValidateIdentityHeaders(options.IdentityHeaders, problems);
         ValidateStripHeaders(options.StripHeaders, problems);
         ValidateDelegation(options.Delegation, problems);
@@ -303,6 +304,7 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         {
             foreach (var route in provider.GetConfig().Routes)
             {
+                TrafficPolicy.TrafficPolicyValidator.ValidateRoute(options, route, problems);
                 if (route.Metadata?.TryGetValue(RouteMetadata.Api, out var api) == true
                     && RouteApiRules.Check(route.RouteId, route.AuthorizationPolicy, api, name => RequiresCaller(options, name)) is { } problem)
                 {

@@ -5,6 +5,8 @@ using WamsGateway.Caching;
 using WamsGateway.Configuration;
 using WamsGateway.Errors;
 using WamsGateway.Exchanges;
+using WamsGateway.Observability;
+using WamsGateway.TrafficPolicy;
 
 namespace WamsGateway.Delegation;
 
@@ -18,11 +20,13 @@ internal sealed partial class DelegationMiddleware
     private readonly RequestDelegate _next;
     private readonly ApiCatalog _catalog;
     private readonly DelegationCache _cache;
+    private readonly GatewayMeter _meter;
     private readonly ILogger<DelegationMiddleware> _logger;
     private readonly TimeSpan _defaultRetryAfter;
 
-    public DelegationMiddleware(RequestDelegate next, ApiCatalog catalog, DelegationCache cache, IOptions<GatewayOptions> options, ILogger<DelegationMiddleware> logger)
+    public DelegationMiddleware(RequestDelegate next, ApiCatalog catalog, DelegationCache cache, GatewayMeter meter, IOptions<GatewayOptions> options, ILogger<DelegationMiddleware> logger)
     {
+        _meter = meter;
         _next = next;
         _defaultRetryAfter = options.Value.Delegation.DefaultRetryAfter;
         _catalog = catalog;
@@ -64,7 +68,8 @@ internal sealed partial class DelegationMiddleware
             return false;
         }
 
-        var request = new DelegationRequest(api, SubjectToken(context), context.User, SubjectExpiry(context), context.Features.Get<CallerToken>()?.Authority);
+        var request = new DelegationRequest(api, SubjectToken(context), context.User, SubjectExpiry(context), context.Features.Get<CallerToken>()?.Authority,
+            api.Options.ExchangeRateLimit is null ? null : context.Connection.RemoteIpAddress?.ToString());
         DelegatedCredential credential;
         try
         {
@@ -74,6 +79,12 @@ internal sealed partial class DelegationMiddleware
         {
             Log.ExchangeFailed(_logger, api.Name, api.KindName, ex.Failure.ToString(), ex.ProviderError ?? "-", ex.Message);
             await WriteFailureAsync(context, api, ex, _defaultRetryAfter);
+            return false;
+        }
+        catch (ExchangeRateLimitedException ex)
+        {
+            Log.ExchangeRateLimited(_logger, api.Name, ex.Refusal.Limiter.Name);
+            await ex.Refusal.WriteAsync(context, _meter);
             return false;
         }
 
@@ -109,6 +120,9 @@ internal sealed partial class DelegationMiddleware
 
     private static partial class Log
     {
+        [LoggerMessage(201, LogLevel.Information, "Exchange for API {Api} refused by rate limit {Policy}; the provider was not called.")]
+        public static partial void ExchangeRateLimited(ILogger logger, string api, string policy);
+
         [LoggerMessage(200, LogLevel.Warning, "Exchange for API {Api} ({Kind}) failed: {Failure}, provider error {ProviderError}. {Reason}")]
         public static partial void ExchangeFailed(ILogger logger, string api, string kind, string failure, string providerError, string reason);
     }

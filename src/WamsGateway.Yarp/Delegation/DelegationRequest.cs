@@ -10,7 +10,8 @@ namespace WamsGateway.Delegation;
 /// <param name="User">The caller's claims.</param>
 /// <param name="SubjectExpiresAt">The caller's token's <c>exp</c>.</param>
 /// <param name="Authority">The authority that issued the caller's token; null: the default one.</param>
-internal sealed record DelegationRequest(ApiDefinition Api, string SubjectToken, ClaimsPrincipal User, DateTimeOffset SubjectExpiresAt, GatewayAuthority? Authority = null)
+/// <param name="ClientAddress">The caller's address, for an <c>ExchangeRateLimit</c> partitioned by it.</param>
+internal sealed record DelegationRequest(ApiDefinition Api, string SubjectToken, ClaimsPrincipal User, DateTimeOffset SubjectExpiresAt, GatewayAuthority? Authority = null, string? ClientAddress = null)
 {
     public override string ToString() => $"DelegationRequest {{ Api = {Api.Name} }}";
 }

@@ -4,6 +4,9 @@ namespace WamsGateway.Errors;
 
 internal static class ErrorHandlingExtensions
 {
+    /// <summary>Marks a request the route's <c>TimeoutPolicy</c> ended while YARP was forwarding it (its problem type is <c>timeout</c>).</summary>
+    private static readonly object TimedOutKey = new();
+
     /// <summary>
     /// Problem details for every error answer: the gateway's part runs first, then whatever the host
     /// customises (its <c>CustomizeProblemDetails</c> is kept, not replaced).
@@ -20,6 +23,13 @@ internal static class ErrorHandlingExtensions
                 context.ProblemDetails.Detail = context.Exception is null ? context.ProblemDetails.Detail : "The gateway failed to handle the request.";
                 context.ProblemDetails.Extensions.Remove("exception");
                 ProblemResponses.AddTraceId(context.ProblemDetails, context.HttpContext);
+                if (context.HttpContext.Items.ContainsKey(TimedOutKey))
+                {
+                    // The route's TimeoutPolicy passed while the backend was still answering.
+                    context.ProblemDetails.Type = "timeout";
+                    context.ProblemDetails.Title = "The request took longer than its route allows";
+                }
+
                 host?.Invoke(context);
             };
         });
@@ -53,9 +63,26 @@ internal static class ErrorHandlingExtensions
 
             await next();
 
-            if (statusCodePages is not null && context.Features.Get<Yarp.ReverseProxy.Forwarder.IForwarderErrorFeature>() is not null)
+            if (context.Features.Get<Yarp.ReverseProxy.Forwarder.IForwarderErrorFeature>() is not { } error)
+            {
+                return;
+            }
+
+            // YARP reads the request-timeout middleware's cancellation as the client going away (400): it is the
+            // route's TimeoutPolicy, 504.
+            if (error.Error == Yarp.ReverseProxy.Forwarder.ForwarderError.RequestCanceled && TimedOut(context) && !context.Response.HasStarted)
+            {
+                context.Response.StatusCode = StatusCodes.Status504GatewayTimeout;
+                context.Items[TimedOutKey] = true;
+            }
+
+            if (statusCodePages is not null)
             {
                 statusCodePages.Enabled = true;
             }
         });
+
+    /// <summary>The route's <c>TimeoutPolicy</c> (ASP.NET Core's request-timeout middleware) has passed.</summary>
+    private static bool TimedOut(HttpContext context) =>
+        context.Features.Get<Microsoft.AspNetCore.Http.Timeouts.IHttpRequestTimeoutFeature>()?.RequestTimeoutToken.IsCancellationRequested == true;
 }

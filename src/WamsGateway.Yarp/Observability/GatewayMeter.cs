@@ -12,6 +12,7 @@ internal sealed class GatewayMeter
     private readonly Histogram<double> _delegationDuration;
     private readonly Counter<long> _configReloads;
     private readonly Counter<long> _metadataReads;
+    private readonly Counter<long> _rateLimited;
 
     public GatewayMeter(IMeterFactory meterFactory)
     {
@@ -20,6 +21,7 @@ internal sealed class GatewayMeter
         _delegations = meter.CreateCounter<long>("wamsgateway.delegation.requests", description: "Credentials asked of the delegation cache, by API and outcome (hit, miss, error).");
         _delegationDuration = meter.CreateHistogram<double>("wamsgateway.delegation.duration", unit: "s", description: "Time to obtain a delegated credential, cache included.");
         _metadataReads = meter.CreateCounter<long>("wamsgateway.authority.metadata.reads", description: "Reads of an authority's discovery document and keys, by authority and outcome (ok, failed).");
+        _rateLimited = meter.CreateCounter<long>("wamsgateway.rate_limited", description: "Requests and exchanges refused by a rate limit, by policy.");
         _configReloads = meter.CreateCounter<long>("wamsgateway.config.reloads", description: "Reloads of the Gateway section, by outcome (applied, refused).");
     }
 
@@ -27,6 +29,8 @@ internal sealed class GatewayMeter
     /// <param name="authority">The configured name of the authority the token's issuer named, or <c>none</c>: never the issuer itself.</param>
     public void AuthFailure(string reason, string authority) =>
         _authFailures.Add(1, new KeyValuePair<string, object?>("reason", reason), new KeyValuePair<string, object?>("authority", authority));
+
+    public void RateLimited(string policy) => _rateLimited.Add(1, new KeyValuePair<string, object?>("policy", policy));
 
     public void AuthorityMetadataRead(string authority, string outcome) =>
         _metadataReads.Add(1, new KeyValuePair<string, object?>("authority", authority), new KeyValuePair<string, object?>("outcome", outcome));

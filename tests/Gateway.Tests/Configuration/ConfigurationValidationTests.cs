@@ -316,6 +316,54 @@ public sealed class ConfigurationValidationTests
         Assert.Equal("https://eu.example.com/", options.Authorities["eu"].Authority);
     }
 
+    [Theory]
+    [InlineData("RateLimiterPolicy", "per-user", "ReverseProxy:Routes:none:RateLimiterPolicy: 'per-user' is not defined under Gateway:RateLimits")]
+    [InlineData("CorsPolicy", "spa", "ReverseProxy:Routes:none:CorsPolicy: 'spa' is not defined under Gateway:Cors")]
+    [InlineData("TimeoutPolicy", "slow", "ReverseProxy:Routes:none:TimeoutPolicy: 'slow' is not defined under Gateway:Timeouts")]
+    public void Build_ARoutePolicyNothingDefines_IsRefusedNamingItsKey(string key, string name, string expected)
+    {
+        var config = GatewayConfig.Default("https://tenant.example.com/", Backend);
+        config["ReverseProxy"]!["Routes"]!["none"]![key] = name;
+
+        var ex = Assert.Throws<GatewayConfigurationException>(() => Build(config));
+
+        Assert.Contains(ex.Problems, p => p.StartsWith(expected, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("{\"Exchange\": \"None\", \"RateLimit\": \"nope\"}", "Gateway:Apis:api:RateLimit: 'nope' is not defined under Gateway:RateLimits")]
+    [InlineData("{\"Exchange\": \"None\", \"ExchangeRateLimit\": \"nope\"}", "Gateway:Apis:api:ExchangeRateLimit: 'nope' is not defined under Gateway:RateLimits")]
+    public void Build_AnApiNamingARateLimitNothingDefines_IsRefused(string api, string expected)
+    {
+        var config = GatewayConfig.Default("https://tenant.example.com/", Backend);
+        config["Gateway"]!["Apis"]!["api"] = JsonNode.Parse(api);
+
+        var ex = Assert.Throws<GatewayConfigurationException>(() => Build(config));
+
+        Assert.Contains(ex.Problems, p => p.StartsWith(expected, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("RateLimits", "{\"l\": {\"PermitLimit\": 10, \"Window\": \"00:01:00\", \"Scope\": \"Fleet\"}}", "Gateway:RateLimits:l:Scope: Fleet counts in Redis")]
+    [InlineData("RateLimits", "{\"l\": {\"PermitLimit\": 0, \"Window\": \"00:01:00\"}}", "Gateway:RateLimits:l:PermitLimit: between 1 and 1000000")]
+    [InlineData("RateLimits", "{\"l\": {\"PermitLimit\": 10}}", "Gateway:RateLimits:l:Window: required for FixedWindow")]
+    [InlineData("RateLimits", "{\"l\": {\"PermitLimit\": 10, \"Algorithm\": \"TokenBucket\"}}", "Gateway:RateLimits:l:TokensPerPeriod: required for TokenBucket")]
+    [InlineData("RateLimits", "{\"l\": {\"PermitLimit\": 10, \"Window\": \"00:01:00\", \"PartitionBy\": \"Header\"}}", "Gateway:RateLimits:l:PartitionBy: 'Header' is not one of")]
+    [InlineData("RateLimits", "{\"a b\": {\"PermitLimit\": 10, \"Window\": \"00:01:00\"}}", "Gateway:RateLimits:a b: 'a b' is not a policy name")]
+    [InlineData("Cors", "{\"c\": {\"Origins\": [\"*\"], \"Credentials\": true}}", "Gateway:Cors:c:Origins: '*' with Credentials true")]
+    [InlineData("Cors", "{\"c\": {\"Origins\": [\"https://app.example.com/path\"]}}", "Gateway:Cors:c:Origins: 'https://app.example.com/path' is not an origin")]
+    [InlineData("Cors", "{\"c\": {}}", "Gateway:Cors:c:Origins: list the origins")]
+    [InlineData("Timeouts", "{\"t\": \"00:00:00\"}", "Gateway:Timeouts:t: 00:00:00 is outside")]
+    public void Build_BadTrafficPolicy_IsRefusedNamingItsKey(string section, string json, string expected)
+    {
+        var config = GatewayConfig.Default("https://tenant.example.com/", Backend);
+        config["Gateway"]![section] = JsonNode.Parse(json);
+
+        var ex = Assert.Throws<GatewayConfigurationException>(() => Build(config));
+
+        Assert.Contains(ex.Problems, p => p.StartsWith(expected, StringComparison.Ordinal));
+    }
+
     private static JsonObject EuAuthority(string authority) => new()
     {
         ["Authority"] = authority,

@@ -1,0 +1,149 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading.RateLimiting;
+using RedisRateLimiting;
+using StackExchange.Redis;
+
+namespace WamsGateway.TrafficPolicy;
+
+/// <summary>
+/// One named rate limit: its partitions counted in this process (<see cref="RateLimitScope.Replica"/>), or in Redis
+/// across the fleet (<see cref="RateLimitScope.Fleet"/>, through RedisRateLimiting's limiters). While Redis cannot
+/// answer within the cache's operation timeout, a fleet limit counts in process instead (logged once per outage) and
+/// leaves Redis alone for the circuit-breaker duration: no request fails because Redis is away.
+/// </summary>
+internal sealed partial class GatewayRateLimiter : IAsyncDisposable
+{
+    private readonly PartitionedRateLimiter<string> _local;
+    private readonly PartitionedRateLimiter<string>? _fleet;
+    private readonly IConnectionMultiplexer? _redis;
+    private readonly TimeSpan _redisTimeout;
+    private readonly TimeSpan _breakDuration;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private long _skipRedisUntil;
+    private int _fallingBack;
+
+    /// <param name="name">The policy's name.</param>
+    /// <param name="settings">Its settings.</param>
+    /// <param name="redis">The shared Redis connection, for a Fleet policy; null counts in process.</param>
+    /// <param name="keyPrefix">Prefixes the policy's keys in Redis.</param>
+    /// <param name="redisTimeout">The most a count waits for Redis.</param>
+    /// <param name="breakDuration">How long Redis is left alone after it failed.</param>
+    /// <param name="time">The clock the circuit runs on.</param>
+    /// <param name="logger">Where the fallback is reported.</param>
+    public GatewayRateLimiter(string name, RateLimitSettings settings, IConnectionMultiplexer? redis, string keyPrefix,
+        TimeSpan redisTimeout, TimeSpan breakDuration, TimeProvider time, ILogger logger)
+    {
+        Name = name;
+        Settings = settings;
+        _redis = settings.Scope == RateLimitScope.Fleet ? redis : null;
+        _redisTimeout = redisTimeout;
+        _breakDuration = breakDuration;
+        _time = time;
+        _logger = logger;
+        _local = PartitionedRateLimiter.Create<string, string>(partition => Local(settings, partition));
+        if (_redis is { } multiplexer)
+        {
+            var prefix = $"{keyPrefix}rl:{name}:";
+            _fleet = PartitionedRateLimiter.Create<string, string>(partition => Fleet(settings, prefix + Hash(partition), multiplexer));
+        }
+    }
+
+    public string Name { get; }
+
+    public RateLimitSettings Settings { get; }
+
+    /// <summary>True while a Fleet limit counts in process because Redis did not answer.</summary>
+    public bool FallingBack => Volatile.Read(ref _fallingBack) == 1;
+
+    /// <summary>One permit for <paramref name="partition"/>; dispose the lease when the request ends (Concurrency counts until then).</summary>
+    public async ValueTask<RateLimitLease> AcquireAsync(string partition, CancellationToken cancellationToken)
+    {
+        if (_fleet is not null && _time.GetUtcNow().UtcTicks >= Interlocked.Read(ref _skipRedisUntil))
+        {
+            try
+            {
+                var lease = await _fleet.AcquireAsync(partition, 1, cancellationToken).AsTask().WaitAsync(_redisTimeout, _time, cancellationToken);
+                if (Interlocked.Exchange(ref _fallingBack, 0) == 1)
+                {
+                    Log.BackOnRedis(_logger, Name);
+                }
+
+                return lease;
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+            {
+                Interlocked.Exchange(ref _skipRedisUntil, (_time.GetUtcNow() + _breakDuration).UtcTicks);
+                if (Interlocked.Exchange(ref _fallingBack, 1) == 0)
+                {
+                    Log.CountingInProcess(_logger, Name, ex.GetType().Name);
+                }
+            }
+        }
+
+        return await _local.AcquireAsync(partition, 1, cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _local.DisposeAsync();
+        if (_fleet is not null)
+        {
+            await _fleet.DisposeAsync();
+        }
+    }
+
+    /// <summary>Keys in Redis hold no user or client id: a hash of the partition.</summary>
+    private static string Hash(string partition) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(partition)).AsSpan(0, 16));
+
+    private static RateLimitPartition<string> Local(RateLimitSettings settings, string partition) => settings.Algorithm switch
+    {
+        RateLimitAlgorithm.SlidingWindow => RateLimitPartition.GetSlidingWindowLimiter(partition, _ => new SlidingWindowRateLimiterOptions
+        {
+            PermitLimit = settings.PermitLimit, Window = settings.Window!.Value, SegmentsPerWindow = settings.SegmentsPerWindow, QueueLimit = 0,
+        }),
+        RateLimitAlgorithm.TokenBucket => RateLimitPartition.GetTokenBucketLimiter(partition, _ => new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = settings.PermitLimit, TokensPerPeriod = settings.TokensPerPeriod!.Value, ReplenishmentPeriod = settings.ReplenishmentPeriod!.Value, QueueLimit = 0,
+        }),
+        RateLimitAlgorithm.Concurrency => RateLimitPartition.GetConcurrencyLimiter(partition, _ => new ConcurrencyLimiterOptions
+        {
+            PermitLimit = settings.PermitLimit, QueueLimit = 0,
+        }),
+        _ => RateLimitPartition.GetFixedWindowLimiter(partition, _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = settings.PermitLimit, Window = settings.Window!.Value, QueueLimit = 0,
+        }),
+    };
+
+    private static RateLimitPartition<string> Fleet(RateLimitSettings settings, string key, IConnectionMultiplexer redis) => settings.Algorithm switch
+    {
+        RateLimitAlgorithm.SlidingWindow => RedisRateLimitPartition.GetSlidingWindowRateLimiter(key, _ => new RedisSlidingWindowRateLimiterOptions
+        {
+            ConnectionMultiplexerFactory = () => redis, PermitLimit = settings.PermitLimit, Window = settings.Window!.Value,
+        }),
+        RateLimitAlgorithm.TokenBucket => RedisRateLimitPartition.GetTokenBucketRateLimiter(key, _ => new RedisTokenBucketRateLimiterOptions
+        {
+            ConnectionMultiplexerFactory = () => redis, TokenLimit = settings.PermitLimit, TokensPerPeriod = settings.TokensPerPeriod!.Value,
+            ReplenishmentPeriod = settings.ReplenishmentPeriod!.Value,
+        }),
+        RateLimitAlgorithm.Concurrency => RedisRateLimitPartition.GetConcurrencyRateLimiter(key, _ => new RedisConcurrencyRateLimiterOptions
+        {
+            ConnectionMultiplexerFactory = () => redis, PermitLimit = settings.PermitLimit, QueueLimit = 0,
+        }),
+        _ => RedisRateLimitPartition.GetFixedWindowRateLimiter(key, _ => new RedisFixedWindowRateLimiterOptions
+        {
+            ConnectionMultiplexerFactory = () => redis, PermitLimit = settings.PermitLimit, Window = settings.Window!.Value,
+        }),
+    };
+
+    private static partial class Log
+    {
+        [LoggerMessage(900, LogLevel.Warning, "Rate limit {Policy} counts in this process: Redis did not answer ({Error}). Each replica now allows the limit until Redis is back.")]
+        public static partial void CountingInProcess(ILogger logger, string policy, string error);
+
+        [LoggerMessage(901, LogLevel.Information, "Rate limit {Policy} counts in Redis again, across the fleet.")]
+        public static partial void BackOnRedis(ILogger logger, string policy);
+    }
+}
