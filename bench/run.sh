@@ -12,6 +12,8 @@
 #   hot-redis   the same with Redis configured (L1 hit, Redis backplane connected)
 #   hot-assert  the hot path plus the caller's signed assertion for the backend, reused per caller token
 #   hot-bound   the same with the assertion bound to the request (ES256, signed per request)
+#   hot-limited the hot path under a per-user rate limit it never reaches, counted in process
+#   hot-limited-fleet  the same on the Redis gateway, the limit counted in Redis (Scope Fleet)
 #   cold        a new user's token on every request: one validation and one exchange at the local authority
 # Each scenario first runs BENCH_INITIAL_WARMUP (20s) unrecorded, so tiered compilation has settled.
 # Besides wrk's figures: the serving process's CPU time per request (steadier than requests/s on shared
@@ -83,7 +85,8 @@ gateway() {
 }
 kek=$(head -c 32 /dev/urandom | base64)
 gateway gateway 5304
-gateway gateway-redis 5305 --Gateway:Redis:Configuration=127.0.0.1:5320 --Gateway:Redis:KeyRingKey="$kek"
+gateway gateway-redis 5305 --Gateway:Redis:Configuration=127.0.0.1:5320 --Gateway:Redis:KeyRingKey="$kek" \
+  --Gateway:RateLimits:bench-limit:Scope=Fleet
 gateway gateway-memory 5306
 
 wait_for http://127.0.0.1:5301/
@@ -97,7 +100,7 @@ dotnet "$tool" tokens "$run/signing-keys.json" http://127.0.0.1:5310/ https://or
 dotnet "$tool" tokens "$run/signing-keys.json" http://127.0.0.1:5310/ https://orders.local "$users" "$run/users.txt"
 hot=$(head -n 1 "$run/hot.txt")
 for port in 5304 5305; do
-  for path in none hot hot-assert hot-bound; do
+  for path in none hot hot-assert hot-bound hot-limited; do
     code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $hot" "http://127.0.0.1:$port/$path/")
     [ "$code" = 200 ] || { echo "warm-up of :$port/$path/ answered $code; logs in $run/logs" >&2; exit 1; }
   done
@@ -114,6 +117,8 @@ scenarios=(
   "hot-redis|http://127.0.0.1:5305/hot/|$hot"
   "hot-assert|http://127.0.0.1:5304/hot-assert/|$hot"
   "hot-bound|http://127.0.0.1:5304/hot-bound/|$hot"
+  "hot-limited|http://127.0.0.1:5304/hot-limited/|$hot"
+  "hot-limited-fleet|http://127.0.0.1:5305/hot-limited/|$hot"
   "cold|http://127.0.0.1:5304/hot/|cold"
 )
 
@@ -153,8 +158,9 @@ nginx_master=$(server_pid "nginx.*$PWD/$run")
 serving[direct]="$nginx_master $(pgrep -P "$nginx_master" | tr '\n' ' ')"
 serving[yarp]=$(server_pid "PlainYarp.dll --urls http://127.0.0.1:5302")
 serving[yarp-otel]=$(server_pid "PlainYarp.dll --urls http://127.0.0.1:5303")
-for name in anon none hot hot-assert hot-bound cold; do serving[$name]=$(gateway_pid 5304); done
+for name in anon none hot hot-assert hot-bound hot-limited cold; do serving[$name]=$(gateway_pid 5304); done
 serving[hot-redis]=$(gateway_pid 5305)
+serving[hot-limited-fleet]=$(gateway_pid 5305)
 authority_pid=$(server_pid "LocalAuthority.dll")
 
 : >"$run/samples.tsv"

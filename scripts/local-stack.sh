@@ -82,7 +82,8 @@ if $fleet; then
   mkdir -p "$state/redis"
   redis-server --port 5379 --bind 127.0.0.1 --save "" --appendonly no --dir "$state/redis" >"$state/logs/redis.log" 2>&1 &
   pids+=($!)
-  redis=(--Gateway:Redis:Configuration=127.0.0.1:5379)
+  # The per-user limit counted in Redis: the two gateways together allow it once.
+  redis=(--Gateway:Redis:Configuration=127.0.0.1:5379 --Gateway:RateLimits:per-user:Scope=Fleet)
   # The key that encrypts the Data Protection key ring in Redis: made once, kept beside the stack's
   # state, handed to both gateways through the environment (never on a command line, never in Redis).
   [ -s "$state/keyring-key" ] || (umask 077 && head -c 32 /dev/urandom | base64 >"$state/keyring-key")

@@ -41,6 +41,18 @@ internal sealed class LocalStackClient : IDisposable
         return (stats.GetProperty("delegations").GetInt32(), stats.GetProperty("tokenExchanges").GetInt32(), stats.GetProperty("sts").GetInt32());
     }
 
+    /// <summary>A browser's CORS preflight: OPTIONS with Origin and Access-Control-Request-Method, no token.</summary>
+    public static async Task<(int Status, string? AllowOrigin)> PreflightAsync(Uri uri, string origin, string method)
+    {
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Options, uri);
+        request.Headers.Add("Origin", origin);
+        request.Headers.Add("Access-Control-Request-Method", method);
+        request.Headers.Add("Access-Control-Request-Headers", "authorization, content-type");
+        using var response = await http.SendAsync(request);
+        return ((int)response.StatusCode, response.Headers.TryGetValues("Access-Control-Allow-Origin", out var values) ? values.Single() : null);
+    }
+
     /// <summary>A call straight to a backend, bypassing the gateway: the caller's bearer token and a header of the caller's choosing.</summary>
     public static async Task<int> DirectAsync(Uri uri, string bearer, string header, string value)
     {

@@ -153,6 +153,20 @@ Narrator.Step("Policy: bob's token lacks read:orders, in scope and in permission
 narrator.Expect(status == 403 && response.Headers.WwwAuthenticate.ToString().Contains("insufficient_scope", StringComparison.Ordinal),
     $"{status}, WWW-Authenticate: {string.Join(", ", response.Headers.WwwAuthenticate)}");
 
+Narrator.Step("Traffic policy: bob's script hammers /wams-minted (RateLimit minted-burst: 5 per 10 s for each user)");
+var codes = new List<int>();
+for (var i = 0; i < 6; i++)
+{
+    (status, _, response) = await client.CallAsync(HttpMethod.Get, "wams-minted/tables/todoitem", bobId);
+    codes.Add(status);
+}
+
+narrator.Expect(codes.Take(5).All(c => c == 200) && codes[5] == 429,
+    $"answers {string.Join(" ", codes)}; the last: Retry-After {response.Headers.RetryAfter}, RateLimit-Policy {string.Join(", ", response.Headers.TryGetValues("RateLimit-Policy", out var policy) ? policy : [])}, RateLimit {string.Join(", ", response.Headers.TryGetValues("RateLimit", out var remaining) ? remaining : [])}");
+var (preflightStatus, allowOrigin) = await LocalStackClient.PreflightAsync(new Uri(gateway, "wams/tables/todoitem"), "http://localhost:5173", "POST");
+narrator.Expect(preflightStatus == 204 && allowOrigin == "http://localhost:5173",
+    $"a browser app on http://localhost:5173 asks before a cross-origin POST /wams (CorsPolicy spa), no token needed: {preflightStatus}, Access-Control-Allow-Origin: {allowOrigin}");
+
 Narrator.Step("Mallory forges identity and credential headers on alice's request");
 (status, body, _) = await client.CallAsync(HttpMethod.Get, "wams/api/whoami", aliceId,
     headers: new Dictionary<string, string> { ["X-User-Id"] = "auth0|mallory", ["x-user-email"] = "ceo@example.com", ["X-ZUMO-AUTH"] = "forged" });

@@ -39,6 +39,9 @@ public sealed class TrafficPolicyTests : IClassFixture<TrafficPolicyTests.Fixtur
         Assert.StartsWith("\"per-user\";r=0;t=", Assert.Single(refused.Headers.GetValues("RateLimit")), StringComparison.Ordinal);
         Assert.Equal(forwarded, _f.Gateway.Backend.Requests.Count);
 
+        var metrics = await _f.Gateway.Gateway.Client.GetStringAsync("/metrics");
+        Assert.Contains(metrics.Split('\n'), l => l.StartsWith("wamsgateway_rate_limited_total{", StringComparison.Ordinal) && l.Contains("policy=\"per-user\"", StringComparison.Ordinal));
+
         // Another user has a partition of their own.
         using var bob = await _f.Gateway.SendAsync("/limited/x", _f.Gateway.Tokens.Valid("auth0|limited-bob"));
         Assert.Equal(HttpStatusCode.OK, bob.StatusCode);

@@ -1,0 +1,172 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using WamsGateway.Tests.Support;
+using WamsGateway.TestSupport;
+
+namespace WamsGateway.Tests.TrafficPolicy;
+
+/// <summary>Two gateways and one real redis-server: a Fleet limit holds for the fleet together, a Replica limit per process.</summary>
+public sealed class FleetRateLimitTests : IClassFixture<RateLimitFleet>
+{
+    private readonly RateLimitFleet _f;
+
+    public FleetRateLimitTests(RateLimitFleet fleet) => _f = fleet;
+
+    [Fact]
+    public async Task AFleetLimit_HoldsWithinFivePercent_UnderConcurrentLoadSpreadOverBothReplicas()
+    {
+        var token = _f.Authority.Tokens(GatewayConfig.Audience).Valid("auth0|fleet-user");
+        var statuses = await SendConcurrentlyAsync("/fleet/x", token, total: 300, concurrency: 24);
+
+        Assert.All(statuses, s => Assert.True(s is HttpStatusCode.OK or HttpStatusCode.TooManyRequests, $"unexpected {s}"));
+        Assert.InRange(statuses.Count(s => s == HttpStatusCode.OK), 95, 105);
+    }
+
+    [Fact]
+    public async Task AReplicaLimit_CountsInEachProcess()
+    {
+        var token = _f.Authority.Tokens(GatewayConfig.Audience).Valid("auth0|replica-user");
+        var statuses = await SendConcurrentlyAsync("/replica/x", token, total: 80, concurrency: 8);
+
+        // 20 per replica: the two together allow twice the limit.
+        Assert.Equal(40, statuses.Count(s => s == HttpStatusCode.OK));
+        Assert.Equal(40, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
+    }
+
+    /// <summary>Requests alternate between the two gateways, <paramref name="concurrency"/> in flight at a time.</summary>
+    private async Task<List<HttpStatusCode>> SendConcurrentlyAsync(string path, string token, int total, int concurrency)
+    {
+        var next = -1;
+        var statuses = new System.Collections.Concurrent.ConcurrentBag<HttpStatusCode>();
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < total)
+            {
+                var gateway = i % 2 == 0 ? _f.First : _f.Second;
+                using var request = new HttpRequestMessage(HttpMethod.Get, path);
+                request.Headers.Authorization = new("Bearer", token);
+                using var response = await gateway.Client.SendAsync(request);
+                statuses.Add(response.StatusCode);
+            }
+        }));
+        return [.. statuses];
+    }
+}
+
+/// <summary>Redis stops mid-test: a Fleet limit goes on counting in each process, and no request fails.</summary>
+public sealed class FleetRateLimitOutageTests : IClassFixture<RateLimitFleet>
+{
+    private readonly RateLimitFleet _f;
+
+    public FleetRateLimitOutageTests(RateLimitFleet fleet) => _f = fleet;
+
+    [Fact]
+    public async Task RedisStopped_KeepsServing_WithEachReplicaCounting_AndReadinessDegraded()
+    {
+        var tokens = _f.Authority.Tokens(GatewayConfig.Audience);
+        using (var before = await RateLimitFleet.SendAsync(_f.First, "/fleet-small/x", tokens.Valid("auth0|before-outage")))
+        {
+            Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        }
+
+        await _f.Redis.StopAsync();
+
+        var token = tokens.Valid("auth0|outage-user");
+        var counts = new Dictionary<string, int>();
+        foreach (var (name, gateway) in new[] { ("first", _f.First), ("second", _f.Second) })
+        {
+            for (var i = 0; i < 8; i++)
+            {
+                using var response = await RateLimitFleet.SendAsync(gateway, "/fleet-small/x", token);
+                Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.TooManyRequests, $"{name}: {response.StatusCode}");
+                counts[name] = counts.GetValueOrDefault(name) + (response.StatusCode == HttpStatusCode.OK ? 1 : 0);
+            }
+        }
+
+        // 5 per window, now counted by each replica on its own.
+        Assert.Equal(5, counts["first"]);
+        Assert.Equal(5, counts["second"]);
+        // Logged once per replica for the outage, not once per request.
+        Assert.Equal(2, _f.Logs.Lines.Count(l => l.Contains("Rate limit fleet-small counts in this process", StringComparison.Ordinal)));
+
+        using var ready = await _f.First.Client.GetAsync("/healthz/ready");
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal("Degraded", (await ready.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
+    }
+}
+
+/// <summary>A test authority, a recording backend, a redis-server and two gateways sharing it, with rate limits on three routes.</summary>
+public sealed class RateLimitFleet : IAsyncLifetime
+{
+    public TestAuthority Authority { get; private set; } = null!;
+
+    public RecordingBackend Backend { get; private set; } = null!;
+
+    public RedisServer Redis { get; private set; } = null!;
+
+    public RunningApp First { get; private set; } = null!;
+
+    public RunningApp Second { get; private set; } = null!;
+
+    /// <summary>Both gateways' logs.</summary>
+    public CapturingLoggerProvider Logs { get; } = new();
+
+    public async Task InitializeAsync()
+    {
+        Authority = await TestAuthority.StartAsync();
+        Backend = await RecordingBackend.StartAsync();
+        Redis = await RedisServer.StartAsync();
+        var config = GatewayConfig.Default(Authority.Issuer, Backend.Address);
+        var gateway = config["Gateway"]!;
+        gateway["Redis"] = new JsonObject
+        {
+            ["Configuration"] = Redis.Configuration, ["KeyPrefix"] = "rl-test:", ["KeyRingKey"] = FleetFixture.KeyRingKey,
+        };
+        gateway["RateLimits"] = new JsonObject
+        {
+            ["fleet"] = Limit(100, "Fleet"),
+            ["replica"] = Limit(20, "Replica"),
+            ["fleet-small"] = Limit(5, "Fleet"),
+        };
+        var routes = config["ReverseProxy"]!["Routes"]!.AsObject();
+        foreach (var name in new[] { "fleet", "replica", "fleet-small" })
+        {
+            var route = GatewayConfig.Route($"/{name}/{{**rest}}", "echo-none");
+            route["RateLimiterPolicy"] = name;
+            routes[name] = route;
+        }
+
+        var path = GatewayConfig.Write(config);
+        First = await StartAsync(path);
+        Second = await StartAsync(path);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Second.DisposeAsync();
+        await First.DisposeAsync();
+        await Redis.DisposeAsync();
+        await Backend.DisposeAsync();
+        await Authority.DisposeAsync();
+    }
+
+    public static async Task<HttpResponseMessage> SendAsync(RunningApp gateway, string path, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Authorization = new("Bearer", token);
+        return await gateway.Client.SendAsync(request);
+    }
+
+    private Task<RunningApp> StartAsync(string config) => RunningApp.StartAsync(
+        args => GatewayApp.Build(args, services => services.AddLogging(l => l.AddProvider(Logs).AddFilter<CapturingLoggerProvider>(null, LogLevel.Information))),
+        [$"--config={config}"]);
+
+    private static JsonObject Limit(int permits, string scope) => new()
+    {
+        ["PartitionBy"] = "User", ["Algorithm"] = "FixedWindow", ["PermitLimit"] = permits, ["Window"] = "00:10:00", ["Scope"] = scope,
+    };
+}
