@@ -140,6 +140,15 @@ public sealed class TrafficPolicyTests : IClassFixture<TrafficPolicyTests.Fixtur
         await ProblemAssert.IsProblemAsync(response, "timeout");
     }
 
+    [Fact]
+    public async Task AnExchangeSlowerThanTheRoutesTimeout_Is504Timeout()
+    {
+        using var response = await _f.Gateway.SendAsync("/slow-exchange/x", _f.Gateway.Tokens.Valid());
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+        await ProblemAssert.IsProblemAsync(response, "timeout");
+    }
+
     public sealed class Fixture : IAsyncLifetime
     {
         public GatewayFixture Gateway { get; private set; } = null!;
@@ -189,7 +198,14 @@ public sealed class TrafficPolicyTests : IClassFixture<TrafficPolicyTests.Fixtur
             {
                 ["Exchange"] = "WamsMint", ["MasterKey"] = "a-master-key-for-the-tests", ["ExchangeRateLimit"] = "exchanges",
             };
+            // An identity provider that never answers: the route's timeout ends the request before the exchange's own.
+            apis["slow-exchange"] = new JsonObject
+            {
+                ["Exchange"] = "TokenExchange", ["ClientId"] = "gateway", ["ClientSecret"] = "a-secret", ["Audience"] = "https://orders.test",
+                ["TokenEndpoint"] = new Uri(Silent.Address, "oauth/token").AbsoluteUri,
+            };
             var routes = config["ReverseProxy"]!["Routes"]!.AsObject();
+            routes["slow-exchange"] = With(GatewayConfig.Route("/slow-exchange/{**rest}", "slow-exchange"), "TimeoutPolicy", "quick");
             routes["limited"] = With(GatewayConfig.Route("/limited/{**rest}", "echo-none"), "RateLimiterPolicy", "per-user");
             routes["per-client-a"] = GatewayConfig.Route("/per-client-a/{**rest}", "chatty");
             routes["per-client-b"] = GatewayConfig.Route("/per-client-b/{**rest}", "chatty");
