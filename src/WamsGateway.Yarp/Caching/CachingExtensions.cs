@@ -47,6 +47,10 @@ internal static class CachingExtensions
                 o.DistributedLockerErrorsLogLevel = LogLevel.Warning;
                 o.SerializationErrorsLogLevel = LogLevel.Warning;
                 o.DistributedCacheSyntheticTimeoutsLogLevel = LogLevel.Debug;
+                // A refused or failed exchange (DelegationException), or one over its ExchangeRateLimit, is logged
+                // once by the delegation middleware, without a stack trace; FusionCache's own line would repeat it
+                // per refusal with one. Anything else a factory throws still reaches the host's exception handler.
+                o.FactoryErrorsLogLevel = LogLevel.Debug;
             })
             .WithDefaultEntryOptions(e =>
             {

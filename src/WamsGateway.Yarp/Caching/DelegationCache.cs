@@ -186,7 +186,8 @@ internal sealed partial class DelegationCache
             return null;
         }
 
-        var lease = await limiter.AcquireAsync(RateLimitPartitionKey.For(limiter.Settings.PartitionBy, request.User, request.ClientAddress), cancellationToken);
+        var lease = await limiter.AcquireAsync(
+            RateLimitPartitionKey.For(limiter.Settings.PartitionBy, request.User, request.Authority?.Name, request.ClientAddress), cancellationToken);
         if (lease.IsAcquired)
         {
             return lease;

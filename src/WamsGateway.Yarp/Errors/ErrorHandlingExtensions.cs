@@ -68,9 +68,9 @@ internal static class ErrorHandlingExtensions
                 return;
             }
 
-            // YARP reads the request-timeout middleware's cancellation as the client going away (400): it is the
-            // route's TimeoutPolicy, 504.
-            if (error.Error == Yarp.ReverseProxy.Forwarder.ForwarderError.RequestCanceled && TimedOut(context) && !context.Response.HasStarted)
+            // YARP reads the request-timeout middleware's cancellation as the client going away (400, whether it
+            // was sending the request, its body or waiting for the answer): it is the route's TimeoutPolicy, 504.
+            if (TimedOut(context) && !context.Response.HasStarted)
             {
                 context.Response.StatusCode = StatusCodes.Status504GatewayTimeout;
                 context.Items[TimedOutKey] = true;

@@ -28,11 +28,12 @@ internal sealed partial class GatewayRateLimiter : IAsyncDisposable
     /// <param name="settings">Its settings.</param>
     /// <param name="redis">The shared Redis connection, for a Fleet policy; null counts in process.</param>
     /// <param name="keyPrefix">Prefixes the policy's keys in Redis.</param>
+    /// <param name="hashKey">Keys the hash that names a partition in Redis (<see cref="Caching.FingerprintKey"/>); null: plain SHA-256.</param>
     /// <param name="redisTimeout">The most a count waits for Redis.</param>
     /// <param name="breakDuration">How long Redis is left alone after it failed.</param>
     /// <param name="time">The clock the circuit runs on.</param>
     /// <param name="logger">Where the fallback is reported.</param>
-    public GatewayRateLimiter(string name, RateLimitSettings settings, IConnectionMultiplexer? redis, string keyPrefix,
+    public GatewayRateLimiter(string name, RateLimitSettings settings, IConnectionMultiplexer? redis, string keyPrefix, byte[]? hashKey,
         TimeSpan redisTimeout, TimeSpan breakDuration, TimeProvider time, ILogger logger)
     {
         Name = name;
@@ -46,7 +47,7 @@ internal sealed partial class GatewayRateLimiter : IAsyncDisposable
         if (_redis is { } multiplexer)
         {
             var prefix = $"{keyPrefix}rl:{name}:";
-            _fleet = PartitionedRateLimiter.Create<string, string>(partition => Fleet(settings, prefix + Hash(partition), multiplexer));
+            _fleet = PartitionedRateLimiter.Create<string, string>(partition => Fleet(settings, prefix + Hash(hashKey, partition), multiplexer));
         }
     }
 
@@ -94,8 +95,16 @@ internal sealed partial class GatewayRateLimiter : IAsyncDisposable
         }
     }
 
-    /// <summary>Keys in Redis hold no user or client id: a hash of the partition.</summary>
-    private static string Hash(string partition) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(partition)).AsSpan(0, 16));
+    /// <summary>
+    /// Keys in Redis hold no user or client id: an HMAC of the partition under the fleet's fingerprint key (which Redis
+    /// never sees), so a reader of Redis cannot confirm a guessed id either. Plain SHA-256 only with an unprotected key
+    /// ring, whose reader can decrypt everything anyway.
+    /// </summary>
+    private static string Hash(byte[]? key, string partition)
+    {
+        var data = Encoding.UTF8.GetBytes("rate-limit\n" + partition);
+        return Convert.ToHexStringLower((key is null ? SHA256.HashData(data) : HMACSHA256.HashData(key, data)).AsSpan(0, 16));
+    }
 
     private static RateLimitPartition<string> Local(RateLimitSettings settings, string partition) => settings.Algorithm switch
     {

@@ -10,13 +10,13 @@ internal sealed class GatewayRateLimiters : IAsyncDisposable
 {
     private readonly FrozenDictionary<string, GatewayRateLimiter> _limiters;
 
-    public GatewayRateLimiters(IOptions<GatewayOptions> options, IServiceProvider services, TimeProvider time, ILogger<GatewayRateLimiter> logger)
+    public GatewayRateLimiters(IOptions<GatewayOptions> options, IServiceProvider services, FingerprintKey fingerprints, TimeProvider time, ILogger<GatewayRateLimiter> logger)
     {
         var settings = options.Value;
         var redis = settings.RateLimits.Values.Any(l => l.Scope == RateLimitScope.Fleet) ? services.GetService<RedisConnection>()?.Multiplexer : null;
         _limiters = settings.RateLimits.ToFrozenDictionary(
             l => l.Key,
-            l => new GatewayRateLimiter(l.Key, l.Value, redis, settings.Redis.KeyPrefix, settings.Redis.OperationTimeout, settings.Redis.CircuitBreakerDuration, time, logger),
+            l => new GatewayRateLimiter(l.Key, l.Value, redis, settings.Redis.KeyPrefix, fingerprints.Key, settings.Redis.OperationTimeout, settings.Redis.CircuitBreakerDuration, time, logger),
             StringComparer.OrdinalIgnoreCase);
     }
 

@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using WamsGateway.Authentication;
 using WamsGateway.Configuration;
 using WamsGateway.Observability;
 
@@ -51,5 +52,7 @@ internal sealed class RateLimitMiddleware
     }
 
     private static ValueTask<RateLimitLease> AcquireAsync(HttpContext context, GatewayRateLimiter limiter) =>
-        limiter.AcquireAsync(RateLimitPartitionKey.For(limiter.Settings.PartitionBy, context.User, context.Connection.RemoteIpAddress?.ToString()), context.RequestAborted);
+        limiter.AcquireAsync(
+            RateLimitPartitionKey.For(limiter.Settings.PartitionBy, context.User, context.Features.Get<CallerToken>()?.Authority?.Name, context.Connection.RemoteIpAddress?.ToString()),
+            context.RequestAborted);
 }

@@ -23,6 +23,13 @@ public sealed class FleetRateLimitTests : IClassFixture<RateLimitFleet>
 
         Assert.All(statuses, s => Assert.True(s is HttpStatusCode.OK or HttpStatusCode.TooManyRequests, $"unexpected {s}"));
         Assert.InRange(statuses.Count(s => s == HttpStatusCode.OK), 95, 105);
+
+        // Counted under a keyed hash of the partition: neither the user id nor its plain SHA-256 (which anyone
+        // could compute from a guessed id) names a key in Redis.
+        var keys = (await RedisDump.ReadAsync(_f.Redis.Configuration)).Keys.Where(k => k.Contains("rl-test:rl:fleet:", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(keys);
+        var guess = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("rate-limit\nu:default\nauth0|fleet-user")).AsSpan(0, 16));
+        Assert.DoesNotContain(keys, k => k.Contains("fleet-user", StringComparison.Ordinal) || k.Contains(guess, StringComparison.Ordinal));
     }
 
     [Fact]

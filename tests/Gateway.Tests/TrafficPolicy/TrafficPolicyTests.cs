@@ -149,6 +149,31 @@ public sealed class TrafficPolicyTests : IClassFixture<TrafficPolicyTests.Fixtur
         await ProblemAssert.IsProblemAsync(response, "timeout");
     }
 
+    [Fact]
+    public async Task AnUploadSlowerThanTheRoutesTimeout_Is504Timeout()
+    {
+        // A raw socket: the request's headers and a first chunk of its body, then nothing more. The answer must
+        // come while the body is still being waited for (an HttpClient would not read it before sending all).
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync(_f.Gateway.Gateway.Address.Host, _f.Gateway.Gateway.Address.Port);
+        var stream = client.GetStream();
+        var head = $"POST /slow/upload HTTP/1.1\r\nHost: {_f.Gateway.Gateway.Address.Authority}\r\nAuthorization: Bearer {_f.Gateway.Tokens.Valid()}\r\n"
+            + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n{\"text\": \"uploa\r\n";
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(head));
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var reader = new StreamReader(stream, System.Text.Encoding.ASCII);
+
+        var statusLine = await reader.ReadLineAsync(patience.Token);
+        var rest = new List<string>();
+        for (var line = await reader.ReadLineAsync(patience.Token); !string.IsNullOrEmpty(line); line = await reader.ReadLineAsync(patience.Token))
+        {
+            rest.Add(line);
+        }
+
+        Assert.Equal("HTTP/1.1 504 Gateway Timeout", statusLine);
+        Assert.Contains(rest, h => h.StartsWith("Content-Type: application/problem+json", StringComparison.OrdinalIgnoreCase));
+    }
+
     public sealed class Fixture : IAsyncLifetime
     {
         public GatewayFixture Gateway { get; private set; } = null!;
