@@ -9,11 +9,12 @@ namespace WamsGateway.Authentication;
 internal static class AuthenticationExtensions
 {
     /// <summary>
-    /// The gateway's scheme (<see cref="WamsGatewayDefaults.AuthenticationScheme"/>) forwards each request to the
-    /// JwtBearer scheme of the authority its token's <c>iss</c> names (<see cref="GatewayAuthority.SchemeName"/>), and
-    /// to the default authority's when there is no token or no configured authority is named, where it is refused
+    /// With several authorities, the gateway's scheme (<see cref="WamsGatewayDefaults.AuthenticationScheme"/>) forwards
+    /// each request to the JwtBearer scheme of the authority its token's <c>iss</c> names (<see cref="GatewayAuthority.SchemeName"/>),
+    /// and to the default authority's when there is no token or no configured authority is named, where it is refused
     /// before any key is fetched. One JwtBearer scheme per authority keeps JwtBearer's own discovery, rotation and
-    /// challenge handling per authority.
+    /// challenge handling per authority. With the default authority alone, its JwtBearer scheme is the gateway's
+    /// scheme, and no request pays for a forward (the issuer is still checked first, in <see cref="GatewayJwtBearerEvents"/>).
     /// </summary>
     public static IServiceCollection AddGatewayAuthentication(this IServiceCollection services, GatewayOptions options)
     {
@@ -24,14 +25,18 @@ internal static class AuthenticationExtensions
         services.AddHostedService<TenantWarnings>();
 
         var authentication = services.AddAuthentication();
-        authentication.AddPolicyScheme(WamsGatewayDefaults.AuthenticationScheme, "WamsGateway", _ => { });
-        services.AddOptions<PolicySchemeOptions>(WamsGatewayDefaults.AuthenticationScheme)
-            .Configure<GatewayAuthorities, ApiCatalog>((policy, authorities, catalog) => policy.ForwardDefaultSelector =
-                context => (CallerToken.For(context, catalog, authorities).Authority ?? authorities.Default).SchemeName);
+        var alone = !options.NamedAuthorities.Any();
+        if (!alone)
+        {
+            authentication.AddPolicyScheme(WamsGatewayDefaults.AuthenticationScheme, "WamsGateway", _ => { });
+            services.AddOptions<PolicySchemeOptions>(WamsGatewayDefaults.AuthenticationScheme)
+                .Configure<GatewayAuthorities, ApiCatalog>((policy, authorities, catalog) => policy.ForwardDefaultSelector =
+                    context => (CallerToken.For(context, catalog, authorities).Authority ?? authorities.Default).SchemeName);
+        }
 
         foreach (var name in options.NamedAuthorities.Select(a => a.Key).Prepend(AuthenticationSettings.DefaultAuthorityName).Distinct(StringComparer.OrdinalIgnoreCase))
         {
-            var scheme = GatewayAuthority.SchemeFor(name);
+            var scheme = GatewayAuthority.SchemeFor(name, alone);
             authentication.AddJwtBearer(scheme, _ => { });
             services.AddOptions<JwtBearerOptions>(scheme)
                 .Configure<GatewayAuthorities>((jwt, authorities) => Configure(jwt, authorities.Find(name)

@@ -13,13 +13,13 @@ namespace WamsGateway.Authentication;
 /// </summary>
 internal sealed class GatewayAuthority : IDisposable
 {
-    public GatewayAuthority(string name, AuthoritySettings settings, AuthorityMetadata metadata, ValidatedTokenCache tokens)
+    public GatewayAuthority(string name, AuthoritySettings settings, AuthorityMetadata metadata, ValidatedTokenCache tokens, bool alone)
     {
         Name = name;
         Settings = settings;
         Metadata = metadata;
         Tokens = tokens;
-        SchemeName = SchemeFor(name);
+        SchemeName = SchemeFor(name, alone);
         HealthCheckName = HealthCheckFor(name);
     }
 
@@ -35,13 +35,18 @@ internal sealed class GatewayAuthority : IDisposable
 
     public ValidatedTokenCache Tokens { get; }
 
-    /// <summary>The JwtBearer scheme that validates its tokens.</summary>
+    /// <summary>The JwtBearer scheme that validates its tokens (<see cref="SchemeFor"/>).</summary>
     public string SchemeName { get; }
 
     /// <summary>Its readiness check: <c>authority</c> for the default one (as before there were several), <c>authority:&lt;name&gt;</c> for the others.</summary>
     public string HealthCheckName { get; }
 
-    public static string SchemeFor(string name) => WamsGatewayDefaults.AuthenticationScheme + "." + name;
+    /// <summary>
+    /// <c>WamsGateway.&lt;name&gt;</c>, behind the gateway's scheme that picks one per token; when the default authority is
+    /// <paramref name="alone"/>, there is nothing to pick, and its JwtBearer scheme is the gateway's scheme itself.
+    /// </summary>
+    public static string SchemeFor(string name, bool alone) =>
+        alone ? WamsGatewayDefaults.AuthenticationScheme : WamsGatewayDefaults.AuthenticationScheme + "." + name;
 
     public static string HealthCheckFor(string name) =>
         name.Equals(AuthenticationSettings.DefaultAuthorityName, StringComparison.OrdinalIgnoreCase) ? "authority" : "authority:" + name;
@@ -68,13 +73,14 @@ internal sealed class GatewayAuthorities : IDisposable
     {
         var settings = options.Value;
         var logger = loggers.CreateLogger<AuthorityMetadata>();
+        var alone = !settings.NamedAuthorities.Any();
         All = settings.NamedAuthorities
             .Prepend(new(AuthenticationSettings.DefaultAuthorityName, settings.Authentication))
             .Select(named =>
             {
                 var metadata = new AuthorityMetadata(httpClientFactory, settings.Authentication, time, logger, named.Key, named.Value, meter);
                 var tokens = new ValidatedTokenCache(new JsonWebTokenHandler { MapInboundClaims = false }, () => metadata.KeySetVersion, settings.Authentication.TokenCache, time);
-                return new GatewayAuthority(named.Key, named.Value, metadata, tokens);
+                return new GatewayAuthority(named.Key, named.Value, metadata, tokens, alone);
             })
             .ToList();
         Default = All[0];

@@ -28,13 +28,19 @@ internal sealed class GatewayTransformProvider : ITransformProvider
 
     public void ValidateRoute(TransformRouteValidationContext context)
     {
-        if (context.Route.Metadata?.TryGetValue(RouteMetadata.Api, out var api) == true)
+        var options = _monitor.CurrentValue;
+        if (context.Route.Metadata?.TryGetValue(RouteMetadata.Api, out var api) == true
+            && RouteApiRules.Check(context.Route.RouteId, context.Route.AuthorizationPolicy, api, name => _validator.RequiresCaller(options, name)) is { } problem)
         {
-            var options = _monitor.CurrentValue;
-            if (RouteApiRules.Check(context.Route.RouteId, context.Route.AuthorizationPolicy, api, name => _validator.RequiresCaller(options, name)) is { } problem)
-            {
-                context.Errors.Add(new ArgumentException(problem));
-            }
+            context.Errors.Add(new ArgumentException(problem));
+        }
+
+        // A reloaded route's RateLimiterPolicy, CorsPolicy and TimeoutPolicy, in the words start-up uses.
+        var policies = new List<string>();
+        TrafficPolicy.TrafficPolicyValidator.ValidateRoute(options, context.Route, policies);
+        foreach (var policy in policies)
+        {
+            context.Errors.Add(new ArgumentException(policy));
         }
     }
 

@@ -71,7 +71,7 @@ internal sealed partial class GatewayRateLimiter : IAsyncDisposable
                     Log.BackOnRedis(_logger, Name);
                 }
 
-                return lease;
+                return new FleetLease(lease);
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
             {
@@ -146,6 +146,37 @@ internal sealed partial class GatewayRateLimiter : IAsyncDisposable
             ConnectionMultiplexerFactory = () => redis, PermitLimit = settings.PermitLimit, Window = settings.Window!.Value,
         }),
     };
+
+    /// <summary>
+    /// A permit counted in Redis. Releasing it (a Concurrency limit's, when the request ends) may find Redis gone; the
+    /// request has been answered by then, so that is not its failure: the slot is left to Redis's own expiry.
+    /// </summary>
+    private sealed class FleetLease(RateLimitLease inner) : RateLimitLease
+    {
+        public override bool IsAcquired => inner.IsAcquired;
+
+        public override IEnumerable<string> MetadataNames => inner.MetadataNames;
+
+        public override bool TryGetMetadata(string metadataName, out object? metadata) => inner.TryGetMetadata(metadataName, out metadata);
+
+        protected override void Dispose(bool disposing)
+        {
+            try
+            {
+                if (disposing)
+                {
+                    inner.Dispose();
+                }
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+            {
+            }
+            finally
+            {
+                base.Dispose(disposing);
+            }
+        }
+    }
 
     private static partial class Log
     {

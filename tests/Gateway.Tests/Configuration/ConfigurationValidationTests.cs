@@ -429,4 +429,22 @@ public sealed class RouteReloadValidationTests
 
         Assert.Contains(errors, e => e.Message.StartsWith("ReverseProxy:Routes:late:Metadata:Api: " + expected, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task ValidateRoute_APolicyNothingDefines_IsAnErrorNamingItsKey()
+    {
+        var config = GatewayConfig.Default("https://tenant.example.com/", new Uri("http://127.0.0.1:9/"));
+        using var app = GatewayApp.Build([$"--contentRoot={TempDirectory.Create("reload")}", "--hostBuilder:reloadConfigOnChange=false", $"--config={GatewayConfig.Write(config)}"]);
+        var validator = app.Services.GetRequiredService<Yarp.ReverseProxy.Configuration.IConfigValidator>();
+
+        var errors = await validator.ValidateRouteAsync(new Yarp.ReverseProxy.Configuration.RouteConfig
+        {
+            RouteId = "late",
+            ClusterId = "backend",
+            RateLimiterPolicy = "per-user",
+            Match = new Yarp.ReverseProxy.Configuration.RouteMatch { Path = "/late/{**rest}" },
+        });
+
+        Assert.Contains(errors, e => e.Message.StartsWith("ReverseProxy:Routes:late:RateLimiterPolicy: 'per-user' is not defined under Gateway:RateLimits", StringComparison.Ordinal));
+    }
 }
