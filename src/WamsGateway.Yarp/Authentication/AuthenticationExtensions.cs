@@ -34,7 +34,7 @@ internal static class AuthenticationExtensions
                     context => (CallerToken.For(context, catalog, authorities).Authority ?? authorities.Default).SchemeName);
         }
 
-        foreach (var name in options.NamedAuthorities.Select(a => a.Key).Prepend(AuthenticationSettings.DefaultAuthorityName).Distinct(StringComparer.OrdinalIgnoreCase))
+        foreach (var name in options.AuthorityNames)
         {
             var scheme = GatewayAuthority.SchemeFor(name, alone);
             authentication.AddJwtBearer(scheme, _ => { });

@@ -135,14 +135,13 @@ internal static class AuthoritySettingsValidator
                 }
                 else
                 {
-                    problems.Add($"{key}:Authorities: '{name}' is not a configured authority; known: {string.Join(", ", AllNames(options))}.");
+                    problems.Add($"{key}:Authorities: '{name}' is not a configured authority; known: {string.Join(", ", options.AuthorityNames)}.");
                 }
             }
         }
         else
         {
-            accepted.Add(options.Authentication);
-            accepted.AddRange(options.NamedAuthorities.Select(a => a.Value));
+            accepted.AddRange(options.AllAuthorities.Select(a => a.Value));
         }
 
         if (api.Audiences is not { } audiences)
@@ -166,12 +165,7 @@ internal static class AuthoritySettingsValidator
     }
 
     private static AuthoritySettings? Find(GatewayOptions options, string name) =>
-        name.Equals(AuthenticationSettings.DefaultAuthorityName, StringComparison.OrdinalIgnoreCase)
-            ? options.Authentication
-            : options.NamedAuthorities.FirstOrDefault(a => a.Key.Equals(name, StringComparison.OrdinalIgnoreCase)).Value;
-
-    private static IEnumerable<string> AllNames(GatewayOptions options) =>
-        options.NamedAuthorities.Select(a => a.Key).Prepend(AuthenticationSettings.DefaultAuthorityName);
+        options.AllAuthorities.FirstOrDefault(a => a.Key.Equals(name, StringComparison.OrdinalIgnoreCase)).Value;
 
     private static bool IsName(string name) =>
         name.Length is > 0 and <= MaxNameLength && char.IsAsciiLetterOrDigit(name[0])

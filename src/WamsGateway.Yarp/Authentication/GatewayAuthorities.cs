@@ -74,8 +74,7 @@ internal sealed class GatewayAuthorities : IDisposable
         var settings = options.Value;
         var logger = loggers.CreateLogger<AuthorityMetadata>();
         var alone = !settings.NamedAuthorities.Any();
-        All = settings.NamedAuthorities
-            .Prepend(new(AuthenticationSettings.DefaultAuthorityName, settings.Authentication))
+        All = settings.AllAuthorities
             .Select(named =>
             {
                 var metadata = new AuthorityMetadata(httpClientFactory, settings.Authentication, time, logger, named.Key, named.Value, meter);

@@ -42,12 +42,11 @@ internal sealed partial class TenantWarnings : IHostedService, IDisposable
     /// <summary>Each group of two or more exchanging APIs that accept the same audiences from one authority, with that authority's name.</summary>
     internal static IEnumerable<(IReadOnlyList<string> Apis, string Authority)> Find(GatewayOptions options, ExchangeKinds kinds)
     {
-        var authorities = options.NamedAuthorities.Prepend(new(AuthenticationSettings.DefaultAuthorityName, options.Authentication));
         var exchanging = options.Apis
             .Where(api => kinds.Find(api.Value.Exchange)?.ExchangesCredential == true)
             .OrderBy(api => api.Key, StringComparer.Ordinal)
             .ToList();
-        foreach (var (authority, settings) in authorities)
+        foreach (var (authority, settings) in options.AllAuthorities)
         {
             var groups = exchanging
                 .Where(api => api.Value.Authorities?.Contains(authority, StringComparer.OrdinalIgnoreCase) ?? true)

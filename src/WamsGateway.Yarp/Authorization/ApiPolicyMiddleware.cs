@@ -87,7 +87,8 @@ internal sealed partial class ApiPolicyMiddleware
         }
 
         var user = context.User;
-        if (result.Succeeded && NotAccepted(api, _authorities.ForScheme(result.Ticket.AuthenticationScheme), user) is { } refusal)
+        if (result.Succeeded && (api.AcceptedAuthorities is not null || api.AcceptedAudiences is not null)
+            && NotAccepted(api, _authorities.ForScheme(result.Ticket.AuthenticationScheme), user) is { } refusal)
         {
             _meter.AuthFailure(refusal.Reason, refusal.Authority);
             Log.TokenNotAccepted(_logger, api.Name, refusal.Reason, refusal.Authority);

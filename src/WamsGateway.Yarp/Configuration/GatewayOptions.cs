@@ -16,6 +16,16 @@ internal sealed class GatewayOptions
     /// <summary>Every named authority, from both places (a name given twice is the validator's to report).</summary>
     public IEnumerable<KeyValuePair<string, AuthoritySettings>> NamedAuthorities => Authentication.Authorities.Concat(Authorities);
 
+    /// <summary>Every authority: the default one (named <c>default</c>), then the named ones.</summary>
+    public IEnumerable<KeyValuePair<string, AuthoritySettings>> AllAuthorities =>
+        NamedAuthorities.Prepend(new(AuthenticationSettings.DefaultAuthorityName, Authentication));
+
+    /// <summary>
+    /// The names of <see cref="AllAuthorities"/>, each once (the validator reports a name given twice; what is registered
+    /// before it runs, such as each authority's scheme and readiness check, must not fail first).
+    /// </summary>
+    public IEnumerable<string> AuthorityNames => AllAuthorities.Select(a => a.Key).Distinct(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>
     /// Header name to claim type. Configured entries are merged over the defaults; an empty claim
     /// switches a default header off.

@@ -27,7 +27,7 @@ internal static class ErrorHandlingExtensions
                 {
                     // The route's TimeoutPolicy passed while the backend was still answering.
                     context.ProblemDetails.Type = "timeout";
-                    context.ProblemDetails.Title = "The request took longer than its route allows";
+                    context.ProblemDetails.Title = TrafficPolicy.TrafficPolicyExtensions.TimeoutTitle;
                 }
 
                 host?.Invoke(context);

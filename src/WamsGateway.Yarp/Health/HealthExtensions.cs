@@ -15,7 +15,7 @@ internal static class HealthExtensions
     {
         var checks = services.AddHealthChecks()
             .AddCheck<ConfigurationHealthCheck>("configuration", tags: [ReadyTag]);
-        foreach (var name in options.NamedAuthorities.Select(a => a.Key).Prepend(AuthenticationSettings.DefaultAuthorityName).Distinct(StringComparer.OrdinalIgnoreCase))
+        foreach (var name in options.AuthorityNames)
         {
             checks.Add(new HealthCheckRegistration(GatewayAuthority.HealthCheckFor(name),
                 sp => AuthorityHealthCheck.For(sp.GetRequiredService<GatewayAuthorities>(), name), failureStatus: null, tags: [ReadyTag]));

@@ -7,6 +7,9 @@ namespace WamsGateway.TrafficPolicy;
 
 internal static class TrafficPolicyExtensions
 {
+    /// <summary>The title of every <c>timeout</c> problem, whichever step the route's timeout ended.</summary>
+    public const string TimeoutTitle = "The request took longer than its route allows";
+
     /// <summary>
     /// The named policies YARP routes refer to: CORS policies and request timeouts as ASP.NET Core's own middleware
     /// runs them, and rate limits, which the gateway counts itself in its proxy pipeline (after the token, before the
@@ -49,7 +52,7 @@ internal static class TrafficPolicyExtensions
 
     /// <summary>The problem body of a request stopped by its route's <c>TimeoutPolicy</c>.</summary>
     public static Task WriteTimeoutAsync(HttpContext context, string? policy) =>
-        ProblemResponses.WriteAsync(context, StatusCodes.Status504GatewayTimeout, "timeout", "The request took longer than its route allows",
+        ProblemResponses.WriteAsync(context, StatusCodes.Status504GatewayTimeout, "timeout", TimeoutTitle,
             policy is null ? "The route's timeout passed before the request was answered." : $"Timeout policy '{policy}' passed before the request was answered.");
 
     private static void Configure(Microsoft.AspNetCore.Cors.Infrastructure.CorsPolicyBuilder policy, CorsSettings settings)
