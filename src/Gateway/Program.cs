@@ -1,9 +1,26 @@
 using WamsGateway;
 using WamsGateway.Configuration;
 
+// --check-config: validate exactly as start-up does, print what the configuration does, and exit without listening.
+const string CheckConfig = "--check-config";
+var checkOnly = args.Contains(CheckConfig, StringComparer.Ordinal);
+args = [.. args.Where(arg => arg != CheckConfig)];
+if (checkOnly)
+{
+    // The table alone on standard output; whatever start-up logs goes to standard error.
+    args = ["--Logging:Console:LogToStandardErrorThreshold=Trace", .. args];
+}
+
 try
 {
     var app = GatewayApp.Build(args);
+    if (checkOnly)
+    {
+        app.Services.WriteWamsGatewayConfigurationSummary(Console.Out);
+        await app.DisposeAsync();
+        return 0;
+    }
+
     await app.RunAsync();
     return 0;
 }

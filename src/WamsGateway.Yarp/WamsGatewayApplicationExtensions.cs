@@ -101,6 +101,43 @@ public static class WamsGatewayTelemetryExtensions
     }
 }
 
+/// <summary>What a configuration does, for a host that checks one before it serves (the standalone gateway's <c>--check-config</c>).</summary>
+public static class WamsGatewayConfigurationCheckExtensions
+{
+    /// <summary>
+    /// Writes what the gateway's validated configuration does: each API with its exchange kind, the routes that name it
+    /// (with their path and YARP policies) and its own policies; the routes that name no API; the start-up warnings.
+    /// Call it on a built host whose options have been validated; it listens on nothing and calls no authority.
+    /// </summary>
+    /// <param name="services">The built host's services.</param>
+    /// <param name="output">Where the table goes.</param>
+    public static void WriteWamsGatewayConfigurationSummary(this IServiceProvider services, TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(output);
+        WamsGateway.Configuration.ConfigurationSummary.Write(services, output);
+    }
+}
+
+/// <summary>How a standalone gateway leaves its fleet on SIGTERM, for a host that wants the same.</summary>
+public static class WamsGatewayShutdownExtensions
+{
+    /// <summary>
+    /// Drain on stop (<c>Gateway:Shutdown</c>): from SIGTERM on, the readiness check <c>shutdown</c> is Unhealthy
+    /// (<c>/healthz/ready</c> answers 503) while every request, new connections included, is served for
+    /// <c>DrainDelay</c> (default 5 s); then the listeners close and requests in flight have <c>Timeout</c>
+    /// (default 25 s) to finish. Sets the host's shutdown timeout to the sum of the two.
+    /// </summary>
+    /// <param name="builder">The host's builder, after <c>AddWamsGateway</c>.</param>
+    /// <returns>The builder.</returns>
+    public static WebApplicationBuilder AddWamsGatewayShutdown(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        WamsGateway.Shutdown.ShutdownExtensions.AddGatewayShutdown(builder.Services);
+        return builder;
+    }
+}
+
 /// <summary>Health and metrics on a port of their own (<c>Gateway:Management:Urls</c>), for a host that wants the standalone gateway's split.</summary>
 public static class WamsGatewayManagementListenerExtensions
 {

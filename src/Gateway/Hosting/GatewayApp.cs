@@ -30,6 +30,7 @@ public static class GatewayApp
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
             .AddWamsGateway(gateway);
+        builder.AddWamsGatewayShutdown();
 
         // This host has no endpoints of its own but health and metrics: anything else, matched or not,
         // needs the gateway's token (a path no route matches is 401 before it is 404).

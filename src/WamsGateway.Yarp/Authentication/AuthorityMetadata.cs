@@ -113,6 +113,7 @@ internal sealed partial class AuthorityMetadata : IConfigurationManager<OpenIdCo
                 _lastFailureReason = null;
                 LastRefreshFailed = false;
                 _meter?.AuthorityMetadataRead(_name, "ok");
+                _meter?.AuthorityKeysRefreshed(_name, _time.GetUtcNow());
                 Log.MetadataFetched(_logger, _name, _address, configuration.SigningKeys.Count);
                 return configuration;
             }

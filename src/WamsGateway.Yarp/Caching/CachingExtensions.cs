@@ -83,6 +83,7 @@ internal static class CachingExtensions
         if (redis.Configuration is not null)
         {
             services.AddSingleton<RedisConnection>();
+            services.AddHostedService<RedisConnectionWarmup>();
             AddDataProtection(services, redis);
             builder
                 .WithSerializer(sp => new FusionCacheSystemTextJsonSerializer(CredentialJson.Options(sp.GetRequiredService<ExchangeKinds>())))

@@ -69,18 +69,23 @@ internal sealed partial class DelegationCache
             }
 
             var credential = Open(entry);
-            _meter.Delegation(request.Api.Name, exchange.Ran ? "miss" : "hit", _time.GetElapsedTime(started));
+            _meter.Delegation(request.Api.Name, exchange.Ran ? DelegationOutcome.Miss : DelegationOutcome.Hit, _time.GetElapsedTime(started));
             return credential;
         }
         catch (TimeoutException)
         {
-            _meter.Delegation(request.Api.Name, "error", _time.GetElapsedTime(started));
+            _meter.Delegation(request.Api.Name, DelegationOutcome.Unavailable, _time.GetElapsedTime(started));
             throw new DelegationException(DelegationFailure.Unavailable,
                 $"The exchange for API {request.Api.Name} did not finish within its budget of {_deadline.TotalSeconds:0.##} s.", retryAfter: _defaultRetryAfter);
         }
-        catch (Exception ex) when (ex is DelegationException or ExchangeRateLimitedException)
+        catch (DelegationException ex)
         {
-            _meter.Delegation(request.Api.Name, "error", _time.GetElapsedTime(started));
+            _meter.Delegation(request.Api.Name, DelegationOutcome.For(ex.Failure), _time.GetElapsedTime(started));
+            throw;
+        }
+        catch (ExchangeRateLimitedException)
+        {
+            _meter.Delegation(request.Api.Name, DelegationOutcome.RateLimited, _time.GetElapsedTime(started));
             throw;
         }
     }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using WamsGateway.Configuration;
+using WamsGateway.Observability;
 
 namespace WamsGateway.Caching;
 
@@ -15,9 +16,10 @@ internal sealed partial class RedisConnection : IDisposable
     private readonly ILogger<RedisConnection> _logger;
     private int _down;
 
-    public RedisConnection(IOptions<GatewayOptions> options, ILogger<RedisConnection> logger)
+    public RedisConnection(IOptions<GatewayOptions> options, GatewayMeter meter, ILogger<RedisConnection> logger)
     {
         _logger = logger;
+        meter.ObserveRedis(() => Multiplexer.IsConnected);
         var settings = options.Value.Redis;
         _multiplexer = new Lazy<ConnectionMultiplexer>(() =>
         {

@@ -17,6 +17,7 @@ internal sealed partial class GatewayConfigurationMonitor : IOptionsMonitor<Gate
     private readonly IConfiguration _section;
     private readonly IOptionsFactory<GatewayOptions> _factory;
     private readonly GatewayMeter _meter;
+    private readonly TimeProvider _time;
     private readonly ILogger<GatewayConfigurationMonitor> _logger;
     private readonly Lock _lock = new();
     private readonly List<IDisposable> _subscriptions = [];
@@ -25,14 +26,16 @@ internal sealed partial class GatewayConfigurationMonitor : IOptionsMonitor<Gate
     private volatile GatewayOptions _current;
 
     /// <exception cref="OptionsValidationException">The configuration at start is invalid.</exception>
-    public GatewayConfigurationMonitor(IConfiguration section, IOptionsFactory<GatewayOptions> factory, IServiceProvider services, GatewayMeter meter, ILogger<GatewayConfigurationMonitor> logger)
+    public GatewayConfigurationMonitor(IConfiguration section, IOptionsFactory<GatewayOptions> factory, IServiceProvider services, GatewayMeter meter, TimeProvider time, ILogger<GatewayConfigurationMonitor> logger)
     {
         _section = section;
         _factory = factory;
         _meter = meter;
+        _time = time;
         _logger = logger;
         _token = section.GetReloadToken();
         _current = factory.Create(Options.DefaultName);
+        meter.ConfigLoaded(time.GetUtcNow());
         _subscriptions.Add(ChangeToken.OnChange(section.GetReloadToken, () => EnsureCurrent()));
 
         // A reload refused only because YARP's routes had not caught up yet (an API removed with the
@@ -143,6 +146,7 @@ internal sealed partial class GatewayConfigurationMonitor : IOptionsMonitor<Gate
         {
             Log.ReloadApplied(_logger, applied.Apis.Count);
             _meter.ConfigReload("applied");
+            _meter.ConfigLoaded(_time.GetUtcNow());
         }
     }
 
@@ -157,6 +161,7 @@ internal sealed partial class GatewayConfigurationMonitor : IOptionsMonitor<Gate
             ("Cache", before.Cache, after.Cache),
             ("Delegation", before.Delegation, after.Delegation),
             ("Management", before.Management, after.Management),
+            ("Shutdown", before.Shutdown, after.Shutdown),
             ("Assertion", before.Assertion, after.Assertion),
             ("RateLimits", before.RateLimits, after.RateLimits),
             ("Cors", before.Cors, after.Cors),

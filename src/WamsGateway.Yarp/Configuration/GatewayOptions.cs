@@ -57,6 +57,9 @@ internal sealed class GatewayOptions
 
     public ManagementSettings Management { get; set; } = new();
 
+    /// <summary>How the gateway drains on SIGTERM (<c>Gateway:Shutdown</c>); read at start.</summary>
+    public Shutdown.ShutdownSettings Shutdown { get; set; } = new();
+
     /// <summary>The gateway as the issuer of its assertions (<c>Gateway:Assertion</c>); read at start.</summary>
     public Assertions.AssertionSettings Assertion { get; set; } = new();
 

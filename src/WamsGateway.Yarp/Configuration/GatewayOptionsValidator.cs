@@ -32,6 +32,7 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         ValidateCache(options.Cache, problems);
         ValidateRedis(options.Redis, problems);
         Management.ManagementSettingsValidator.Validate(options.Management, _root, problems);
+        ValidateShutdown(options.Shutdown, problems);
 
         foreach (var (api, settings) in options.Apis)
         {
@@ -42,6 +43,20 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         ValidateRouteBindings(options, problems);
         ValidateIdentityHeaderCollisions(options, problems);
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+
+    private static void ValidateShutdown(Shutdown.ShutdownSettings shutdown, List<string> problems)
+    {
+        const string Key = GatewayOptions.SectionName + ":Shutdown";
+        if (shutdown.DrainDelay < TimeSpan.Zero || shutdown.DrainDelay > Shutdown.ShutdownSettings.MaxDrainDelay)
+        {
+            problems.Add($"{Key}:DrainDelay: between 00:00:00 and {Shutdown.ShutdownSettings.MaxDrainDelay:c}; give it at least the readiness probe's period so load balancers stop sending first.");
+        }
+
+        if (shutdown.Timeout <= TimeSpan.Zero || shutdown.Timeout > Shutdown.ShutdownSettings.MaxTimeout)
+        {
+            problems.Add($"{Key}:Timeout: more than 00:00:00 and at most {Shutdown.ShutdownSettings.MaxTimeout:c}; the slowest request you want finished, not cut, when a replica stops.");
+        }
     }
 
     private static void ValidateAuthentication(AuthenticationSettings auth, List<string> problems)

@@ -24,6 +24,8 @@ internal static class TelemetryExtensions
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddMeter(GatewayMeter.Name)
+                // The runtime's own meter (.NET 9 and later): GC, heap, thread pool, exceptions, CPU, as dotnet_*.
+                .AddMeter("System.Runtime")
                 .AddPrometheusExporter());
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))

@@ -1,3 +1,5 @@
+using WamsGateway.TestSupport;
+
 namespace WamsGateway.Tests.Configuration;
 
 /// <summary>Nothing in the repository's code, tests, scripts or deployment reads from outside it.</summary>
@@ -11,7 +13,7 @@ public sealed class RepositoryStandsAloneTests
     [Fact]
     public void NoFileReferencesTheWorkspaceOutsideTheRepository()
     {
-        var root = RepositoryRoot();
+        var root = Repository.Root;
         var offenders = Folders
             .Select(folder => Path.Combine(root, folder))
             .Where(Directory.Exists)
@@ -22,18 +24,5 @@ public sealed class RepositoryStandsAloneTests
             .ToList();
 
         Assert.Empty(offenders);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "WamsGateway.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException("WamsGateway.sln");
     }
 }

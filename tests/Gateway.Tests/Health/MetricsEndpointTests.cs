@@ -39,6 +39,46 @@ public sealed class MetricsEndpointTests : IClassFixture<DelegationFixture>
         Assert.DoesNotContain(lines, l => l.Contains("alice", StringComparison.Ordinal) || l.Contains(idToken[^20..], StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Metrics_OperatorSignals_ExchangeLatencyByOutcomeInUsefulBuckets_BuildKeysAndConfigGauges_Runtime()
+    {
+        var (_, idToken) = await _f.SignInAsync();
+        foreach (var path in new[] { "/app-delegated/o", "/app-delegated/o", "/dead-endpoint/o" })
+        {
+            using var response = await _f.SendAsync(HttpMethod.Get, path, idToken);
+        }
+
+        var scrape = await WamsGateway.TestSupport.Eventually.ReturnsAsync(
+            () => Scrape.ReadAsync(_f.Gateway.Client),
+            s => s.Find("wamsgateway_delegation_duration_seconds_bucket", ("api", "dead-endpoint")).Any());
+
+        string[] expected = ["0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10", "+Inf"];
+        foreach (var outcome in new[] { "miss", "hit" })
+        {
+            var buckets = scrape.Find("wamsgateway_delegation_duration_seconds_bucket", ("api", "app-delegated"), ("outcome", outcome)).Select(b => b.Labels["le"]);
+            Assert.Equal(expected, buckets);
+        }
+
+        Assert.Single(scrape.Find("wamsgateway_delegation_duration_seconds_count", ("api", "dead-endpoint"), ("outcome", "unavailable")));
+        Assert.Single(scrape.Find("wamsgateway_delegation_requests_total", ("api", "dead-endpoint"), ("outcome", "error")));
+        Assert.Equal("histogram", scrape.Types["wamsgateway_delegation_duration_seconds"]);
+
+        var version = typeof(WamsGatewayDefaults).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .Cast<System.Reflection.AssemblyInformationalVersionAttribute>().Single().InformationalVersion.Split('+')[0];
+        Assert.Equal(1, scrape.Value("wamsgateway_build_info", ("version", version)));
+
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        Assert.InRange(scrape.Value("wamsgateway_authority_keys_last_refresh_timestamp_seconds", ("authority", "default")), now - 600, now + 1);
+        Assert.InRange(scrape.Value("wamsgateway_config_last_reload_success_timestamp_seconds"), now - 600, now + 1);
+        Assert.Equal("gauge", scrape.Types["wamsgateway_config_last_reload_success_timestamp_seconds"]);
+        Assert.Single(scrape.Find("wamsgateway_config_reloads_total", ("outcome", "refused")));
+
+        // The runtime's own meter.
+        Assert.Contains("dotnet_gc_collections_total", scrape.Types.Keys);
+        Assert.True(scrape.Value("dotnet_process_memory_working_set_bytes") > 0);
+        Assert.Contains("dotnet_thread_pool_queue_length_total", scrape.Types.Keys);
+    }
+
     private static bool Is(string line, string name, params string[] labels) =>
         line.StartsWith(name, StringComparison.Ordinal) && labels.All(label => line.Contains(label, StringComparison.Ordinal));
 }
