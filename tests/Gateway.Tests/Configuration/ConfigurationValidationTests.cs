@@ -371,7 +371,7 @@ public sealed class ConfigurationValidationTests
     };
 
     [Theory]
-    [InlineData("deploy/kubernetes/gateway.json")]
+    [InlineData("deploy/kubernetes/base/gateway.json")]
     [InlineData("deploy/local/gateway.json")]
     public void Build_ShippedConfigurationFiles_AreValid(string relativePath)
     {
