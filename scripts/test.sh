@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test: the xunit suites (unit and functional, over loopback sockets, with real
-# redis-server instances) and a smoke run of the local stack. Installs what the tests need
-# (redis-server, through apt-get). Ends with one line: "N passed, M failed".
+# redis-server instances), a smoke run of the local stack, the monitoring kit (promtool) and the
+# Kubernetes manifests (rendered and validated offline). Installs what the tests need (redis-server
+# through apt-get; promtool unpacked from Debian's prometheus package; npm packages from the lock
+# files). Ends with one line: "N passed, M failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +18,20 @@ if ! command -v redis-server >/dev/null 2>&1; then
   # Debian starts a system-wide instance on 6379; the tests do not need it.
   (service redis-server stop || true) >/dev/null 2>&1
 fi
+
+# promtool for the alert rules' unit tests: unpacked from Debian's prometheus package into .local/tools,
+# so no Prometheus server is installed or started.
+tools=$PWD/.local/tools
+if ! command -v promtool >/dev/null 2>&1 && [ ! -x "$tools/usr/bin/promtool" ]; then
+  echo "Unpacking promtool (Debian's prometheus package) into .local/tools..."
+  mkdir -p "$tools"
+  (
+    cd "$tools" &&
+    { apt-get download prometheus >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && apt-get download prometheus >/dev/null 2>&1; }; } &&
+    dpkg -x prometheus_*.deb . && rm -f prometheus_*.deb
+  ) || echo "Could not unpack promtool; the monitoring kit's check will say so."
+fi
+export PATH="$PATH:$tools/usr/bin"
 
 results=.local/test-results
 rm -rf "$results"
@@ -69,8 +85,13 @@ check "dotnet pack writes artifacts/packages/WamsGateway.Yarp.*.nupkg (README an
   dotnet pack src/WamsGateway.Yarp -c Release --no-build -nologo -v quiet &&
   package=$(ls artifacts/packages/WamsGateway.Yarp.*.nupkg) &&
   grep -aq "README.md" "$package" && grep -aq "lib/net10.0/WamsGateway.Yarp.xml" "$package" && echo "$package"'
+check "monitoring kit (tests/Monitoring/run.sh: promtool check and unit tests of the alert rules, PrometheusRule generated from them, the dashboard's structure and PromQL)" \
+  "$results/monitoring.log" tests/Monitoring/run.sh
 if command -v kubectl >/dev/null 2>&1; then
-  check "deploy/kubernetes renders" "$results/kustomize.yaml" kubectl kustomize deploy/kubernetes
+  check "Kubernetes manifests (tests/Kubernetes/check-manifests.sh: base and production overlay rendered, every object against its schema, the fleet's properties)" \
+    "$results/kubernetes.log" tests/Kubernetes/check-manifests.sh
+else
+  echo "Kubernetes manifests: not checked (kubectl, which renders them with its kustomize, is not installed); not counted."
 fi
 
 echo "$passed passed, $failed failed"

@@ -54,10 +54,10 @@ internal sealed partial class DrainOnShutdown : IHostedLifecycleService
 
     private static partial class Log
     {
-        [LoggerMessage(900, LogLevel.Information, "Stopping: readiness answers 503 from now on; serving every request for {DrainDelay} s more, then in-flight requests have {Timeout} s to finish.")]
+        [LoggerMessage(910, LogLevel.Information, "Stopping: readiness answers 503 from now on; serving every request for {DrainDelay} s more, then in-flight requests have {Timeout} s to finish.")]
         public static partial void Draining(ILogger logger, double drainDelay, double timeout);
 
-        [LoggerMessage(901, LogLevel.Information, "Drain delay over: no longer accepting connections; waiting for requests in flight.")]
+        [LoggerMessage(911, LogLevel.Information, "Drain delay over: no longer accepting connections; waiting for requests in flight.")]
         public static partial void Closing(ILogger logger);
     }
 }

@@ -180,10 +180,10 @@ internal sealed partial class GatewayRateLimiter : IAsyncDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(900, LogLevel.Warning, "Rate limit {Policy} counts in this process: Redis did not answer ({Error}). Each replica now allows the limit until Redis is back.")]
+        [LoggerMessage(500, LogLevel.Warning, "Rate limit {Policy} counts in this process: Redis did not answer ({Error}). Each replica now allows the limit until Redis is back.")]
         public static partial void CountingInProcess(ILogger logger, string policy, string error);
 
-        [LoggerMessage(901, LogLevel.Information, "Rate limit {Policy} counts in Redis again, across the fleet.")]
+        [LoggerMessage(501, LogLevel.Information, "Rate limit {Policy} counts in Redis again, across the fleet.")]
         public static partial void BackOnRedis(ILogger logger, string policy);
     }
 }

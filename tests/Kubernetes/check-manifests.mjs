@@ -46,7 +46,7 @@ const REDIS_PORT = 6379;
 const DEFAULT_DRAIN_DELAY_S = 5;
 const DEFAULT_SHUTDOWN_TIMEOUT_S = 25;
 
-const monitoringDir = fileURLToPath(new URL("../monitoring/", import.meta.url));
+const monitoringDir = fileURLToPath(new URL("../../deploy/monitoring/", import.meta.url));
 const RULES_FILE = `${monitoringDir}wamsgateway.rules.yml`;
 const DASHBOARD_FILE = `${monitoringDir}wamsgateway-dashboard.json`;
 

@@ -2,12 +2,12 @@
 # Renders deploy/kubernetes (the base) and deploy/kubernetes/overlays/production, and checks both
 # offline (check-manifests.mjs: schemas, then the fleet's properties). Needs kubectl and node; the
 # npm packages install from package-lock.json on first use.
-#   bash deploy/checks/check-manifests.sh
+#   tests/Kubernetes/check-manifests.sh
 set -euo pipefail
 
 checks="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-deploy="$(dirname "$checks")"
-cd "$deploy/.."
+cd "$checks/../.."
+deploy="$PWD/deploy"
 
 for tool in kubectl node npm; do
   command -v "$tool" >/dev/null 2>&1 || { echo "FAIL $tool is not installed" >&2; exit 1; }
