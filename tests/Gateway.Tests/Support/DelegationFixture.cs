@@ -70,7 +70,8 @@ public class DelegationFixture : IAsyncLifetime
     public string ConfigPath { get; private set; } = null!;
 
     /// <summary>Starts a gateway with the fixture's configuration; the caller disposes it.</summary>
-    public Task<RunningApp> StartGatewayAsync() => RunningApp.StartAsync(
+    /// <param name="logs">Where its log lines go: the fixture's <see cref="Logs"/> unless given (to tell one replica's lines apart).</param>
+    public Task<RunningApp> StartGatewayAsync(CapturingLoggerProvider? logs = null) => RunningApp.StartAsync(
         args => BuildGateway(args, services =>
         {
             if (Time is not null)
@@ -78,7 +79,7 @@ public class DelegationFixture : IAsyncLifetime
                 services.Replace(ServiceDescriptor.Singleton(Time));
             }
 
-            services.AddLogging(logging => logging.AddProvider(Logs).AddFilter<CapturingLoggerProvider>(null, LogLevel.Trace));
+            services.AddLogging(logging => logging.AddProvider(logs ?? Logs).AddFilter<CapturingLoggerProvider>(null, LogLevel.Trace));
         }),
         [$"--config={ConfigPath}"]);
 
