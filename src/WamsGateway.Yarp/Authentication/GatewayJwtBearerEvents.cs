@@ -28,13 +28,15 @@ internal sealed partial class GatewayJwtBearerEvents : JwtBearerEvents
     private readonly GatewayAuthorities _authorities;
     private readonly GatewayMeter _meter;
     private readonly ApiCatalog _catalog;
+    private readonly RefusalLog _refusals;
     private readonly ILogger<GatewayJwtBearerEvents> _logger;
 
-    public GatewayJwtBearerEvents(GatewayAuthorities authorities, GatewayMeter meter, ApiCatalog catalog, ILogger<GatewayJwtBearerEvents> logger)
+    public GatewayJwtBearerEvents(GatewayAuthorities authorities, GatewayMeter meter, ApiCatalog catalog, RefusalLog refusals, ILogger<GatewayJwtBearerEvents> logger)
     {
         _authorities = authorities;
         _meter = meter;
         _catalog = catalog;
+        _refusals = refusals;
         _logger = logger;
     }
 
@@ -65,6 +67,14 @@ internal sealed partial class GatewayJwtBearerEvents : JwtBearerEvents
         {
             Reject("malformed", NoAuthority);
             context.Fail(new SecurityTokenMalformedException("The token is not a JWS compact serialization with a JSON payload."));
+            return Task.CompletedTask;
+        }
+
+        // Shapes parsers disagree on, refused before any key is fetched: a member named twice, a date that is not a number.
+        if (caller.Refusal is { } refusal)
+        {
+            Reject(refusal, caller.Authority?.Name ?? NoAuthority);
+            context.Fail(refusal == TokenPayload.InvalidDate ? new TokenDateException() : new DuplicateClaimException());
             return Task.CompletedTask;
         }
 
@@ -150,9 +160,12 @@ internal sealed partial class GatewayJwtBearerEvents : JwtBearerEvents
         }
 
         // JwtBearer's description quotes the token's own iss and aud: token content, made safe here.
-        var description = context.AuthenticateFailure is TokenDateException
-            ? TokenDateException.Description
-            : string.IsNullOrEmpty(context.ErrorDescription) ? null : SafeDescription(context.ErrorDescription);
+        var description = context.AuthenticateFailure switch
+        {
+            TokenDateException => TokenDateException.Description,
+            DuplicateClaimException => DuplicateClaimException.Description,
+            _ => string.IsNullOrEmpty(context.ErrorDescription) ? null : SafeDescription(context.ErrorDescription),
+        };
         http.Response.Headers.Append(HeaderNames.WWWAuthenticate, BuildChallenge(context.Error, description));
         return string.IsNullOrEmpty(context.Error)
             ? ProblemResponses.WriteAsync(http, StatusCodes.Status401Unauthorized, "missing_token", "Authentication required", "Send an access token as 'Authorization: Bearer <token>'.")
@@ -224,6 +237,7 @@ internal sealed partial class GatewayJwtBearerEvents : JwtBearerEvents
     private void Reject(string reason, string authority)
     {
         _meter.AuthFailure(reason, authority);
+        _refusals.Count(reason, "authority", authority);
         Log.TokenRejected(_logger, reason, authority);
     }
 
@@ -232,7 +246,7 @@ internal sealed partial class GatewayJwtBearerEvents : JwtBearerEvents
 
     private static partial class Log
     {
-        [LoggerMessage(110, LogLevel.Information, "Rejected a bearer token: {Reason} (authority {Authority}).")]
+        [LoggerMessage(110, LogLevel.Debug, "Rejected a bearer token: {Reason} (authority {Authority}).")]
         public static partial void TokenRejected(ILogger logger, string reason, string authority);
 
         [LoggerMessage(111, LogLevel.Information, "A token signed with a new key was accepted after refreshing the authority's keys.")]

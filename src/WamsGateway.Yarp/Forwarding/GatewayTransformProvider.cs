@@ -79,7 +79,7 @@ internal sealed class GatewayRequestTransform : RequestTransform
     {
         var (snapshot, api, _) = _catalog.ForRequest(context.HttpContext);
         await (api?.Kind.KeepsCallerAuthorization == true ? snapshot.StripKeepingAuthorization : snapshot.Strip).ApplyAsync(context);
-        await snapshot.IdentityHeaders.ApplyAsync(context);
+        await snapshot.IdentityHeadersFor(api).ApplyAsync(context);
         if (api is { Kind.ExchangesCredential: true })
         {
             var credential = context.HttpContext.Features.Get<DelegatedCredentialFeature>()?.Credential
