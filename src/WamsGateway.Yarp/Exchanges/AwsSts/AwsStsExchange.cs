@@ -22,8 +22,8 @@ namespace WamsGateway.Exchanges.AwsSts;
 /// <summary>
 /// Temporary AWS credentials for the caller: STS <c>AssumeRoleWithWebIdentity</c> with the caller's
 /// token (AWSSDK.SecurityToken, anonymous, pointed at <c>StsEndpoint</c>), or Auth0's AWS add-on
-/// through <c>/delegation</c> with <c>api_type=aws</c>. Requests are then SigV4-signed on the way out
-/// (<see cref="SigV4SigningHandler"/>), their body hashed first when it is small enough.
+/// through <c>/delegation</c> with <c>api_type=aws</c>. Requests are then SigV4-signed in the route's transform, as
+/// they will be sent (<see cref="SigV4RequestSigner"/>), their body hashed first when it is small enough.
 /// </summary>
 internal sealed partial class AwsStsExchange : ExchangeKind<AwsStsOptions>, IDisposable
 {
@@ -166,14 +166,20 @@ internal sealed partial class AwsStsExchange : ExchangeKind<AwsStsOptions>, IDis
         }
     }
 
-    /// <summary>Hands the credentials and payload hash to <see cref="SigV4SigningHandler"/>, which signs last, after every transform.</summary>
+    /// <summary>
+    /// Signs the request as it will leave: the route's own transforms (path, query, headers) and the Host the backend
+    /// gets (YARP's Host transform runs before the gateway's) are applied by now, and the request URI is fixed here.
+    /// Only this API's requests pass through the signer; every other route's client is YARP's, untouched.
+    /// </summary>
     public override void Apply(RequestTransformContext context, AwsStsOptions options, DelegatedCredential credential)
     {
         var aws = credential as AwsCredential
             ?? throw new InvalidOperationException($"The AwsSts exchange yielded a {credential.GetType().Name}.");
         var payloadHash = context.HttpContext.Features.Get<AwsPayloadFeature>()?.PayloadHash
             ?? throw new InvalidOperationException("The payload step did not run for a SigV4 route.");
-        context.ProxyRequest.Options.Set(SigV4SigningHandler.ContextKey, new AwsSigningContext(aws, options.Region!, options.Service!, payloadHash));
+        var request = context.ProxyRequest;
+        request.RequestUri = Yarp.ReverseProxy.Forwarder.RequestUtilities.MakeDestinationAddress(context.DestinationPrefix, context.Path, context.Query.QueryString);
+        SigV4RequestSigner.Sign(request, new AwsSigningContext(aws, options.Region!, options.Service!, payloadHash), _time.GetUtcNow());
     }
 
     public override Task<DelegatedCredential> ExchangeAsync(ExchangeRequest<AwsStsOptions> request, CancellationToken cancellationToken) =>
