@@ -273,12 +273,12 @@ public abstract class AwsSigningTestsBase<TFixture> : IClassFixture<TFixture>, I
     [InlineData("user@example.com", "user@example.com")]
     public void RoleSessionName_IsValidForSts(string sub, string expected)
     {
-        Assert.Equal(expected, WamsGateway.Exchanges.AwsSts.AwsStsExchange.RoleSessionName(sub));
+        Assert.Equal(expected, WamsGateway.Exchanges.AwsSts.StsWebIdentity.RoleSessionName(sub));
     }
 
     [Fact]
     public void RoleSessionName_IsAtMost64Characters()
     {
-        Assert.Equal(64, WamsGateway.Exchanges.AwsSts.AwsStsExchange.RoleSessionName(new string('a', 100)).Length);
+        Assert.Equal(64, WamsGateway.Exchanges.AwsSts.StsWebIdentity.RoleSessionName(new string('a', 100)).Length);
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using WamsGateway.Configuration;
+using WamsGateway.Exchanges.Auth0;
 using WamsGateway.Delegation;
 
 namespace WamsGateway.Exchanges.Auth0Delegation;

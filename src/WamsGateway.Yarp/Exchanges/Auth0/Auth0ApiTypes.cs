@@ -1,4 +1,4 @@
-namespace WamsGateway.Exchanges.Auth0Delegation;
+namespace WamsGateway.Exchanges.Auth0;
 
 /// <summary>Auth0 delegation <c>api_type</c> values (docs/protocols.md, "Auth0 legacy delegation").</summary>
 internal static class Auth0ApiTypes
