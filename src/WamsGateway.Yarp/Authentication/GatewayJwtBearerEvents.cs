@@ -15,8 +15,6 @@ namespace WamsGateway.Authentication;
 /// </summary>
 internal sealed partial class GatewayJwtBearerEvents : JwtBearerEvents
 {
-    internal const int MaxDescriptionLength = 200;
-
     private const string TokenDateReason = "invalid_date";
 
     /// <summary>The metric label when no configured authority is the token's.</summary>
@@ -155,7 +153,7 @@ internal sealed partial class GatewayJwtBearerEvents : JwtBearerEvents
         if (http.Items.TryGetValue(InvalidRequestKey, out var header))
         {
             var detail = $"Send the access token once per request, not empty: as 'Authorization: Bearer <token>' or in {header}, not both, and not twice.";
-            http.Response.Headers.Append(HeaderNames.WWWAuthenticate, BuildChallenge("invalid_request", detail));
+            http.Response.Headers.Append(HeaderNames.WWWAuthenticate, BearerChallenge.Build("invalid_request", detail));
             return ProblemResponses.WriteAsync(http, StatusCodes.Status400BadRequest, "invalid_request", "The request does not carry exactly one token", detail);
         }
 
@@ -164,9 +162,9 @@ internal sealed partial class GatewayJwtBearerEvents : JwtBearerEvents
         {
             TokenDateException => TokenDateException.Description,
             DuplicateClaimException => DuplicateClaimException.Description,
-            _ => string.IsNullOrEmpty(context.ErrorDescription) ? null : SafeDescription(context.ErrorDescription),
+            _ => string.IsNullOrEmpty(context.ErrorDescription) ? null : BearerChallenge.SafeDescription(context.ErrorDescription),
         };
-        http.Response.Headers.Append(HeaderNames.WWWAuthenticate, BuildChallenge(context.Error, description));
+        http.Response.Headers.Append(HeaderNames.WWWAuthenticate, BearerChallenge.Build(context.Error, description));
         return string.IsNullOrEmpty(context.Error)
             ? ProblemResponses.WriteAsync(http, StatusCodes.Status401Unauthorized, "missing_token", "Authentication required", "Send an access token as 'Authorization: Bearer <token>'.")
             : ProblemResponses.WriteAsync(http, StatusCodes.Status401Unauthorized, "invalid_token", "The access token is not valid", description);
@@ -174,40 +172,6 @@ internal sealed partial class GatewayJwtBearerEvents : JwtBearerEvents
 
     public override Task Forbidden(ForbiddenContext context) =>
         ProblemResponses.WriteAsync(context.HttpContext, StatusCodes.Status403Forbidden, "forbidden", "Access denied", "The route's authorization policy refused this caller.");
-
-    /// <summary>RFC 6750 section 3: no error code when no bearer token was sent.</summary>
-    internal static string BuildChallenge(string? error, string? description)
-    {
-        if (string.IsNullOrEmpty(error))
-        {
-            return "Bearer";
-        }
-
-        var challenge = $"Bearer error=\"{error}\"";
-        return string.IsNullOrEmpty(description) ? challenge : $"{challenge}, error_description=\"{SafeDescription(description)}\"";
-    }
-
-    /// <summary>
-    /// RFC 6750 section 3: error_description is printable ASCII without <c>"</c> or <c>\</c>. Anything else
-    /// becomes <c>?</c> (quotes and backslashes <c>'</c>), and the text is cut at <see cref="MaxDescriptionLength"/>.
-    /// </summary>
-    internal static string SafeDescription(string description)
-    {
-        var length = Math.Min(description.Length, MaxDescriptionLength);
-        return string.Create(length, description, static (span, text) =>
-        {
-            for (var i = 0; i < span.Length; i++)
-            {
-                var c = text[i];
-                span[i] = c is '"' or '\\' ? '\'' : c is < ' ' or > '~' ? '?' : c;
-            }
-
-            if (text.Length > span.Length)
-            {
-                span[^3..].Fill('.');
-            }
-        });
-    }
 
     private static async Task<ClaimsPrincipal?> ValidateWithFreshKeysAsync(AuthenticationFailedContext context, AuthorityMetadata metadata)
     {

@@ -125,7 +125,7 @@ internal sealed partial class ApiPolicyMiddleware
                 Log.ScopeMissing(_logger, api.Name, string.Join(' ', missing));
                 var scope = string.Join(' ', required);
                 context.Response.Headers.WWWAuthenticate =
-                    GatewayJwtBearerEvents.BuildChallenge("insufficient_scope", $"API '{api.Name}' needs scope '{scope}'") + $", scope=\"{scope}\"";
+                    BearerChallenge.Build("insufficient_scope", $"API '{api.Name}' needs scope '{scope}'") + $", scope=\"{scope}\"";
                 return ProblemResponses.WriteAsync(context, StatusCodes.Status403Forbidden, "insufficient_scope",
                     "The token lacks a required scope", $"API '{api.Name}' needs: {scope}; missing: {string.Join(' ', missing)}.");
             }
@@ -140,7 +140,7 @@ internal sealed partial class ApiPolicyMiddleware
         _meter.AuthFailure(refusal.Reason, refusal.Authority);
         _refusals.Count(refusal.Reason, "authority", refusal.Authority);
         Log.TokenNotAccepted(_logger, api ?? "(none)", refusal.Reason, refusal.Authority);
-        context.Response.Headers.WWWAuthenticate = GatewayJwtBearerEvents.BuildChallenge("invalid_token", refusal.Description);
+        context.Response.Headers.WWWAuthenticate = BearerChallenge.Build("invalid_token", refusal.Description);
         return ProblemResponses.WriteAsync(context, StatusCodes.Status401Unauthorized, "invalid_token", "The access token is not valid", refusal.Description);
     }
 
