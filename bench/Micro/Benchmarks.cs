@@ -112,10 +112,10 @@ public class IdentityHeaders
         ["X-User-Id"] = "sub",
         ["X-User-Email"] = "email",
         ["X-Client-Id"] = "azp",
-    });
+    }, requireVerifiedEmail: true);
 
     private readonly ClaimsPrincipal _user = new(new ClaimsIdentity(
-        [new Claim("sub", "auth0|alice"), new Claim("email", "alice@example.com"), new Claim("azp", "todo-mobile")], "bench"));
+        [new Claim("sub", "auth0|alice"), new Claim("email", "alice@example.com"), new Claim("email_verified", "true", ClaimValueTypes.Boolean), new Claim("azp", "todo-mobile")], "bench"));
 
     [Benchmark]
     public async Task<int> Apply()
@@ -147,7 +147,7 @@ public class Assertions : IDisposable
     private readonly WamsGateway.Assertions.ApiAssertionSettings _unbound = new() { Audience = "https://orders.example.com" };
     private readonly WamsGateway.Assertions.ApiAssertionSettings _bound = new() { Audience = "https://orders.example.com", BindRequest = true };
     private readonly ClaimsPrincipal _user = new(new ClaimsIdentity(
-        [new Claim("sub", "auth0|alice"), new Claim("email", "alice@example.com"), new Claim("azp", "todo-mobile")], "bench"));
+        [new Claim("sub", "auth0|alice"), new Claim("email", "alice@example.com"), new Claim("email_verified", "true", ClaimValueTypes.Boolean), new Claim("azp", "todo-mobile")], "bench"));
 
     private WamsGateway.Assertions.AssertionKeySet _keys = null!;
     private WamsGateway.Assertions.AssertionIssuer _issuer = null!;

@@ -46,7 +46,7 @@ Narrator.Step("Alice calls the orders API with her access token: GET /orders/api
 narrator.Expect(status == 200, $"gateway answered {status}");
 credential = body?.GetProperty("credential");
 Narrator.Say($"{credential?.GetProperty("header").GetString()}: {credential?.GetProperty("scheme").GetString()} <exchanged token: sub {Claim(credential, "sub")}, aud {Claim(credential, "aud")}, act {Claim(credential, "act")}, scope {Claim(credential, "scope")}>");
-narrator.Expect(Claim(credential, "aud") == "https://orders.local" && Claim(credential, "act")?.Contains("gateway", StringComparison.Ordinal) == true,
+narrator.Expect(Claim(credential, "aud") == "https://orders-backend.local" && Claim(credential, "act")?.Contains("gateway", StringComparison.Ordinal) == true,
     "the orders API got its own token for alice, naming the gateway as the actor");
 
 Narrator.Step("The orders backend verifies that the call came through the gateway: a signed assertion on every request");

@@ -57,6 +57,7 @@ public static class WamsGatewayServiceCollectionExtensions
         services.AddSingleton(sp => FingerprintKey.From(sp.GetRequiredService<IOptions<GatewayOptions>>().Value.Redis));
         services.AddSingleton<ApiCatalog>();
         services.TryAddSingleton<GatewayMeter>();
+        services.TryAddSingleton<RefusalLog>();
 
         services
             .AddGatewayErrors()

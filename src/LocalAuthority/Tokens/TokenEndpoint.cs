@@ -95,6 +95,10 @@ public static class TokenEndpoint
         if (subject.FindFirst("email")?.Value is { } email)
         {
             claims["email"] = email;
+            if (subject.FindFirst("email_verified")?.Value is "true" or "True")
+            {
+                claims["email_verified"] = true;
+            }
         }
 
         var lifetime = settings.TokenLifetime;
@@ -140,7 +144,9 @@ public static class TokenEndpoint
             };
             if (user.Email is not null)
             {
+                // As an Auth0 rule or action that adds the address to access tokens does: with whether it was verified.
                 claims["email"] = user.Email;
+                claims["email_verified"] = true;
             }
 
             response["access_token"] = issuer.Create(claims, lifetime);

@@ -11,7 +11,7 @@ namespace WamsGateway.Assertions;
 
 /// <summary>
 /// Signs the assertion a backend receives: <c>iss</c>, <c>aud</c>, <c>sub</c>, <c>iat</c>, <c>exp</c>,
-/// <c>jti</c>, <c>azp</c>, <c>email</c> (and <c>email_verified</c>) when the caller's token has it, and with <c>BindRequest</c>
+/// <c>jti</c>, <c>azp</c>, <c>idp</c> (the issuer of the caller's token), <c>email</c> (and <c>email_verified</c>) when the caller's token has it, and with <c>BindRequest</c>
 /// <c>htm</c> and <c>htu</c>; <c>typ</c> <see cref="TokenType"/> (RFC 8725, explicit typing). Unbound
 /// assertions are kept per (API, caller token) and reused until <see cref="ReuseMargin"/> before they expire.
 /// </summary>
@@ -80,6 +80,12 @@ internal sealed class AssertionIssuer
         if (CallerClaims.ClientId(user) is { } client)
         {
             claims[CallerClaims.AuthorizedParty] = client;
+        }
+
+        // The authority the caller came from: a sub is unique only within its tenant, so the backend needs both.
+        if (user.FindFirst("iss")?.Value is { Length: > 0 } callerIssuer)
+        {
+            claims["idp"] = callerIssuer;
         }
 
         if (user.FindFirst("email")?.Value is { Length: > 0 } email)

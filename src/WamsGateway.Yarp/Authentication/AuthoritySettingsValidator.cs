@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Globalization;
 using WamsGateway.Configuration;
 using WamsGateway.Exchanges;
@@ -13,10 +14,10 @@ internal static class AuthoritySettingsValidator
     /// <summary>Names go into metric labels, health check names and scheme names: short, plain.</summary>
     public const int MaxNameLength = 32;
 
-    private static readonly HashSet<string> AsymmetricAlgorithms = new(StringComparer.Ordinal)
+    private static readonly FrozenSet<string> AsymmetricAlgorithms = new HashSet<string>(StringComparer.Ordinal)
     {
         "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512",
-    };
+    }.ToFrozenSet(StringComparer.Ordinal);
 
     public static void Validate(GatewayOptions options, List<string> problems)
     {

@@ -1,6 +1,3 @@
-using System.Buffers;
-using System.Buffers.Text;
-using System.Text.Json;
 using Microsoft.Net.Http.Headers;
 using WamsGateway.Configuration;
 
@@ -13,7 +10,8 @@ namespace WamsGateway.Authentication;
 /// </summary>
 internal sealed class CallerToken
 {
-    private CallerToken(string? token, string? header, string? invalidRequestHeader, bool readable, string? issuer, GatewayAuthority? authority)
+    private CallerToken(string? token, string? header, string? invalidRequestHeader, bool readable, string? issuer, GatewayAuthority? authority,
+        string? refusal = null, string? actor = null)
     {
         Token = token;
         Header = header;
@@ -21,6 +19,8 @@ internal sealed class CallerToken
         Readable = readable;
         Issuer = issuer;
         Authority = authority;
+        Refusal = refusal;
+        Actor = actor;
     }
 
     /// <summary>The token, or null when the request carries none (or breaks the one-method rule).</summary>
@@ -40,6 +40,19 @@ internal sealed class CallerToken
 
     /// <summary>The authority <see cref="Issuer"/> names; null when no configured authority does.</summary>
     public GatewayAuthority? Authority { get; }
+
+    /// <summary>
+    /// Why the payload is refused before any key is fetched, as a failure reason: <c>duplicate_claim</c> (a member named
+    /// twice: which one counts would depend on the parser) or <c>invalid_date</c> (<c>exp</c>, <c>nbf</c> or <c>iat</c> not a
+    /// JSON number). Null when neither.
+    /// </summary>
+    public string? Refusal { get; }
+
+    /// <summary>
+    /// The current actor of a delegated token (RFC 8693 <c>act</c>): its <c>sub</c>, else its <c>client_id</c>, else empty.
+    /// Null when the token has no <c>act</c>. Read from the payload before validation; trust it only once the token validated.
+    /// </summary>
+    public string? Actor { get; }
 
     /// <summary>
     /// The request's caller token, read on first use and kept with the request. On a route whose API names a
@@ -80,89 +93,16 @@ internal sealed class CallerToken
 
     private static CallerToken Of(string token, string? header, GatewayAuthorities authorities)
     {
-        var readable = TryReadIssuer(token, out var issuer);
-        return new CallerToken(token, header, null, readable, issuer, issuer is null ? null : authorities.ForIssuer(issuer));
+        var payload = TokenPayload.Read(token);
+        var issuer = payload.Issuer;
+        return new CallerToken(token, header, null, payload.Readable, issuer, issuer is null ? null : authorities.ForIssuer(issuer), payload.Refusal, payload.Actor);
     }
 
-    /// <summary>
-    /// Reads <c>iss</c> from a compact JWS's payload without validating anything. False when the token is not three
-    /// base64url parts with a JSON object in the middle; <paramref name="issuer"/> is null when that object has no
-    /// <c>iss</c>, a non-string one, or more than one (which one counts would depend on the parser).
-    /// </summary>
+    /// <summary>The issuer a compact JWS's payload names (see <see cref="TokenPayload.Read(string)"/>); false when the token is unreadable.</summary>
     internal static bool TryReadIssuer(string token, out string? issuer)
     {
-        issuer = null;
-        var first = token.IndexOf('.', StringComparison.Ordinal);
-        var second = first < 0 ? -1 : token.IndexOf('.', first + 1);
-        if (second < 0 || token.IndexOf('.', second + 1) >= 0)
-        {
-            return false;
-        }
-
-        var payload = token.AsSpan(first + 1, second - first - 1);
-        var buffer = ArrayPool<byte>.Shared.Rent(Base64Url.GetMaxDecodedLength(payload.Length));
-        try
-        {
-            if (Base64Url.DecodeFromChars(payload, buffer, out _, out var written) != OperationStatus.Done)
-            {
-                return false;
-            }
-
-            return TryReadIssuer(buffer.AsSpan(0, written), out issuer);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    private static bool TryReadIssuer(ReadOnlySpan<byte> json, out string? issuer)
-    {
-        issuer = null;
-        var count = 0;
-        try
-        {
-            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 64 });
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                return false;
-            }
-
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var isIssuer = reader.ValueTextEquals("iss"u8);
-                if (!reader.Read())
-                {
-                    return false;
-                }
-
-                if (isIssuer)
-                {
-                    count++;
-                    issuer = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-                }
-                else
-                {
-                    reader.Skip();
-                }
-            }
-
-            if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
-            {
-                return false;
-            }
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
-        {
-            // Not JSON, or a string that escapes a lone surrogate (no text it could name): not a token to validate.
-            return false;
-        }
-
-        if (count != 1)
-        {
-            issuer = null;
-        }
-
-        return true;
+        var payload = TokenPayload.Read(token);
+        issuer = payload.Issuer;
+        return payload.Readable;
     }
 }

@@ -15,8 +15,6 @@ namespace WamsGateway.Authentication;
 /// </summary>
 internal sealed partial class GatewayJwtBearerEvents : JwtBearerEvents
 {
-    internal const int MaxDescriptionLength = 200;
-
     private const string TokenDateReason = "invalid_date";
 
     /// <summary>The metric label when no configured authority is the token's.</summary>
@@ -28,13 +26,15 @@ internal sealed partial class GatewayJwtBearerEvents : JwtBearerEvents
     private readonly GatewayAuthorities _authorities;
     private readonly GatewayMeter _meter;
     private readonly ApiCatalog _catalog;
+    private readonly RefusalLog _refusals;
     private readonly ILogger<GatewayJwtBearerEvents> _logger;
 
-    public GatewayJwtBearerEvents(GatewayAuthorities authorities, GatewayMeter meter, ApiCatalog catalog, ILogger<GatewayJwtBearerEvents> logger)
+    public GatewayJwtBearerEvents(GatewayAuthorities authorities, GatewayMeter meter, ApiCatalog catalog, RefusalLog refusals, ILogger<GatewayJwtBearerEvents> logger)
     {
         _authorities = authorities;
         _meter = meter;
         _catalog = catalog;
+        _refusals = refusals;
         _logger = logger;
     }
 
@@ -65,6 +65,14 @@ internal sealed partial class GatewayJwtBearerEvents : JwtBearerEvents
         {
             Reject("malformed", NoAuthority);
             context.Fail(new SecurityTokenMalformedException("The token is not a JWS compact serialization with a JSON payload."));
+            return Task.CompletedTask;
+        }
+
+        // Shapes parsers disagree on, refused before any key is fetched: a member named twice, a date that is not a number.
+        if (caller.Refusal is { } refusal)
+        {
+            Reject(refusal, caller.Authority?.Name ?? NoAuthority);
+            context.Fail(refusal == TokenPayload.InvalidDate ? new TokenDateException() : new DuplicateClaimException());
             return Task.CompletedTask;
         }
 
@@ -145,15 +153,18 @@ internal sealed partial class GatewayJwtBearerEvents : JwtBearerEvents
         if (http.Items.TryGetValue(InvalidRequestKey, out var header))
         {
             var detail = $"Send the access token once per request, not empty: as 'Authorization: Bearer <token>' or in {header}, not both, and not twice.";
-            http.Response.Headers.Append(HeaderNames.WWWAuthenticate, BuildChallenge("invalid_request", detail));
+            http.Response.Headers.Append(HeaderNames.WWWAuthenticate, BearerChallenge.Build("invalid_request", detail));
             return ProblemResponses.WriteAsync(http, StatusCodes.Status400BadRequest, "invalid_request", "The request does not carry exactly one token", detail);
         }
 
         // JwtBearer's description quotes the token's own iss and aud: token content, made safe here.
-        var description = context.AuthenticateFailure is TokenDateException
-            ? TokenDateException.Description
-            : string.IsNullOrEmpty(context.ErrorDescription) ? null : SafeDescription(context.ErrorDescription);
-        http.Response.Headers.Append(HeaderNames.WWWAuthenticate, BuildChallenge(context.Error, description));
+        var description = context.AuthenticateFailure switch
+        {
+            TokenDateException => TokenDateException.Description,
+            DuplicateClaimException => DuplicateClaimException.Description,
+            _ => string.IsNullOrEmpty(context.ErrorDescription) ? null : BearerChallenge.SafeDescription(context.ErrorDescription),
+        };
+        http.Response.Headers.Append(HeaderNames.WWWAuthenticate, BearerChallenge.Build(context.Error, description));
         return string.IsNullOrEmpty(context.Error)
             ? ProblemResponses.WriteAsync(http, StatusCodes.Status401Unauthorized, "missing_token", "Authentication required", "Send an access token as 'Authorization: Bearer <token>'.")
             : ProblemResponses.WriteAsync(http, StatusCodes.Status401Unauthorized, "invalid_token", "The access token is not valid", description);
@@ -161,40 +172,6 @@ internal sealed partial class GatewayJwtBearerEvents : JwtBearerEvents
 
     public override Task Forbidden(ForbiddenContext context) =>
         ProblemResponses.WriteAsync(context.HttpContext, StatusCodes.Status403Forbidden, "forbidden", "Access denied", "The route's authorization policy refused this caller.");
-
-    /// <summary>RFC 6750 section 3: no error code when no bearer token was sent.</summary>
-    internal static string BuildChallenge(string? error, string? description)
-    {
-        if (string.IsNullOrEmpty(error))
-        {
-            return "Bearer";
-        }
-
-        var challenge = $"Bearer error=\"{error}\"";
-        return string.IsNullOrEmpty(description) ? challenge : $"{challenge}, error_description=\"{SafeDescription(description)}\"";
-    }
-
-    /// <summary>
-    /// RFC 6750 section 3: error_description is printable ASCII without <c>"</c> or <c>\</c>. Anything else
-    /// becomes <c>?</c> (quotes and backslashes <c>'</c>), and the text is cut at <see cref="MaxDescriptionLength"/>.
-    /// </summary>
-    internal static string SafeDescription(string description)
-    {
-        var length = Math.Min(description.Length, MaxDescriptionLength);
-        return string.Create(length, description, static (span, text) =>
-        {
-            for (var i = 0; i < span.Length; i++)
-            {
-                var c = text[i];
-                span[i] = c is '"' or '\\' ? '\'' : c is < ' ' or > '~' ? '?' : c;
-            }
-
-            if (text.Length > span.Length)
-            {
-                span[^3..].Fill('.');
-            }
-        });
-    }
 
     private static async Task<ClaimsPrincipal?> ValidateWithFreshKeysAsync(AuthenticationFailedContext context, AuthorityMetadata metadata)
     {
@@ -224,6 +201,7 @@ internal sealed partial class GatewayJwtBearerEvents : JwtBearerEvents
     private void Reject(string reason, string authority)
     {
         _meter.AuthFailure(reason, authority);
+        _refusals.Count(reason, "authority", authority);
         Log.TokenRejected(_logger, reason, authority);
     }
 
@@ -232,7 +210,7 @@ internal sealed partial class GatewayJwtBearerEvents : JwtBearerEvents
 
     private static partial class Log
     {
-        [LoggerMessage(110, LogLevel.Information, "Rejected a bearer token: {Reason} (authority {Authority}).")]
+        [LoggerMessage(110, LogLevel.Debug, "Rejected a bearer token: {Reason} (authority {Authority}).")]
         public static partial void TokenRejected(ILogger logger, string reason, string authority);
 
         [LoggerMessage(111, LogLevel.Information, "A token signed with a new key was accepted after refreshing the authority's keys.")]

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Globalization;
 using System.Security.Claims;
 using Microsoft.IdentityModel.Tokens;
@@ -15,11 +16,11 @@ internal static class NumericDate
     /// <summary>3000-01-01T00:00:00Z: later is absurd for a token, and leaves date arithmetic far from <see cref="DateTimeOffset.MaxValue"/>.</summary>
     public const long MaxSeconds = 32_503_680_000;
 
-    private static readonly HashSet<string> NumberTypes = new(StringComparer.Ordinal)
+    private static readonly FrozenSet<string> NumberTypes = new HashSet<string>(StringComparer.Ordinal)
     {
         ClaimValueTypes.Integer, ClaimValueTypes.Integer32, ClaimValueTypes.Integer64,
         ClaimValueTypes.UInteger32, ClaimValueTypes.UInteger64, ClaimValueTypes.Double,
-    };
+    }.ToFrozenSet(StringComparer.Ordinal);
 
     /// <summary>Seconds since the epoch, as a claim's value carries them, when in range.</summary>
     public static bool TryParse(string? value, out DateTimeOffset date)

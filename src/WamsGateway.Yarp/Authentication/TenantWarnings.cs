@@ -68,6 +68,30 @@ internal sealed partial class TenantWarnings : IHostedService, IDisposable
             .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Each exchanging API whose credential's audience the gateway itself accepts inbound (from some authority), with that
+    /// audience: the backend that receives the credential could present it to the gateway as the user, on every API that
+    /// takes that audience. Delegated tokens (<c>act</c>) are refused unless an API names the actor; the warning says so.
+    /// </summary>
+    internal static IEnumerable<(string Api, string Audience, string Authority)> CredentialsAcceptedInbound(GatewayOptions options, ExchangeKinds kinds)
+    {
+        foreach (var (name, api) in options.Apis.OrderBy(a => a.Key, StringComparer.Ordinal))
+        {
+            if (kinds.Find(api.Exchange) is not { ExchangesCredential: true } kind || api.Settings is null)
+            {
+                continue;
+            }
+
+            foreach (var audience in kind.CredentialAudiences(api.Settings).Distinct(StringComparer.Ordinal))
+            {
+                if (options.AllAuthorities.FirstOrDefault(a => a.Value.Audiences?.Contains(audience, StringComparer.Ordinal) == true) is { Key: { } authority })
+                {
+                    yield return (name, audience, authority);
+                }
+            }
+        }
+    }
+
     /// <summary>With more than one authority, the APIs that take every one's tokens because they name none.</summary>
     internal static IReadOnlyList<string> AcceptingEveryTenant(GatewayOptions options) =>
         options.NamedAuthorities.Any()
@@ -85,6 +109,11 @@ internal sealed partial class TenantWarnings : IHostedService, IDisposable
         {
             Log.EveryTenant(_logger, string.Join(", ", everyTenant));
         }
+
+        foreach (var (api, audience, authority) in CredentialsAcceptedInbound(options, _kinds))
+        {
+            Log.CredentialAcceptedInbound(_logger, api, audience, authority);
+        }
     }
 
     private static partial class Log
@@ -97,5 +126,10 @@ internal sealed partial class TenantWarnings : IHostedService, IDisposable
             + "its tenant, so their backends see users of different tenants under equal ids. Name each API's Authorities, or give its backend the issuer too "
             + "(Gateway:IdentityHeaders, e.g. X-User-Issuer: iss).")]
         public static partial void EveryTenant(ILogger logger, string apis);
+
+        [LoggerMessage(132, LogLevel.Warning, "API {Api} obtains credentials for audience {Audience}, which the gateway accepts inbound (authority {Authority}): the backend that "
+            + "receives one could present it to the gateway as the user. Delegated tokens (act) are refused unless an API names their actor in AllowedActors; "
+            + "give the API's credentials an audience of their own, or take {Audience} out of the gateway's Audiences.")]
+        public static partial void CredentialAcceptedInbound(ILogger logger, string api, string audience, string authority);
     }
 }

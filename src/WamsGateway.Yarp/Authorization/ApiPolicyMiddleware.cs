@@ -24,14 +24,16 @@ internal sealed partial class ApiPolicyMiddleware
     private readonly ApiCatalog _catalog;
     private readonly GatewayAuthorities _authorities;
     private readonly GatewayMeter _meter;
+    private readonly RefusalLog _refusals;
     private readonly ILogger<ApiPolicyMiddleware> _logger;
 
-    public ApiPolicyMiddleware(RequestDelegate next, ApiCatalog catalog, GatewayAuthorities authorities, GatewayMeter meter, ILogger<ApiPolicyMiddleware> logger)
+    public ApiPolicyMiddleware(RequestDelegate next, ApiCatalog catalog, GatewayAuthorities authorities, GatewayMeter meter, RefusalLog refusals, ILogger<ApiPolicyMiddleware> logger)
     {
         _next = next;
         _catalog = catalog;
         _authorities = authorities;
         _meter = meter;
+        _refusals = refusals;
         _logger = logger;
     }
 
@@ -81,6 +83,14 @@ internal sealed partial class ApiPolicyMiddleware
                 "The route's API is not configured", $"This route is bound to API '{apiName}', which the gateway's configuration does not define.");
         }
 
+        // A delegated token (RFC 8693 act) was issued for its actor to use at one backend, not to come back through the
+        // gateway as the user: only an API that names its actor takes one, and a route without an API never does.
+        if (result.Succeeded && context.Features.Get<CallerToken>()?.Actor is { } actor && api?.Options.AllowedActors?.Contains(actor, StringComparer.Ordinal) != true)
+        {
+            return RefuseAsync(context, new Refusal("actor_not_allowed", _authorities.ForScheme(result.Ticket.AuthenticationScheme)?.Name ?? "none",
+                api is null ? "This route does not accept delegated tokens (act)." : $"API '{api.Name}' does not accept delegated tokens (act) from this actor."), api?.Name);
+        }
+
         if (api is null)
         {
             return _next(context);
@@ -90,10 +100,7 @@ internal sealed partial class ApiPolicyMiddleware
         if (result.Succeeded && (api.AcceptedAuthorities is not null || api.AcceptedAudiences is not null)
             && NotAccepted(api, _authorities.ForScheme(result.Ticket.AuthenticationScheme), user) is { } refusal)
         {
-            _meter.AuthFailure(refusal.Reason, refusal.Authority);
-            Log.TokenNotAccepted(_logger, api.Name, refusal.Reason, refusal.Authority);
-            context.Response.Headers.WWWAuthenticate = GatewayJwtBearerEvents.BuildChallenge("invalid_token", refusal.Description);
-            return ProblemResponses.WriteAsync(context, StatusCodes.Status401Unauthorized, "invalid_token", "The access token is not valid", refusal.Description);
+            return RefuseAsync(context, refusal, api.Name);
         }
 
         if (api.Options.AllowedClients is { Count: > 0 } allowed)
@@ -101,6 +108,7 @@ internal sealed partial class ApiPolicyMiddleware
             var client = CallerClaims.ClientId(user);
             if (client is null || !allowed.Contains(client, StringComparer.Ordinal))
             {
+                _refusals.Count("client_not_allowed", "API", api.Name);
                 Log.ClientNotAllowed(_logger, api.Name);
                 return ProblemResponses.WriteAsync(context, StatusCodes.Status403Forbidden, "client_not_allowed",
                     "This client application may not call this API", $"API '{api.Name}' does not accept calls from client '{client ?? "(none)"}'.");
@@ -113,16 +121,27 @@ internal sealed partial class ApiPolicyMiddleware
             var missing = required.Where(s => !granted.Contains(s)).ToList();
             if (missing.Count > 0)
             {
+                _refusals.Count("insufficient_scope", "API", api.Name);
                 Log.ScopeMissing(_logger, api.Name, string.Join(' ', missing));
                 var scope = string.Join(' ', required);
                 context.Response.Headers.WWWAuthenticate =
-                    GatewayJwtBearerEvents.BuildChallenge("insufficient_scope", $"API '{api.Name}' needs scope '{scope}'") + $", scope=\"{scope}\"";
+                    BearerChallenge.Build("insufficient_scope", $"API '{api.Name}' needs scope '{scope}'") + $", scope=\"{scope}\"";
                 return ProblemResponses.WriteAsync(context, StatusCodes.Status403Forbidden, "insufficient_scope",
                     "The token lacks a required scope", $"API '{api.Name}' needs: {scope}; missing: {string.Join(' ', missing)}.");
             }
         }
 
         return _next(context);
+    }
+
+    /// <summary>A valid token this route does not take: 401 <c>invalid_token</c> with its RFC 6750 challenge, counted and logged at Debug.</summary>
+    private Task RefuseAsync(HttpContext context, Refusal refusal, string? api)
+    {
+        _meter.AuthFailure(refusal.Reason, refusal.Authority);
+        _refusals.Count(refusal.Reason, "authority", refusal.Authority);
+        Log.TokenNotAccepted(_logger, api ?? "(none)", refusal.Reason, refusal.Authority);
+        context.Response.Headers.WWWAuthenticate = BearerChallenge.Build("invalid_token", refusal.Description);
+        return ProblemResponses.WriteAsync(context, StatusCodes.Status401Unauthorized, "invalid_token", "The access token is not valid", refusal.Description);
     }
 
     /// <summary>
@@ -176,13 +195,13 @@ internal sealed partial class ApiPolicyMiddleware
 
     private static partial class Log
     {
-        [LoggerMessage(302, LogLevel.Information, "Refused a call to API {Api}: {Reason} (authority {Authority}).")]
+        [LoggerMessage(302, LogLevel.Debug, "Refused a call to API {Api}: {Reason} (authority {Authority}).")]
         public static partial void TokenNotAccepted(ILogger logger, string api, string reason, string authority);
 
-        [LoggerMessage(300, LogLevel.Information, "Refused a call to API {Api}: the client application is not allowed.")]
+        [LoggerMessage(300, LogLevel.Debug, "Refused a call to API {Api}: the client application is not allowed.")]
         public static partial void ClientNotAllowed(ILogger logger, string api);
 
-        [LoggerMessage(301, LogLevel.Information, "Refused a call to API {Api}: missing scope(s) {Missing}.")]
+        [LoggerMessage(301, LogLevel.Debug, "Refused a call to API {Api}: missing scope(s) {Missing}.")]
         public static partial void ScopeMissing(ILogger logger, string api, string missing);
 
         [LoggerMessage(310, LogLevel.Error, "Route {Route} is bound to API {Api}, which the configuration does not define; answering 503 until a configuration defines it or the route changes.")]

@@ -18,7 +18,8 @@ namespace WamsGateway.Configuration;
 /// A short hash of the kind and every one of its settings, part of each cache key, so a changed
 /// configuration never reuses a credential obtained under the old one.
 /// </param>
-internal sealed record ApiDefinition(string Name, string KindName, IExchangeKind Kind, ApiOptions Options, object Settings, string Fingerprint)
+/// <param name="ConfiguredAuthorities">How many authorities the gateway has (what an API that names none takes).</param>
+internal sealed record ApiDefinition(string Name, string KindName, IExchangeKind Kind, ApiOptions Options, object Settings, string Fingerprint, int ConfiguredAuthorities = 1)
 {
     /// <summary>The kind needs a caller, or the API's policy names clients or scopes.</summary>
     public bool RequiresCaller { get; } = Options.RequiresCaller(Kind);
@@ -28,6 +29,9 @@ internal sealed record ApiDefinition(string Name, string KindName, IExchangeKind
 
     /// <summary>The audiences it accepts, compared exactly; null: any its authority accepts.</summary>
     public FrozenSet<string>? AcceptedAudiences { get; } = Options.Audiences?.ToFrozenSet(StringComparer.Ordinal);
+
+    /// <summary>It takes more than one authority's users, whose <c>sub</c> values are unique only within their tenant: its backend needs the issuer too.</summary>
+    public bool SeveralAuthorities { get; } = (Options.Authorities?.Count ?? ConfiguredAuthorities) > 1;
 }
 
 /// <summary>Everything the request path reads from one valid configuration, derived once; a request uses one snapshot throughout.</summary>
@@ -35,13 +39,15 @@ internal sealed class GatewaySnapshot
 {
     public GatewaySnapshot(GatewayOptions options, ExchangeKinds kinds, FingerprintKey fingerprints)
     {
+        var authorities = options.AuthorityNames.Count();
+        SeveralAuthorities = authorities > 1;
         Apis = options.Apis.ToFrozenDictionary(
             a => a.Key,
             a =>
             {
                 var registration = kinds.Registration(a.Value.Exchange)!;
                 var settings = a.Value.Settings!;
-                return new ApiDefinition(a.Key, registration.Name, kinds.Find(registration.Name)!, a.Value, settings, Fingerprint(fingerprints, registration.Name, settings));
+                return new ApiDefinition(a.Key, registration.Name, kinds.Find(registration.Name)!, a.Value, settings, Fingerprint(fingerprints, registration.Name, settings), authorities);
             },
             StringComparer.OrdinalIgnoreCase);
         // Every API's assertion header, and the default name, is the gateway's on every route.
@@ -52,8 +58,12 @@ internal sealed class GatewaySnapshot
             .ToList();
         Strip = new CredentialHeadersTransform(CredentialHeadersTransform.NamesFor(options, credentialHeaders, keepAuthorization: false));
         StripKeepingAuthorization = new CredentialHeadersTransform(CredentialHeadersTransform.NamesFor(options, credentialHeaders, keepAuthorization: true));
-        IdentityHeaders = new IdentityHeadersTransform(options.IdentityHeaders);
+        // Headers that carry the issuer go only where a user id alone is ambiguous: APIs (and routes without one) that take several authorities.
+        IdentityHeaders = new IdentityHeadersTransform(options.IdentityHeaders.Where(h => h.Value != IssuerClaim), options.RequireVerifiedEmail);
+        IdentityHeadersWithIssuer = new IdentityHeadersTransform(options.IdentityHeaders, options.RequireVerifiedEmail);
     }
+
+    private const string IssuerClaim = "iss";
 
     public FrozenDictionary<string, ApiDefinition> Apis { get; }
 
@@ -63,7 +73,18 @@ internal sealed class GatewaySnapshot
     /// <summary>The same, but the caller's validated <c>Authorization</c> travels on (Passthrough).</summary>
     public CredentialHeadersTransform StripKeepingAuthorization { get; }
 
+    /// <summary>The identity headers, but not those that carry the issuer.</summary>
     public IdentityHeadersTransform IdentityHeaders { get; }
+
+    /// <summary>The identity headers, the issuer's included (<c>X-User-Issuer</c> by default).</summary>
+    public IdentityHeadersTransform IdentityHeadersWithIssuer { get; }
+
+    /// <summary>More than one authority is configured: a route without an API takes every one's users.</summary>
+    public bool SeveralAuthorities { get; }
+
+    /// <summary>The identity headers for a request to <paramref name="api"/> (null: a route without an API).</summary>
+    public IdentityHeadersTransform IdentityHeadersFor(ApiDefinition? api) =>
+        api?.SeveralAuthorities ?? SeveralAuthorities ? IdentityHeadersWithIssuer : IdentityHeaders;
 
     public ApiDefinition? Find(string? name) => name is not null && Apis.TryGetValue(name, out var api) ? api : null;
 

@@ -32,6 +32,12 @@ internal sealed class ApiOptions
     /// </summary>
     public List<string>? Audiences { get; set; }
 
+    /// <summary>
+    /// The actors whose delegated tokens (RFC 8693 <c>act</c>) this API accepts, by the actor's <c>sub</c> or <c>client_id</c>;
+    /// null or empty: a token carrying <c>act</c> is refused (401), as on routes without an API.
+    /// </summary>
+    public List<string>? AllowedActors { get; set; }
+
     /// <summary>A <c>Gateway:RateLimits</c> policy applied to every request to this API; null: none.</summary>
     public string? RateLimit { get; set; }
 

@@ -41,6 +41,7 @@ internal static class ConfigurationSummary
 
         var warnings = TenantWarnings.Find(options, kinds).Select(w => $"APIs {string.Join(", ", w.Apis)} exchange credentials and accept exactly the same audiences from authority {w.Authority}.")
             .Concat(TenantWarnings.AcceptingEveryTenant(options) is { Count: > 0 } every ? [$"APIs {string.Join(", ", every)} name no Authorities and take every tenant's tokens."] : [])
+            .Concat(TenantWarnings.CredentialsAcceptedInbound(options, kinds).Select(w => $"API {w.Api} obtains credentials for audience {w.Audience}, which the gateway accepts inbound (authority {w.Authority})."))
             .ToList();
         if (warnings.Count > 0)
         {
@@ -112,6 +113,7 @@ internal static class ConfigurationSummary
         Add("rate limit", api.RateLimit is null ? null : [api.RateLimit]);
         Add("exchange limit", api.ExchangeRateLimit is null ? null : [api.ExchangeRateLimit]);
         Add("token header", api.TokenHeader is null ? null : [api.TokenHeader]);
+        Add("actors", api.AllowedActors);
         if (api.Assertion is { } assertion)
         {
             policies.Add("assertion" + (assertion.Audience is { } audience ? " for " + audience : string.Empty) + (assertion.BindRequest ? ", bound" : string.Empty));

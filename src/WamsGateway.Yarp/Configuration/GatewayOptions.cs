@@ -35,7 +35,14 @@ internal sealed class GatewayOptions
         ["X-User-Id"] = "sub",
         ["X-User-Email"] = "email",
         ["X-Client-Id"] = "azp",
+        ["X-User-Issuer"] = "iss",
     };
+
+    /// <summary>
+    /// The <c>email</c> claim reaches an identity header only when the token's <c>email_verified</c> is JSON <c>true</c>:
+    /// an address the authority did not verify is anyone's claim. False forwards it either way.
+    /// </summary>
+    public bool RequireVerifiedEmail { get; set; } = true;
 
     /// <summary>
     /// Further headers removed from every inbound request on every route, merged with
@@ -46,8 +53,21 @@ internal sealed class GatewayOptions
     /// <summary>Credential headers removed on every route even when <see cref="StripHeaders"/> is configured.</summary>
     public static IReadOnlyList<string> DefaultStripHeaders { get; } = ["X-ZUMO-AUTH"];
 
-    /// <summary>The built-in strip list and the configured one.</summary>
-    public IEnumerable<string> EffectiveStripHeaders => DefaultStripHeaders.Concat(StripHeaders ?? []);
+    /// <summary>
+    /// Headers that change what a request means at a backend or framework that honours them (the method it runs, the
+    /// URL it routes, the client address it trusts), so a caller's copy would reach past what the gateway checked (a
+    /// bound assertion's <c>htm</c>, a route's path). Removed on every route unless named in <see cref="KeepHeaders"/>.
+    /// </summary>
+    public static IReadOnlyList<string> MeaningChangingHeaders { get; } =
+        ["X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override", "X-Original-URL", "X-Rewrite-URL", "X-Real-IP", "True-Client-IP"];
+
+    /// <summary>Of <see cref="MeaningChangingHeaders"/>, those a caller may send to the backends after all (a backend that relies on one).</summary>
+    public List<string>? KeepHeaders { get; set; }
+
+    /// <summary>The built-in strip lists, less what <see cref="KeepHeaders"/> keeps, and the configured one.</summary>
+    public IEnumerable<string> EffectiveStripHeaders => DefaultStripHeaders
+        .Concat(MeaningChangingHeaders.Where(h => KeepHeaders?.Contains(h, Forwarding.HeaderNameComparer.Instance) != true))
+        .Concat(StripHeaders ?? []);
 
     public RedisSettings Redis { get; set; } = new();
 

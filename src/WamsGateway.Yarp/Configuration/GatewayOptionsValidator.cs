@@ -28,6 +28,7 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         TrafficPolicy.TrafficPolicyValidator.Validate(options, problems);
         ValidateIdentityHeaders(options.IdentityHeaders, problems);
         ValidateStripHeaders(options.StripHeaders, problems);
+        ValidateKeepHeaders(options.KeepHeaders, problems);
         ValidateDelegation(options.Delegation, problems);
         ValidateCache(options.Cache, problems);
         ValidateRedis(options.Redis, problems);
@@ -264,8 +265,25 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         }
     }
 
+    private static void ValidateKeepHeaders(List<string>? headers, List<string> problems)
+    {
+        const string Key = GatewayOptions.SectionName + ":KeepHeaders";
+        for (var i = 0; i < (headers?.Count ?? 0); i++)
+        {
+            if (!GatewayOptions.MeaningChangingHeaders.Contains(headers![i], Forwarding.HeaderNameComparer.Instance))
+            {
+                problems.Add($"{Key}:{i}: '{headers[i]}' is not a header the gateway strips by default that may be kept; one of {string.Join(", ", GatewayOptions.MeaningChangingHeaders)}.");
+            }
+        }
+    }
+
     private void ValidateApi(string key, ApiOptions api, List<string> problems)
     {
+        if (api.AllowedActors is { } actors && actors.Any(string.IsNullOrWhiteSpace))
+        {
+            problems.Add($"{key}:AllowedActors: an entry is empty; name each actor by the sub or client_id its act claim carries.");
+        }
+
         if (api.AllowedClients is { } clients && clients.Any(string.IsNullOrWhiteSpace))
         {
             problems.Add($"{key}:AllowedClients: an entry is empty.");

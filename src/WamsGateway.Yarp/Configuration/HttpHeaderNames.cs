@@ -1,21 +1,23 @@
+using System.Collections.Frozen;
+
 namespace WamsGateway.Configuration;
 
 /// <summary>What a configured header name may be used for.</summary>
 internal static class HttpHeaderNames
 {
     // Headers whose meaning belongs to HTTP itself; a claim or a credential must never overwrite them.
-    public static readonly HashSet<string> Reserved = new(StringComparer.OrdinalIgnoreCase)
+    public static readonly FrozenSet<string> Reserved = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
     {
         "Authorization", "Host", "Connection", "Content-Length", "Content-Type", "Transfer-Encoding",
         "Upgrade", "TE", "Trailer", "Keep-Alive", "Proxy-Authorization", "Proxy-Connection", "Cookie",
         "traceparent", "tracestate",
-    };
+    }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
     // Headers that frame the request; removing them would break forwarding rather than strip a credential.
-    public static readonly HashSet<string> Framing = new(StringComparer.OrdinalIgnoreCase)
+    public static readonly FrozenSet<string> Framing = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
     {
         "Host", "Connection", "Content-Length", "Content-Type", "Content-Encoding", "Transfer-Encoding", "Upgrade", "TE", "Trailer", "Keep-Alive",
-    };
+    }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
     /// A header of HTTP itself (reserved, framing, <c>Expect</c>, <c>Sec-WebSocket-*</c>), compared the way the

@@ -23,6 +23,8 @@ internal abstract class CredentialFreeKind : IExchangeKind
 
     public IEnumerable<string> CredentialHeaders(object options) => [];
 
+    public IEnumerable<string> CredentialAudiences(object options) => [];
+
     public ValueTask<bool> PrepareAsync(HttpContext context, ApiDefinition api) => ValueTask.FromResult(true);
 
     public Task<DelegatedCredential> ExchangeAsync(DelegationRequest request, CancellationToken cancellationToken) =>

@@ -47,6 +47,14 @@ public abstract class ExchangeKind<TOptions> : IExchangeKind
     public virtual IEnumerable<string> CredentialHeaders(TOptions options) => [];
 
     /// <summary>
+    /// The audiences (<c>aud</c>) of the tokens this kind obtains, where the settings name them. When the gateway itself
+    /// accepts one of them inbound, a backend that receives such a credential could present it back to the gateway as the
+    /// user; the gateway warns at start and on reload, and refuses delegated tokens (<c>act</c>) unless an API allows the actor.
+    /// </summary>
+    /// <param name="options">The API's settings for this kind.</param>
+    public virtual IEnumerable<string> CredentialAudiences(TOptions options) => [];
+
+    /// <summary>
     /// Runs in the proxy pipeline after the API's policy and before the exchange. Returns false when it
     /// has answered the request itself (the request is then neither exchanged nor forwarded).
     /// </summary>
@@ -73,6 +81,8 @@ public abstract class ExchangeKind<TOptions> : IExchangeKind
     void IExchangeKind.Validate(object options, ExchangeValidationContext context) => Validate((TOptions)options, context);
 
     IEnumerable<string> IExchangeKind.CredentialHeaders(object options) => CredentialHeaders((TOptions)options);
+
+    IEnumerable<string> IExchangeKind.CredentialAudiences(object options) => CredentialAudiences((TOptions)options);
 
     ValueTask<bool> IExchangeKind.PrepareAsync(HttpContext context, ApiDefinition api) => PrepareAsync(context, api.Name, (TOptions)api.Settings);
 

@@ -29,6 +29,9 @@ internal interface IExchangeKind
 
     IEnumerable<string> CredentialHeaders(object options);
 
+    /// <summary>The audiences of the tokens the kind obtains, where it knows them: the gateway warns when it accepts one of them inbound.</summary>
+    IEnumerable<string> CredentialAudiences(object options);
+
     ValueTask<bool> PrepareAsync(HttpContext context, ApiDefinition api);
 
     Task<DelegatedCredential> ExchangeAsync(DelegationRequest request, CancellationToken cancellationToken);

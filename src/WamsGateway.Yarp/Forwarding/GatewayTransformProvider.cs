@@ -48,12 +48,17 @@ internal sealed class GatewayTransformProvider : ITransformProvider
     {
     }
 
-    public void Apply(TransformBuilderContext context) =>
-        context.RequestTransforms.Add(new GatewayRequestTransform(_catalog, _assertions, KeepsOriginalHost(context.Route)));
+    public void Apply(TransformBuilderContext context)
+    {
+        // YARP adds its Host transform after every provider's when the route names none; added here, before the
+        // gateway's own, it has set the Host the backend gets by the time the gateway binds an assertion or signs.
+        if (!context.RequestTransforms.Any(t => t is RequestHeaderOriginalHostTransform))
+        {
+            context.AddOriginalHost(false);
+        }
 
-    /// <summary>The route sends the caller's Host to the backend (YARP's <c>RequestHeaderOriginalHost</c>).</summary>
-    private static bool KeepsOriginalHost(Yarp.ReverseProxy.Configuration.RouteConfig route) =>
-        route.Transforms?.Any(t => t.TryGetValue("RequestHeaderOriginalHost", out var value) && bool.TryParse(value, out var keep) && keep) == true;
+        context.RequestTransforms.Add(new GatewayRequestTransform(_catalog, _assertions));
+    }
 }
 
 /// <summary>
@@ -66,20 +71,18 @@ internal sealed class GatewayRequestTransform : RequestTransform
 {
     private readonly ApiCatalog _catalog;
     private readonly AssertionIssuer? _assertions;
-    private readonly bool _keepsOriginalHost;
 
-    public GatewayRequestTransform(ApiCatalog catalog, AssertionIssuer? assertions, bool keepsOriginalHost)
+    public GatewayRequestTransform(ApiCatalog catalog, AssertionIssuer? assertions)
     {
         _catalog = catalog;
         _assertions = assertions;
-        _keepsOriginalHost = keepsOriginalHost;
     }
 
     public override async ValueTask ApplyAsync(RequestTransformContext context)
     {
         var (snapshot, api, _) = _catalog.ForRequest(context.HttpContext);
         await (api?.Kind.KeepsCallerAuthorization == true ? snapshot.StripKeepingAuthorization : snapshot.Strip).ApplyAsync(context);
-        await snapshot.IdentityHeaders.ApplyAsync(context);
+        await snapshot.IdentityHeadersFor(api).ApplyAsync(context);
         if (api is { Kind.ExchangesCredential: true })
         {
             var credential = context.HttpContext.Features.Get<DelegatedCredentialFeature>()?.Credential
@@ -108,17 +111,14 @@ internal sealed class GatewayRequestTransform : RequestTransform
     }
 
     /// <summary>
-    /// The URL the backend receives, without query or fragment: the destination and the transformed path,
-    /// with the Host the request will carry when the route keeps the caller's (<c>RequestHeaderOriginalHost</c>)
-    /// or a transform set another. (Until YARP's last transform, the caller's Host is on the request either way.)
+    /// The URL the backend receives, without query or fragment: the destination and the transformed path, with the
+    /// Host the request carries when it carries one (the caller's with <c>RequestHeaderOriginalHost</c>, a destination's
+    /// <c>Host</c>, or a transform's); YARP's Host transform has run by now (<see cref="GatewayTransformProvider.Apply"/>).
     /// </summary>
-    private string BackendUrl(RequestTransformContext context)
+    private static string BackendUrl(RequestTransformContext context)
     {
         var url = RequestUtilities.MakeDestinationAddress(context.DestinationPrefix, context.Path, QueryString.Empty);
-        var host = context.ProxyRequest.Headers.Host;
-        var sent = host is { Length: > 0 }
-            && (_keepsOriginalHost || !host.Equals(context.HttpContext.Request.Host.Value, StringComparison.OrdinalIgnoreCase));
-        return sent && Uri.TryCreate($"{url.Scheme}://{host}{url.AbsolutePath}", UriKind.Absolute, out var asSent)
+        return context.ProxyRequest.Headers.Host is { Length: > 0 } host && Uri.TryCreate($"{url.Scheme}://{host}{url.AbsolutePath}", UriKind.Absolute, out var asSent)
             ? asSent.AbsoluteUri
             : url.AbsoluteUri;
     }

@@ -1,14 +1,13 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Threading.RateLimiting;
-using RedisRateLimiting;
 using StackExchange.Redis;
 
 namespace WamsGateway.TrafficPolicy;
 
 /// <summary>
 /// One named rate limit: its partitions counted in this process (<see cref="RateLimitScope.Replica"/>), or in Redis
-/// across the fleet (<see cref="RateLimitScope.Fleet"/>, through RedisRateLimiting's limiters). While Redis cannot
+/// across the fleet (<see cref="RateLimitScope.Fleet"/>, through <see cref="FleetRateLimiter"/>'s scripts). While Redis cannot
 /// answer within the cache's operation timeout, a fleet limit counts in process instead (logged once per outage) and
 /// leaves Redis alone for the circuit-breaker duration: no request fails because Redis is away.
 /// </summary>
@@ -32,9 +31,10 @@ internal sealed partial class GatewayRateLimiter : IAsyncDisposable
     /// <param name="redisTimeout">The most a count waits for Redis.</param>
     /// <param name="breakDuration">How long Redis is left alone after it failed.</param>
     /// <param name="time">The clock the circuit runs on.</param>
-    /// <param name="logger">Where the fallback is reported.</param>
+    /// <param name="logger">Where the fallback, and state in Redis the scripts never write, are reported.</param>
+    /// <param name="leaseLifetime">Concurrency in Redis: how long a lease never released counts; <see cref="FleetRateLimiter.DefaultLeaseLifetime"/> unless given.</param>
     public GatewayRateLimiter(string name, RateLimitSettings settings, IConnectionMultiplexer? redis, string keyPrefix, byte[]? hashKey,
-        TimeSpan redisTimeout, TimeSpan breakDuration, TimeProvider time, ILogger logger)
+        TimeSpan redisTimeout, TimeSpan breakDuration, TimeProvider time, ILogger logger, TimeSpan? leaseLifetime = null)
     {
         Name = name;
         Settings = settings;
@@ -46,8 +46,8 @@ internal sealed partial class GatewayRateLimiter : IAsyncDisposable
         _local = PartitionedRateLimiter.Create<string, string>(partition => Local(settings, partition));
         if (_redis is { } multiplexer)
         {
-            var prefix = $"{keyPrefix}rl:{name}:";
-            _fleet = PartitionedRateLimiter.Create<string, string>(partition => Fleet(settings, prefix + Hash(hashKey, partition), multiplexer));
+            _fleet = new FleetRateLimiter(settings, multiplexer, partition => RedisKey(keyPrefix, name, hashKey, partition),
+                leaseLifetime ?? FleetRateLimiter.DefaultLeaseLifetime, new FleetRateLimitFindingsReport(name, time, logger));
         }
     }
 
@@ -65,13 +65,13 @@ internal sealed partial class GatewayRateLimiter : IAsyncDisposable
         {
             try
             {
-                var lease = await _fleet.AcquireAsync(partition, 1, cancellationToken).AsTask().WaitAsync(_redisTimeout, _time, cancellationToken);
+                var lease = await AcquireInRedisAsync(_fleet, partition, cancellationToken);
                 if (Interlocked.Exchange(ref _fallingBack, 0) == 1)
                 {
                     Log.BackOnRedis(_logger, Name);
                 }
 
-                return new FleetLease(lease);
+                return lease;
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
             {
@@ -96,14 +96,46 @@ internal sealed partial class GatewayRateLimiter : IAsyncDisposable
     }
 
     /// <summary>
-    /// Keys in Redis hold no user or client id: an HMAC of the partition under the fleet's fingerprint key (which Redis
-    /// never sees), so a reader of Redis cannot confirm a guessed id either. Plain SHA-256 only with an unprotected key
-    /// ring, whose reader can decrypt everything anyway.
+    /// The Redis key a Fleet policy counts <paramref name="partition"/> in: <c>{KeyPrefix}rl:{policy}:{hash}</c>. Keys
+    /// in Redis hold no user or client id: an HMAC of the partition under the fleet's fingerprint key (which Redis
+    /// never sees), so a reader of Redis cannot confirm a guessed id either. Plain SHA-256 only with an unprotected
+    /// key ring, whose reader can decrypt everything anyway.
     /// </summary>
-    private static string Hash(byte[]? key, string partition)
+    public static string RedisKey(string keyPrefix, string policy, byte[]? hashKey, string partition)
     {
         var data = Encoding.UTF8.GetBytes("rate-limit\n" + partition);
-        return Convert.ToHexStringLower((key is null ? SHA256.HashData(data) : HMACSHA256.HashData(key, data)).AsSpan(0, 16));
+        var hash = Convert.ToHexStringLower((hashKey is null ? SHA256.HashData(data) : HMACSHA256.HashData(hashKey, data)).AsSpan(0, 16));
+        return $"{keyPrefix}rl:{policy}:{hash}";
+    }
+
+    /// <summary>
+    /// A permit from Redis within the operation timeout. One Redis grants after the wait gave up (a Concurrency
+    /// lease) is released at once rather than left to lapse.
+    /// </summary>
+    private async Task<RateLimitLease> AcquireInRedisAsync(PartitionedRateLimiter<string> fleet, string partition, CancellationToken cancellationToken)
+    {
+        var pending = fleet.AcquireAsync(partition, 1, cancellationToken).AsTask();
+        try
+        {
+            return await pending.WaitAsync(_redisTimeout, _time, cancellationToken);
+        }
+        catch when (!pending.IsCompleted)
+        {
+            _ = pending.ContinueWith(
+                static t =>
+                {
+                    if (t.IsCompletedSuccessfully)
+                    {
+                        t.Result.Dispose();
+                    }
+                    else
+                    {
+                        _ = t.Exception;
+                    }
+                },
+                CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            throw;
+        }
     }
 
     private static RateLimitPartition<string> Local(RateLimitSettings settings, string partition) => settings.Algorithm switch
@@ -125,58 +157,6 @@ internal sealed partial class GatewayRateLimiter : IAsyncDisposable
             PermitLimit = settings.PermitLimit, Window = settings.Window!.Value, QueueLimit = 0,
         }),
     };
-
-    private static RateLimitPartition<string> Fleet(RateLimitSettings settings, string key, IConnectionMultiplexer redis) => settings.Algorithm switch
-    {
-        RateLimitAlgorithm.SlidingWindow => RedisRateLimitPartition.GetSlidingWindowRateLimiter(key, _ => new RedisSlidingWindowRateLimiterOptions
-        {
-            ConnectionMultiplexerFactory = () => redis, PermitLimit = settings.PermitLimit, Window = settings.Window!.Value,
-        }),
-        RateLimitAlgorithm.TokenBucket => RedisRateLimitPartition.GetTokenBucketRateLimiter(key, _ => new RedisTokenBucketRateLimiterOptions
-        {
-            ConnectionMultiplexerFactory = () => redis, TokenLimit = settings.PermitLimit, TokensPerPeriod = settings.TokensPerPeriod!.Value,
-            ReplenishmentPeriod = settings.ReplenishmentPeriod!.Value,
-        }),
-        RateLimitAlgorithm.Concurrency => RedisRateLimitPartition.GetConcurrencyRateLimiter(key, _ => new RedisConcurrencyRateLimiterOptions
-        {
-            ConnectionMultiplexerFactory = () => redis, PermitLimit = settings.PermitLimit, QueueLimit = 0,
-        }),
-        _ => RedisRateLimitPartition.GetFixedWindowRateLimiter(key, _ => new RedisFixedWindowRateLimiterOptions
-        {
-            ConnectionMultiplexerFactory = () => redis, PermitLimit = settings.PermitLimit, Window = settings.Window!.Value,
-        }),
-    };
-
-    /// <summary>
-    /// A permit counted in Redis. Releasing it (a Concurrency limit's, when the request ends) may find Redis gone; the
-    /// request has been answered by then, so that is not its failure: the slot is left to Redis's own expiry.
-    /// </summary>
-    private sealed class FleetLease(RateLimitLease inner) : RateLimitLease
-    {
-        public override bool IsAcquired => inner.IsAcquired;
-
-        public override IEnumerable<string> MetadataNames => inner.MetadataNames;
-
-        public override bool TryGetMetadata(string metadataName, out object? metadata) => inner.TryGetMetadata(metadataName, out metadata);
-
-        protected override void Dispose(bool disposing)
-        {
-            try
-            {
-                if (disposing)
-                {
-                    inner.Dispose();
-                }
-            }
-            catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
-            {
-            }
-            finally
-            {
-                base.Dispose(disposing);
-            }
-        }
-    }
 
     private static partial class Log
     {

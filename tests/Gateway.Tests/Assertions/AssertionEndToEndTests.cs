@@ -39,6 +39,7 @@ public sealed class AssertionEndToEndTests : IAsyncLifetime
         Assert.Equal(AssertionFleet.Audience, assertion.GetProperty("aud").GetString());
         Assert.Equal("auth0|alice", assertion.GetProperty("sub").GetString());
         Assert.Equal("client-a", assertion.GetProperty("azp").GetString());
+        Assert.Equal(_stack.Authority.Issuer, assertion.GetProperty("idp").GetString());
         Assert.Equal("alice@example.com", assertion.GetProperty("email").GetString());
         Assert.True(assertion.TryGetProperty("jti", out _));
         Assert.False(assertion.TryGetProperty("htm", out _));

@@ -36,6 +36,12 @@ public sealed class HostileTokenTests : IClassFixture<HostileTokenFixture>
         data.Add("none", "iat", "true");
         data.Add("none", "nbf", "-99999999999999");
         data.Add("aws-recorded", "nbf", "{}");
+
+        // In range, but a JSON string: RFC 7519 makes a NumericDate a number, and parsers differ on strings.
+        var inAnHour = (DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 3600).ToString(CultureInfo.InvariantCulture);
+        data.Add("none", "exp", $"\"{inAnHour}\"");
+        data.Add("orders", "exp", $"\"{inAnHour}\"");
+        data.Add("none", "iat", "\"1\"");
         return data;
     }
 
@@ -67,6 +73,28 @@ public sealed class HostileTokenTests : IClassFixture<HostileTokenFixture>
         using var response = await SendAsync(route, _f.Tokens.SignRaw(Payload("exp", exp)));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("none", "sub", "\"auth0|mallory\"")]
+    [InlineData("none", "azp", "\"admin-console\"")]
+    [InlineData("wams-minted-recorded", "email", "\"boss@example.com\"")]
+    [InlineData("wams-minted-recorded", "aud", "\"todo-desktop\"")]
+    [InlineData("orders", "s\\u0075b", "\"auth0|mallory\"")]
+    [InlineData("none", "exp", "4102444800")]
+    public async Task Gateway_ClaimNamedTwice_Answers401AndNeverProxies(string route, string member, string json)
+    {
+        // A backend whose parser keeps the first member would see another user than the gateway checked.
+        var before = _f.Recorder.Requests.Count;
+        var payload = Payload("sub", "\"auth0|alice\"");
+        var token = _f.Tokens.SignRaw(payload[..^1] + $",\"{member}\":{json}}}");
+
+        using var response = await SendAsync(route, token);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("names a claim more than once", Assert.Single(response.Headers.WwwAuthenticate).Parameter, StringComparison.Ordinal);
+        await ProblemAssert.IsProblemAsync(response, "invalid_token");
+        Assert.Equal(before, _f.Recorder.Requests.Count);
     }
 
     public static TheoryData<string> HostileIssuers() =>

@@ -49,6 +49,34 @@ public sealed class SeveralTenantsTests : IClassFixture<SeveralTenantsTests.Fixt
     }
 
     [Fact]
+    public async Task IssuerHeader_IsSentWhereSeveralAuthoritiesAreTaken_SoEqualSubsOfTwoTenantsStayApart()
+    {
+        var main = await Fixture.SignInAsync(_f.Main, "alice");
+        var eu = await Fixture.SignInAsync(_f.Eu, "erik");
+
+        using (var forged = await _f.SendAsync("/plain/x", eu, r => r.Headers.Add("X-User-Issuer", _f.Main.Address.AbsoluteUri)))
+        {
+            Assert.Equal(HttpStatusCode.OK, forged.StatusCode);
+        }
+
+        Assert.Equal([_f.Eu.Address.AbsoluteUri], _f.Backend.Requests[^1].Header("X-User-Issuer"));
+        using (var plain = await _f.SendAsync("/plain/x", main))
+        {
+            Assert.Equal(HttpStatusCode.OK, plain.StatusCode);
+        }
+
+        Assert.Equal([_f.Main.Address.AbsoluteUri], _f.Backend.Requests[^1].Header("X-User-Issuer"));
+
+        // An API of one tenant only: its users' ids are unambiguous, and a caller's copy is removed all the same.
+        using (var single = await _f.SendAsync("/main-only/x", main, r => r.Headers.Add("X-User-Issuer", "https://forged.example/")))
+        {
+            Assert.Equal(HttpStatusCode.OK, single.StatusCode);
+        }
+
+        Assert.Empty(_f.Backend.Requests[^1].Header("X-User-Issuer"));
+    }
+
+    [Fact]
     public async Task AnApisAudiences_NarrowWhatItsAuthorityAccepts()
     {
         var forOrders = await Fixture.SignInAsync(_f.Eu, "erik", audience: Fixture.EuOrders);
@@ -221,10 +249,11 @@ public sealed class SeveralTenantsTests : IClassFixture<SeveralTenantsTests.Fixt
             return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty(idToken ? "id_token" : "access_token").GetString()!;
         }
 
-        public async Task<HttpResponseMessage> SendAsync(string path, string token)
+        public async Task<HttpResponseMessage> SendAsync(string path, string token, Action<HttpRequestMessage>? configure = null)
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, path);
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            configure?.Invoke(request);
             return await Gateway.Client.SendAsync(request);
         }
 

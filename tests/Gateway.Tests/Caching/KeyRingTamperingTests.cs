@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using WamsGateway.Caching;
@@ -56,7 +57,7 @@ public sealed class KeyRingTamperingTests : IClassFixture<FleetFixture>
         var logs = new CapturingLoggerProvider();
         try
         {
-            await using var replica = await _f.StartGatewayAsync(logs);
+            await using var replica = await _f.StartGatewayAsync(services => services.AddLogging(logging => logging.AddProvider(logs)));
 
             // What the new replica caches, an older replica reads: one exchange for both.
             var (written, _) = await _f.SignInAsync();

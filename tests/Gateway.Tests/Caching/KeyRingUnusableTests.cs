@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 using WamsGateway.Tests.Support;
 using WamsGateway.TestSupport;
@@ -42,7 +44,7 @@ public sealed class KeyRingUnusableTests : IAsyncLifetime
         await db.StringSetAsync(Ring, "not a key ring");
 
         var logs = new CapturingLoggerProvider();
-        await using var broken = await _f.StartGatewayAsync(logs);
+        await using var broken = await _f.StartGatewayAsync(services => services.AddLogging(logging => logging.AddProvider(logs)));
 
         // It serves, exchanging directly, and leaves no lock behind; a healthy replica asked next for the
         // same credential does not wait on one.

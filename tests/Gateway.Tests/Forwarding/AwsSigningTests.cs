@@ -8,15 +8,20 @@ using WamsGateway.TestSupport;
 
 namespace WamsGateway.Tests.Forwarding;
 
+/// <summary>AwsSts end to end in the standalone gateway.</summary>
+public sealed class AwsSigningTests(NoBreakerDelegationFixture fixture) : AwsSigningTestsBase<NoBreakerDelegationFixture>(fixture);
+
 /// <summary>
 /// AwsSts end to end: per-user STS credentials, and requests SigV4-signed after every transform,
-/// checked by the sample backend's own verifier (not the signer under test).
+/// checked by the sample backend's own verifier (not the signer under test). Run in each host.
 /// </summary>
-public sealed class AwsSigningTests : IClassFixture<NoBreakerDelegationFixture>, IAsyncLifetime
+/// <typeparam name="TFixture">The authority, backends and gateway host.</typeparam>
+public abstract class AwsSigningTestsBase<TFixture> : IClassFixture<TFixture>, IAsyncLifetime
+    where TFixture : DelegationFixture
 {
-    private readonly NoBreakerDelegationFixture _f;
+    private readonly TFixture _f;
 
-    public AwsSigningTests(NoBreakerDelegationFixture fixture)
+    protected AwsSigningTestsBase(TFixture fixture)
     {
         _f = fixture;
     }
@@ -162,9 +167,7 @@ public sealed class AwsSigningTests : IClassFixture<NoBreakerDelegationFixture>,
     public async Task BodyOverTheServersOwnLimit_Is413_WithOrWithoutALength()
     {
         var (access, _) = await _f.SignInAsync();
-        await using var gateway = await RunningApp.StartAsync(
-            args => GatewayApp.Build(args, services => services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = 1024)),
-            [$"--config={_f.ConfigPath}"]);
+        await using var gateway = await _f.StartGatewayAsync(services => services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = 1024));
         var big = new byte[4096];
 
         using var withLength = await DelegationFixture.SendAsync(gateway, HttpMethod.Post, "/aws-api/upload", access, configure: r => r.Content = new ByteArrayContent(big));
@@ -181,8 +184,7 @@ public sealed class AwsSigningTests : IClassFixture<NoBreakerDelegationFixture>,
     public async Task Http2BodyWithoutALength_IsHashedAndSigned()
     {
         var (access, _) = await _f.SignInAsync();
-        await using var gateway = await RunningApp.StartAsync(args => GatewayApp.Build(args),
-            [$"--config={_f.ConfigPath}", "--Kestrel:EndpointDefaults:Protocols=Http2"]);
+        await using var gateway = await _f.StartGatewayAsync(null, "--Kestrel:EndpointDefaults:Protocols=Http2");
         using var client = new HttpClient { BaseAddress = gateway.Address };
         var payload = Encoding.UTF8.GetBytes("{\"item\":\"bread\"}");
         using var request = new HttpRequestMessage(HttpMethod.Post, "/aws-api/orders")
@@ -271,12 +273,12 @@ public sealed class AwsSigningTests : IClassFixture<NoBreakerDelegationFixture>,
     [InlineData("user@example.com", "user@example.com")]
     public void RoleSessionName_IsValidForSts(string sub, string expected)
     {
-        Assert.Equal(expected, WamsGateway.Exchanges.AwsSts.AwsStsExchange.RoleSessionName(sub));
+        Assert.Equal(expected, WamsGateway.Exchanges.AwsSts.StsWebIdentity.RoleSessionName(sub));
     }
 
     [Fact]
     public void RoleSessionName_IsAtMost64Characters()
     {
-        Assert.Equal(64, WamsGateway.Exchanges.AwsSts.AwsStsExchange.RoleSessionName(new string('a', 100)).Length);
+        Assert.Equal(64, WamsGateway.Exchanges.AwsSts.StsWebIdentity.RoleSessionName(new string('a', 100)).Length);
     }
 }

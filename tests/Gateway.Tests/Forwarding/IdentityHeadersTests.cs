@@ -77,6 +77,79 @@ public sealed class IdentityHeadersTests : IClassFixture<GatewayFixture>
         Assert.Empty(received.Header("X-Admin"));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData("true")]
+    [InlineData(null)]
+    public async Task Forward_EmailTheAuthorityDidNotVerify_GivesNoEmailHeader(object? verified)
+    {
+        var claims = _f.Tokens.Claims();
+        claims["email_verified"] = verified;
+        if (verified is null)
+        {
+            claims.Remove("email_verified");
+        }
+
+        var received = await ForwardAsync("/none/unverified", _f.Tokens.Sign(claims), r => r.Headers.Add("X-User-Email", "forged@example.com"));
+
+        Assert.Empty(received.Header("X-User-Email"));
+        Assert.Equal(["auth0|alice"], received.Header("X-User-Id"));
+    }
+
+    [Fact]
+    public async Task Forward_ValueWithPercent_IsEncoded_SoNoAsciiTextPassesForAnotherClaim()
+    {
+        var claims = _f.Tokens.Claims(sub: "b\u00f6b");
+        claims["email"] = "b\u00f6b@example.com";
+        var lookalike = _f.Tokens.Claims(sub: "b%C3%B6b");
+        lookalike["email"] = "b%C3%B6b%40example.com";
+
+        var real = await ForwardAsync("/none/real", _f.Tokens.Sign(claims));
+        var fake = await ForwardAsync("/none/lookalike", _f.Tokens.Sign(lookalike));
+
+        Assert.Equal(["b%C3%B6b"], real.Header("X-User-Id"));
+        Assert.Equal(["b%C3%B6b%40example.com"], real.Header("X-User-Email"));
+        Assert.Equal(["b%25C3%25B6b"], fake.Header("X-User-Id"));
+        Assert.Equal(["b%25C3%25B6b%2540example.com"], fake.Header("X-User-Email"));
+        Assert.Equal("b%C3%B6b%40example.com", Uri.UnescapeDataString(fake.Header("X-User-Email")[0]));
+    }
+
+    [Fact]
+    public async Task Forward_OneAuthority_SendsNoIssuerHeader_AndRemovesACallersCopy()
+    {
+        var received = await ForwardAsync("/none/issuer", _f.Tokens.Valid(), r => r.Headers.Add("X-User-Issuer", "https://forged.example/"));
+
+        Assert.Empty(received.Header("X-User-Issuer"));
+    }
+
+    [Fact]
+    public async Task Forward_HeadersThatChangeTheRequestsMeaningAtABackend_AreRemovedUnlessKept()
+    {
+        string[] meaningful = ["X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override", "X-Original-URL", "X-Rewrite-URL", "X-Real-IP", "True-Client-IP"];
+        void Send(HttpRequestMessage r)
+        {
+            foreach (var header in meaningful)
+            {
+                r.Headers.TryAddWithoutValidation(header, "forged");
+            }
+
+            r.Headers.TryAddWithoutValidation("x_http_method_override", "DELETE");
+        }
+
+        var received = await ForwardAsync("/none/meaning", _f.Tokens.Valid(), Send);
+        Assert.All(meaningful, header => Assert.Empty(received.Header(header)));
+        Assert.Empty(received.Header("x_http_method_override"));
+
+        await using var keeping = new GatewayFixture { Customize = config => config["Gateway"]!["KeepHeaders"] = new JsonArray("X-Real-IP") };
+        await keeping.InitializeAsync();
+        using var response = await keeping.SendAsync("/none/kept", keeping.Tokens.Valid(), Send);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var kept = Assert.Single(keeping.Backend.Requests);
+        Assert.Equal(["forged"], kept.Header("X-Real-IP"));
+        Assert.Empty(kept.Header("X-HTTP-Method-Override"));
+        Assert.Empty(kept.Header("True-Client-IP"));
+    }
+
     [Fact]
     public async Task Forward_Passthrough_KeepsCallersAuthorization()
     {
@@ -113,6 +186,20 @@ public sealed class IdentityHeadersTests : IClassFixture<GatewayFixture>
         Assert.Empty(received.Header("X-User-Id"));
         Assert.Empty(received.Header("X-Client-Id"));
         Assert.Empty(received.Header("X-User-Email"));
+    }
+
+    [Fact]
+    public async Task Forward_RequireVerifiedEmailOff_ForwardsTheAddressEitherWay()
+    {
+        await using var custom = new GatewayFixture { Customize = config => config["Gateway"]!["RequireVerifiedEmail"] = false };
+        await custom.InitializeAsync();
+        var claims = custom.Tokens.Claims();
+        claims.Remove("email_verified");
+
+        using var response = await custom.SendAsync("/none/any-email", custom.Tokens.Sign(claims));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(["alice@example.com"], Assert.Single(custom.Backend.Requests).Header("X-User-Email"));
     }
 
     [Fact]

@@ -19,6 +19,9 @@ public static class ForeignHost
     public const string TeamScheme = "TeamKey";
     public const string TeamKey = "team-key-for-tests";
 
+    /// <summary>The clusters whose client the host's own <c>ConfigureHttpClient</c> tuned, with the limit it set.</summary>
+    public static System.Collections.Concurrent.ConcurrentDictionary<string, int> TunedClusters { get; } = new(StringComparer.Ordinal);
+
     public static WebApplication Build(string[] args, Action<IServiceCollection>? configureServices = null)
     {
         var builder = WebApplication.CreateBuilder(args);
@@ -32,10 +35,14 @@ public static class ForeignHost
             .SetFallbackPolicy(new AuthorizationPolicyBuilder(TeamScheme).RequireAuthenticatedUser().Build());
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context => context.ProblemDetails.Extensions["team"] = "payments");
 
-        builder.Services.AddReverseProxy()
-            .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
-            .AddWamsGateway(builder.Configuration.GetSection("Gateway"))
-            .AddExchangeKind<TeamAssertionExchange>("TeamAssertion");
+        // As YARP's documentation composes a proxy: the gateway added, then YARP's outbound client tuned after it.
+        var proxy = builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
+        proxy.AddWamsGateway(builder.Configuration.GetSection("Gateway")).AddExchangeKind<TeamAssertionExchange>("TeamAssertion");
+        proxy.ConfigureHttpClient((context, handler) =>
+        {
+            handler.MaxConnectionsPerServer = 512;
+            TunedClusters[context.ClusterId] = handler.MaxConnectionsPerServer;
+        });
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();

@@ -138,3 +138,18 @@ public sealed class ForeignHostTests : IClassFixture<ForeignHostFixture>
         Assert.Equal("Healthy", body.RootElement.GetProperty("checks").GetProperty("configuration").GetProperty("status").GetString());
     }
 }
+
+/// <summary>
+/// The AWS suite through a team's own host that tunes YARP's outbound client after adding the gateway
+/// (<c>ConfigureHttpClient</c>, as YARP's documentation shows): it starts, its tuning reaches the clusters, and every
+/// request is signed as in the standalone gateway.
+/// </summary>
+public sealed class ForeignHostAwsSigningTests(ForeignHostFixture fixture) : Forwarding.AwsSigningTestsBase<ForeignHostFixture>(fixture)
+{
+    [Fact]
+    public void TheHostsOwnClientTuning_ReachesEveryCluster_TheAwsOnesIncluded()
+    {
+        Assert.Equal(512, ForeignHost.TunedClusters["wams"]);
+        Assert.Equal(512, ForeignHost.TunedClusters["backend"]);
+    }
+}

@@ -69,19 +69,21 @@ public class DelegationFixture : IAsyncLifetime
     /// <summary>The gateway configuration file every gateway of this fixture runs with.</summary>
     public string ConfigPath { get; private set; } = null!;
 
-    /// <summary>Starts a gateway with the fixture's configuration; the caller disposes it.</summary>
-    /// <param name="logs">Where its log lines go: the fixture's <see cref="Logs"/> unless given (to tell one replica's lines apart).</param>
-    public Task<RunningApp> StartGatewayAsync(CapturingLoggerProvider? logs = null) => RunningApp.StartAsync(
-        args => BuildGateway(args, services =>
+    /// <summary>Starts a gateway with the fixture's configuration, in the fixture's host; the caller disposes it.</summary>
+    /// <param name="services">More services, after the fixture's own.</param>
+    /// <param name="args">More command-line arguments.</param>
+    public Task<RunningApp> StartGatewayAsync(Action<IServiceCollection>? services = null, params string[] args) => RunningApp.StartAsync(
+        all => BuildGateway(all, collection =>
         {
             if (Time is not null)
             {
-                services.Replace(ServiceDescriptor.Singleton(Time));
+                collection.Replace(ServiceDescriptor.Singleton(Time));
             }
 
-            services.AddLogging(logging => logging.AddProvider(logs ?? Logs).AddFilter<CapturingLoggerProvider>(null, LogLevel.Trace));
+            collection.AddLogging(logging => logging.AddProvider(Logs).AddFilter<CapturingLoggerProvider>(null, LogLevel.Trace));
+            services?.Invoke(collection);
         }),
-        [$"--config={ConfigPath}"]);
+        [$"--config={ConfigPath}", .. args]);
 
     /// <summary>The host the gateway runs in: the standalone one here, a team's own in <see cref="Hosting.ForeignHostFixture"/>.</summary>
     protected virtual WebApplication BuildGateway(string[] args, Action<IServiceCollection> configureServices) => GatewayApp.Build(args, configureServices);

@@ -34,6 +34,7 @@ public sealed class TokenFactory
             ["azp"] = azp,
             ["scope"] = "openid read:todo",
             ["email"] = "alice@example.com",
+            ["email_verified"] = true,
             ["iat"] = now,
             ["nbf"] = now,
             ["exp"] = now + 3600,

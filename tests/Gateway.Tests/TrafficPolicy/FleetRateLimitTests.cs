@@ -3,8 +3,11 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+using WamsGateway.Caching;
 using WamsGateway.Tests.Support;
 using WamsGateway.TestSupport;
+using WamsGateway.TrafficPolicy;
 
 namespace WamsGateway.Tests.TrafficPolicy;
 
@@ -30,6 +33,52 @@ public sealed class FleetRateLimitTests : IClassFixture<RateLimitFleet>
         Assert.NotEmpty(keys);
         var guess = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("rate-limit\nu:default\nauth0|fleet-user")).AsSpan(0, 16));
         Assert.DoesNotContain(keys, k => k.Contains("fleet-user", StringComparison.Ordinal) || k.Contains(guess, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ACountPlantedAtAUsersKey_RefusesOnBothReplicas_AtMostUntilItsWindowEnds()
+    {
+        // The key the gateways count this user in, as they compute it: the count planted there is theirs.
+        var token = _f.Authority.Tokens(GatewayConfig.Audience).Valid("auth0|planted-count");
+        var key = _f.Key("fleet-short", "u:default\nauth0|planted-count");
+        await using var writer = await ConnectionMultiplexer.ConnectAsync(_f.Redis.Configuration);
+        var planted = System.Diagnostics.Stopwatch.GetTimestamp();
+        await writer.GetDatabase().StringSetAsync(key, "999999999");
+        await writer.GetDatabase().KeyExpireAsync(key, RateLimitFleet.ShortWindow);
+
+        foreach (var gateway in new[] { _f.First, _f.Second })
+        {
+            using var refused = await RateLimitFleet.SendAsync(gateway, "/fleet-short/x", token);
+            Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+            Assert.InRange(refused.Headers.RetryAfter!.Delta!.Value, TimeSpan.FromSeconds(1), RateLimitFleet.ShortWindow);
+        }
+
+        Assert.InRange((await writer.GetDatabase().KeyTimeToLiveAsync(key))!.Value, TimeSpan.FromMilliseconds(1), RateLimitFleet.ShortWindow);
+        await Eventually.ReturnsAsync(async () =>
+        {
+            using var response = await RateLimitFleet.SendAsync(_f.First, "/fleet-short/x", token);
+            return response.StatusCode;
+        }, s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(10));
+        Assert.True(System.Diagnostics.Stopwatch.GetElapsedTime(planted) <= RateLimitFleet.ShortWindow + TimeSpan.FromMilliseconds(500));
+    }
+
+    [Fact]
+    public async Task MembersPlantedFarAheadAtAUsersKey_AreRemoved_AndTheKeyExpiresWithinTheWindow()
+    {
+        var token = _f.Authority.Tokens(GatewayConfig.Audience).Valid("auth0|planted-members");
+        var key = _f.Key("fleet-sliding", "u:default\nauth0|planted-members");
+        await using var writer = await ConnectionMultiplexer.ConnectAsync(_f.Redis.Configuration);
+        var far = DateTimeOffset.UtcNow.AddYears(1).ToUnixTimeMilliseconds();
+        await writer.GetDatabase().SortedSetAddAsync(key, [.. Enumerable.Range(0, 50).Select(i => new SortedSetEntry($"planted-{i}", far))]);
+
+        foreach (var gateway in new[] { _f.First, _f.Second })
+        {
+            using var response = await RateLimitFleet.SendAsync(gateway, "/fleet-sliding/x", token);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        Assert.Equal(2, await writer.GetDatabase().SortedSetLengthAsync(key));
+        Assert.InRange((await writer.GetDatabase().KeyTimeToLiveAsync(key))!.Value, TimeSpan.FromMilliseconds(1), RateLimitFleet.ShortWindow);
     }
 
     [Fact]
@@ -106,9 +155,12 @@ public sealed class FleetRateLimitOutageTests : IClassFixture<RateLimitFleet>
     }
 }
 
-/// <summary>A test authority, a recording backend, a redis-server and two gateways sharing it, with rate limits on three routes.</summary>
+/// <summary>A test authority, a recording backend, a redis-server and two gateways sharing it, with rate limits on five routes.</summary>
 public sealed class RateLimitFleet : IAsyncLifetime
 {
+    /// <summary>The window of the <c>fleet-short</c> and <c>fleet-sliding</c> policies.</summary>
+    public static readonly TimeSpan ShortWindow = TimeSpan.FromSeconds(2);
+
     public TestAuthority Authority { get; private set; } = null!;
 
     public RecordingBackend Backend { get; private set; } = null!;
@@ -138,9 +190,11 @@ public sealed class RateLimitFleet : IAsyncLifetime
             ["fleet"] = Limit(100, "Fleet"),
             ["replica"] = Limit(20, "Replica"),
             ["fleet-small"] = Limit(5, "Fleet"),
+            ["fleet-short"] = Limit(3, "Fleet", "FixedWindow", ShortWindow),
+            ["fleet-sliding"] = Limit(3, "Fleet", "SlidingWindow", ShortWindow),
         };
         var routes = config["ReverseProxy"]!["Routes"]!.AsObject();
-        foreach (var name in new[] { "fleet", "replica", "fleet-small" })
+        foreach (var name in new[] { "fleet", "replica", "fleet-small", "fleet-short", "fleet-sliding" })
         {
             var route = GatewayConfig.Route($"/{name}/{{**rest}}", "echo-none");
             route["RateLimiterPolicy"] = name;
@@ -161,6 +215,10 @@ public sealed class RateLimitFleet : IAsyncLifetime
         await Authority.DisposeAsync();
     }
 
+    /// <summary>The Redis key the gateways count <paramref name="partition"/> of <paramref name="policy"/> in.</summary>
+    internal string Key(string policy, string partition) =>
+        GatewayRateLimiter.RedisKey("rl-test:", policy, First.Services.GetRequiredService<FingerprintKey>().Key, partition);
+
     public static async Task<HttpResponseMessage> SendAsync(RunningApp gateway, string path, string token)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
@@ -172,8 +230,9 @@ public sealed class RateLimitFleet : IAsyncLifetime
         args => GatewayApp.Build(args, services => services.AddLogging(l => l.AddProvider(Logs).AddFilter<CapturingLoggerProvider>(null, LogLevel.Information))),
         [$"--config={config}"]);
 
-    private static JsonObject Limit(int permits, string scope) => new()
+    private static JsonObject Limit(int permits, string scope, string algorithm = "FixedWindow", TimeSpan? window = null) => new()
     {
-        ["PartitionBy"] = "User", ["Algorithm"] = "FixedWindow", ["PermitLimit"] = permits, ["Window"] = "00:10:00", ["Scope"] = scope,
+        ["PartitionBy"] = "User", ["Algorithm"] = algorithm, ["PermitLimit"] = permits,
+        ["Window"] = (window ?? TimeSpan.FromMinutes(10)).ToString("c", System.Globalization.CultureInfo.InvariantCulture), ["Scope"] = scope,
     };
 }

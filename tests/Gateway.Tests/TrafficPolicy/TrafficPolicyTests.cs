@@ -132,6 +132,24 @@ public sealed class TrafficPolicyTests : IClassFixture<TrafficPolicyTests.Fixtur
     }
 
     [Fact]
+    public async Task EveryAnswerOnACorsRoute_VariesByOrigin_WithOrWithoutAnOrigin_AndOthersAreUntouched()
+    {
+        using var withOrigin = await _f.Gateway.SendAsync("/cors/items", _f.Gateway.Tokens.Valid(), r => r.Headers.Add("Origin", Origin));
+        using var withoutOrigin = await _f.Gateway.SendAsync("/cors/items", _f.Gateway.Tokens.Valid());
+        using var refused = await _f.Gateway.SendAsync("/cors/items", null);
+        using var elsewhere = await _f.Gateway.SendAsync("/none/items", _f.Gateway.Tokens.Valid());
+
+        foreach (var answer in new[] { withOrigin, withoutOrigin, refused })
+        {
+            Assert.Contains("Origin", answer.Headers.Vary);
+            Assert.Single(answer.Headers.Vary, v => v.Equals("Origin", StringComparison.OrdinalIgnoreCase));
+        }
+
+        Assert.Equal(HttpStatusCode.OK, withoutOrigin.StatusCode);
+        Assert.DoesNotContain("Origin", elsewhere.Headers.Vary);
+    }
+
+    [Fact]
     public async Task ABackendSlowerThanTheRoutesTimeout_Is504Timeout()
     {
         using var response = await _f.Gateway.SendAsync("/slow/x", _f.Gateway.Tokens.Valid());

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using WamsGateway.Configuration;
+using WamsGateway.Exchanges.Auth0;
 using WamsGateway.Delegation;
 
 namespace WamsGateway.Exchanges.Auth0Delegation;
@@ -22,6 +23,9 @@ internal sealed class Auth0DelegationExchange : BearerExchangeKind<Auth0Delegati
         _options = options;
         _time = time;
     }
+
+    /// <summary>Auth0's delegation issues a token for the target client: its audience is <c>Target</c>.</summary>
+    public override IEnumerable<string> CredentialAudiences(Auth0DelegationOptions options) => options.Target is { } target ? [target] : [];
 
     public override void Validate(Auth0DelegationOptions options, ExchangeValidationContext context)
     {

@@ -26,6 +26,9 @@ internal sealed class TokenExchangeExchange : BearerExchangeKind<TokenExchangeOp
         _time = time;
     }
 
+    public override IEnumerable<string> CredentialAudiences(TokenExchangeOptions options) =>
+        new[] { options.Audience, options.Resource }.OfType<string>();
+
     public override void Validate(TokenExchangeOptions options, ExchangeValidationContext context)
     {
         base.Validate(options, context);

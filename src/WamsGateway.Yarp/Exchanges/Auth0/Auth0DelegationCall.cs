@@ -1,5 +1,5 @@
 using Duende.IdentityModel.Client;
-namespace WamsGateway.Exchanges.Auth0Delegation;
+namespace WamsGateway.Exchanges.Auth0;
 
 /// <summary>
 /// One <c>POST {Authority}delegation</c> (docs/protocols.md, "Auth0 legacy delegation"), shared by the kinds that use

@@ -1,0 +1,195 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.IO.Hashing;
+using System.Text.Json;
+
+namespace WamsGateway.Authentication;
+
+/// <summary>
+/// What the gateway reads from a compact JWS's payload before anything is validated, in one pass and without
+/// allocating for an ordinary token: the issuer (it only chooses which authority checks the token), the current
+/// actor of a delegated token, and the two shapes refused outright because parsers disagree on them: a member named
+/// twice (RFC 7519 section 4: names must be unique; one parser keeps the first, another the last, so a backend could
+/// see another user than the gateway did) and a <c>exp</c>, <c>nbf</c> or <c>iat</c> that is not a JSON number.
+/// </summary>
+/// <param name="Readable">False when the token is not three base64url parts with a JSON object in the middle.</param>
+/// <param name="Issuer">The <c>iss</c> member when it is one string; null otherwise.</param>
+/// <param name="Refusal"><see cref="DuplicateClaim"/>, <see cref="InvalidDate"/>, or null.</param>
+/// <param name="Actor">For a token with <c>act</c>: the actor's <c>sub</c>, else its <c>client_id</c>, else empty; null without <c>act</c>.</param>
+internal readonly record struct TokenPayload(bool Readable, string? Issuer, string? Refusal, string? Actor)
+{
+    /// <summary>A member of the payload is named twice (names compared after unescaping).</summary>
+    public const string DuplicateClaim = "duplicate_claim";
+
+    /// <summary>A NumericDate member is not a JSON number (a string, an array...).</summary>
+    public const string InvalidDate = "invalid_date";
+
+    private const int StackNameBytes = 256;
+    private const int StackMembers = 64;
+
+    private static readonly TokenPayload Unreadable = new(false, null, null, null);
+
+    public static TokenPayload Read(string token)
+    {
+        var first = token.IndexOf('.', StringComparison.Ordinal);
+        var second = first < 0 ? -1 : token.IndexOf('.', first + 1);
+        if (second < 0 || token.IndexOf('.', second + 1) >= 0)
+        {
+            return Unreadable;
+        }
+
+        var payload = token.AsSpan(first + 1, second - first - 1);
+        var buffer = ArrayPool<byte>.Shared.Rent(Base64Url.GetMaxDecodedLength(payload.Length));
+        try
+        {
+            return Base64Url.DecodeFromChars(payload, buffer, out _, out var written) == OperationStatus.Done
+                ? Read(buffer.AsSpan(0, written))
+                : Unreadable;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
+        }
+    }
+
+    internal static TokenPayload Read(ReadOnlySpan<byte> json)
+    {
+        Span<ulong> seen = stackalloc ulong[StackMembers];
+        HashSet<ulong>? more = null;
+        var members = 0;
+        var duplicate = false;
+        var badDate = false;
+        string? issuer = null;
+        var issuers = 0;
+        string? actor = null;
+        Span<byte> nameBuffer = stackalloc byte[StackNameBytes];
+        try
+        {
+            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 64 });
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return Unreadable;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                // Compared unescaped: "i\u0073s" is iss.
+                scoped ReadOnlySpan<byte> name;
+                byte[]? rented = null;
+                if (!reader.ValueIsEscaped)
+                {
+                    name = reader.ValueSpan;
+                }
+                else
+                {
+                    var target = reader.ValueSpan.Length <= nameBuffer.Length ? nameBuffer : rented = ArrayPool<byte>.Shared.Rent(reader.ValueSpan.Length);
+                    name = target[..reader.CopyString(target)];
+                }
+
+                try
+                {
+                    var hash = XxHash3.HashToUInt64(name);
+                    if (members < StackMembers)
+                    {
+                        duplicate |= seen[..members].Contains(hash);
+                        seen[members] = hash;
+                    }
+                    else
+                    {
+                        more ??= [.. seen];
+                        duplicate |= !more.Add(hash);
+                    }
+
+                    members++;
+                    var member = name.SequenceEqual("iss"u8) ? Member.Issuer
+                        : name.SequenceEqual("act"u8) ? Member.Actor
+                        : name.SequenceEqual("exp"u8) || name.SequenceEqual("nbf"u8) || name.SequenceEqual("iat"u8) ? Member.Date
+                        : Member.Other;
+                    if (!reader.Read())
+                    {
+                        return Unreadable;
+                    }
+
+                    switch (member)
+                    {
+                        case Member.Issuer:
+                            issuers++;
+                            issuer = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                            break;
+                        case Member.Date:
+                            badDate |= reader.TokenType != JsonTokenType.Number;
+                            reader.Skip();
+                            break;
+                        case Member.Actor:
+                            actor = ReadActor(ref reader);
+                            break;
+                        default:
+                            reader.Skip();
+                            break;
+                    }
+                }
+                finally
+                {
+                    if (rented is not null)
+                    {
+                        ArrayPool<byte>.Shared.Return(rented);
+                    }
+                }
+            }
+
+            if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
+            {
+                return Unreadable;
+            }
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            // Not JSON, or a string that escapes a lone surrogate (no text it could name): not a token to validate.
+            return Unreadable;
+        }
+
+        var refusal = duplicate ? DuplicateClaim : badDate ? InvalidDate : null;
+        return new TokenPayload(true, issuers == 1 ? issuer : null, refusal, actor);
+    }
+
+    /// <summary>At <c>act</c>'s value: the actor's <c>sub</c>, else its <c>client_id</c>, else empty; the reader ends on the value's last token.</summary>
+    private static string ReadActor(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return string.Empty;
+        }
+
+        string? subject = null;
+        string? client = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isSubject = reader.ValueTextEquals("sub"u8);
+            var isClient = reader.ValueTextEquals("client_id"u8);
+            reader.Read();
+            if (isSubject && reader.TokenType == JsonTokenType.String)
+            {
+                subject ??= reader.GetString();
+            }
+            else if (isClient && reader.TokenType == JsonTokenType.String)
+            {
+                client ??= reader.GetString();
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+
+        return subject ?? client ?? string.Empty;
+    }
+
+    private enum Member
+    {
+        Other,
+        Issuer,
+        Date,
+        Actor,
+    }
+}

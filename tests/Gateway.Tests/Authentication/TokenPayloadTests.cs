@@ -1,0 +1,66 @@
+using System.Text;
+using WamsGateway.Authentication;
+
+namespace WamsGateway.Tests.Authentication;
+
+/// <summary>The payload read before validation: the issuer, the actor, and the shapes refused outright.</summary>
+public sealed class TokenPayloadTests
+{
+    [Theory]
+    [InlineData("""{"iss":"https://a/","sub":"alice","sub":"bob"}""")]
+    [InlineData("""{"iss":"https://a/","aud":"x","aud":["y"]}""")]
+    [InlineData("""{"iss":"https://a/","azp":"app","azp":"admin"}""")]
+    [InlineData("""{"iss":"https://a/","email":"a@x","email":"b@x"}""")]
+    [InlineData("""{"iss":"https://a/","iss":"https://b/"}""")]
+    [InlineData("""{"iss":"https://a/","sub":"alice","s\u0075b":"bob"}""")]
+    [InlineData("""{"iss":"https://a/","x-custom":1,"x-custom":2}""")]
+    public void Read_MemberNamedTwice_IsRefusedAsDuplicateClaim(string json)
+    {
+        var payload = TokenPayload.Read(Encoding.UTF8.GetBytes(json));
+
+        Assert.True(payload.Readable);
+        Assert.Equal(TokenPayload.DuplicateClaim, payload.Refusal);
+    }
+
+    [Theory]
+    [InlineData("""{"exp":"1796619839"}""")]
+    [InlineData("""{"nbf":"0"}""")]
+    [InlineData("""{"iat":true}""")]
+    [InlineData("""{"e\u0078p":[1796619839]}""")]
+    [InlineData("""{"exp":null}""")]
+    public void Read_DateThatIsNotANumber_IsRefusedAsInvalidDate(string json) =>
+        Assert.Equal(TokenPayload.InvalidDate, TokenPayload.Read(Encoding.UTF8.GetBytes(json)).Refusal);
+
+    [Fact]
+    public void Read_OrdinaryToken_NoRefusal_IssuerRead_NoActor()
+    {
+        var payload = TokenPayload.Read(Encoding.UTF8.GetBytes("""{"iss":"https://a/","sub":"alice","aud":["x","y"],"exp":1796619839.5,"nbf":1,"iat":1,"nested":{"sub":"n","sub":"m"}}"""));
+
+        Assert.Equal(new TokenPayload(true, "https://a/", null, null), payload);
+    }
+
+    [Fact]
+    public void Read_ManyMembers_StillFindsADuplicateBeyondTheStackBuffer()
+    {
+        var members = string.Join(',', Enumerable.Range(0, 100).Select(i => $"\"m{i}\":{i}"));
+
+        Assert.Null(TokenPayload.Read(Encoding.UTF8.GetBytes("{" + members + "}")).Refusal);
+        Assert.Equal(TokenPayload.DuplicateClaim, TokenPayload.Read(Encoding.UTF8.GetBytes("{" + members + ",\"m70\":1}")).Refusal);
+        Assert.Equal(TokenPayload.DuplicateClaim, TokenPayload.Read(Encoding.UTF8.GetBytes("{" + members + ",\"m3\":1}")).Refusal);
+    }
+
+    [Theory]
+    [InlineData("""{"act":{"sub":"gateway"}}""", "gateway")]
+    [InlineData("""{"act":{"client_id":"svc","act":{"sub":"earlier"}}}""", "svc")]
+    [InlineData("""{"act":{"sub":"now","client_id":"svc"}}""", "now")]
+    [InlineData("""{"act":{}}""", "")]
+    [InlineData("""{"act":"gateway"}""", "")]
+    public void Read_Actor_IsTheCurrentActorsSubElseClientId(string json, string actor) =>
+        Assert.Equal(actor, TokenPayload.Read(Encoding.UTF8.GetBytes(json)).Actor);
+
+    [Theory]
+    [InlineData("[1]")]
+    [InlineData("{\"a\":1}x")]
+    [InlineData("{\"a\":")]
+    public void Read_NotAJsonObject_IsUnreadable(string json) => Assert.False(TokenPayload.Read(Encoding.UTF8.GetBytes(json)).Readable);
+}
