@@ -1,8 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
-using Microsoft.AspNetCore.DataProtection.Repositories;
-using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
 using Microsoft.AspNetCore.DataProtection.XmlEncryption;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
@@ -63,10 +61,10 @@ internal static class CachingExtensions
                 // Writes complete before the answer, so the next request on another replica finds them.
                 e.AllowBackgroundDistributedCacheOperations = false;
                 e.AllowBackgroundBackplaneOperations = true;
-                // A replica waits for another's exchange longer than that exchange may take, so it finds
-                // the other's outcome (credential or remembered unavailability) in Redis instead of asking
-                // the provider itself. The request stops waiting at its own deadline (DelegationCache).
-                e.DistributedLockTimeout = options.Delegation.ExchangeBudget + DelegationCache.CacheAllowance + TimeSpan.FromSeconds(1);
+                // A replica waits for another's exchange of the same key for one attempt and the retry's
+                // pause, then exchanges itself: waiting and its own attempt fit in the request's deadline,
+                // so a lock whose holder cannot finish costs a wait, never a 503.
+                e.DistributedLockTimeout = DistributedLockWait(options.Delegation);
                 // A value that decrypts but does not parse is a miss, never an error answer.
                 e.ReThrowSerializationExceptions = false;
             })
@@ -93,28 +91,49 @@ internal static class CachingExtensions
                         ConnectionMultiplexerFactory = sp.GetRequiredService<RedisConnection>().GetAsync,
                     })),
                     sp.GetRequiredService<IDataProtectionProvider>(),
+                    sp.GetRequiredService<KeyRingStatus>(),
                     sp.GetRequiredService<TimeProvider>(),
                     sp.GetRequiredService<ILogger<ProtectedDistributedCache>>()))
                 .WithBackplane(sp => new RedisBackplane(
                     Options.Create(new RedisBackplaneOptions { ConnectionMultiplexerFactory = sp.GetRequiredService<RedisConnection>().GetAsync }),
                     sp.GetRequiredService<ILogger<RedisBackplane>>()))
-                .WithDistributedLocker(sp => new ConnectionAwareDistributedLocker(
-                    new RedisDistributedLocker(
-                        Options.Create(new RedisDistributedLockerOptions { ConnectionMultiplexerFactory = sp.GetRequiredService<RedisConnection>().GetAsync }),
-                        sp.GetRequiredService<ILogger<RedisDistributedLocker>>()),
-                    sp.GetRequiredService<RedisConnection>()));
+                .WithDistributedLocker(sp =>
+                {
+                    var connection = sp.GetRequiredService<RedisConnection>();
+                    var keyRing = sp.GetRequiredService<KeyRingStatus>();
+                    return new ConnectionAwareDistributedLocker(
+                        new RedisDistributedLocker(
+                            Options.Create(new RedisDistributedLockerOptions { ConnectionMultiplexerFactory = connection.GetAsync }),
+                            sp.GetRequiredService<ILogger<RedisDistributedLocker>>()),
+                        () => connection.Multiplexer.IsConnected && keyRing.IsUsable(),
+                        DistributedLockMaxHold(options.Delegation),
+                        sp.GetRequiredService<TimeProvider>(),
+                        sp.GetRequiredService<ILogger<ConnectionAwareDistributedLocker>>());
+                });
         }
 
         services.AddSingleton<DelegationCache>();
         return services;
     }
 
+    /// <summary>
+    /// How long a replica waits for another replica's lock on a key before it exchanges itself: one
+    /// attempt (<c>Delegation:Timeout</c>) and the pause before a retry. With its own attempt after it,
+    /// that is the exchange budget, inside the request's deadline (budget + <see cref="DelegationCache.CacheAllowance"/>).
+    /// The price: an exchange elsewhere that is still going after its first attempt is done twice.
+    /// </summary>
+    public static TimeSpan DistributedLockWait(DelegationSettings delegation) => delegation.ExchangeBudget - delegation.Timeout;
+
+    /// <summary>The longest a replica holds a lock: longer than any exchange and its write to Redis may take.</summary>
+    public static TimeSpan DistributedLockMaxHold(DelegationSettings delegation) =>
+        delegation.ExchangeBudget + DelegationCache.CacheAllowance + TimeSpan.FromSeconds(1);
+
     private static void AddDataProtection(IServiceCollection services, RedisSettings redis)
     {
         var dataProtection = services.AddDataProtection().SetApplicationName(ApplicationName);
 
         // Which decryptor every key of the ring must name: keys that do not were not written by a
-        // replica (ProtectedKeyRingRepository leaves them out). Null: the operator allowed an unprotected ring.
+        // replica (KeyRingEntryFilter leaves them out). Null: the operator allowed an unprotected ring.
         Type? decryptor = null;
         if (redis.KeyRingCertificatePath is { } path && File.Exists(path))
         {
@@ -135,13 +154,13 @@ internal static class CachingExtensions
             services.AddHostedService<UnprotectedKeyRingWarning>();
         }
 
+        // The ring is read entry by entry: one bad entry (not XML, a key id twice, a planted key) costs
+        // that entry, never the ring. Whatever still makes Data Protection fail shows in KeyRingStatus.
+        services.AddSingleton(sp => new KeyRingEntryFilter(decryptor, sp.GetRequiredService<ILogger<KeyRingEntryFilter>>()));
+        services.AddSingleton<KeyRingStatus>();
         dataProtection.Services.AddOptions<KeyManagementOptions>()
-            .Configure<RedisConnection, ILoggerFactory>((keyManagement, connection, loggers) =>
-            {
-                IXmlRepository repository = new RedisXmlRepository(() => connection.Multiplexer.GetDatabase(), redis.KeyPrefix + "dataprotection-keys");
-                keyManagement.XmlRepository = decryptor is null
-                    ? repository
-                    : new ProtectedKeyRingRepository(repository, decryptor, loggers.CreateLogger<ProtectedKeyRingRepository>());
-            });
+            .Configure<RedisConnection, KeyRingEntryFilter>((keyManagement, connection, filter) =>
+                keyManagement.XmlRepository = new RedisKeyRingRepository(
+                    () => connection.Multiplexer.GetDatabase(), redis.KeyPrefix + "dataprotection-keys", filter));
     }
 }

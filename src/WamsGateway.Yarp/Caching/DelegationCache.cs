@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using WamsGateway.Caching.KeyRing;
 using WamsGateway.Configuration;
 using WamsGateway.Delegation;
 using WamsGateway.Exchanges;
@@ -16,7 +17,9 @@ namespace WamsGateway.Caching;
 /// a queue: requests that waited for an exchange share its outcome, a refusal or a failure as much as a
 /// credential; an unavailable provider is remembered for a few seconds, in memory and in Redis; and no
 /// request waits longer than the exchange budget, whatever its place in line, on this replica or behind
-/// another replica's lock.
+/// another replica's lock (it waits for that lock at most <see cref="CachingExtensions.DistributedLockWait"/>,
+/// then exchanges itself). While the key ring is unusable, Redis is left out altogether: memory only, no
+/// lock, no backplane message.
 /// </summary>
 internal sealed partial class DelegationCache
 {
@@ -33,11 +36,17 @@ internal sealed partial class DelegationCache
     private readonly GatewayMeter _meter;
     private readonly GatewayRateLimiters _limiters;
     private readonly ILogger<DelegationCache> _logger;
+    private readonly KeyRingStatus? _keyRing;
+    private readonly FusionCacheEntryOptions _inMemoryOnly;
 
-    public DelegationCache(IFusionCache cache, IOptions<GatewayOptions> options, TimeProvider time, GatewayMeter meter, GatewayRateLimiters limiters, ILogger<DelegationCache> logger)
+    // keyRing: with Redis, whether values can be encrypted; while not, the cache is in memory only.
+    public DelegationCache(IFusionCache cache, IOptions<GatewayOptions> options, TimeProvider time, GatewayMeter meter, GatewayRateLimiters limiters, ILogger<DelegationCache> logger,
+        KeyRingStatus? keyRing = null)
     {
         _limiters = limiters;
         _cache = cache;
+        _keyRing = keyRing;
+        _inMemoryOnly = cache.CreateEntryOptions(o => o.SetSkipDistributedCache(true, skipBackplaneNotifications: true).SetSkipDistributedLocker(true));
         _margin = options.Value.Cache.SafetyMargin;
         _rememberUnavailable = options.Value.Delegation.RememberUnavailable;
         _defaultRetryAfter = options.Value.Delegation.DefaultRetryAfter;
@@ -91,7 +100,8 @@ internal sealed partial class DelegationCache
     }
 
     private ValueTask<CachedExchange> GetOrExchangeAsync(Exchange exchange, CancellationToken cancellationToken) =>
-        _cache.GetOrSetAsync<CachedExchange>(exchange.Key.Value, exchange.RunAsync, token: cancellationToken);
+        _cache.GetOrSetAsync<CachedExchange>(exchange.Key.Value, exchange.RunAsync,
+            options: _keyRing is null || _keyRing.IsUsable() ? null : _inMemoryOnly, token: cancellationToken);
 
     /// <exception cref="TimeoutException">The request's deadline passed first.</exception>
     private async ValueTask<CachedExchange> WithinDeadlineAsync(ValueTask<CachedExchange> pending, long started, CancellationToken cancellationToken)

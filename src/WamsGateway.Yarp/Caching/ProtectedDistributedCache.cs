@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Caching.Distributed;
+using WamsGateway.Caching.KeyRing;
 
 namespace WamsGateway.Caching;
 
@@ -8,7 +9,9 @@ namespace WamsGateway.Caching;
 /// What the cache writes to Redis: every value encrypted and authenticated with ASP.NET Core Data
 /// Protection under a purpose that includes its own Redis key. A value copied to another key (another
 /// user's token, another API) does not decrypt there: it is read as a miss, logged, and replaced by a
-/// fresh exchange, never served.
+/// fresh exchange, never served. While the key ring is unusable (<see cref="KeyRingStatus"/>), Redis is
+/// neither read nor written: every read is a miss and every write is skipped, without an exception for
+/// FusionCache to log, break its circuit on and retry in the background for each request.
 /// </summary>
 internal sealed partial class ProtectedDistributedCache : IDistributedCache
 {
@@ -16,15 +19,17 @@ internal sealed partial class ProtectedDistributedCache : IDistributedCache
 
     private readonly IDistributedCache _inner;
     private readonly IDataProtector _protector;
+    private readonly KeyRingStatus _keyRing;
     private readonly ILogger<ProtectedDistributedCache> _logger;
     private readonly TimeProvider _time;
     private long _lastWarningTicks = long.MinValue;
     private int _suppressed;
 
-    public ProtectedDistributedCache(IDistributedCache inner, IDataProtectionProvider provider, TimeProvider time, ILogger<ProtectedDistributedCache> logger)
+    public ProtectedDistributedCache(IDistributedCache inner, IDataProtectionProvider provider, KeyRingStatus keyRing, TimeProvider time, ILogger<ProtectedDistributedCache> logger)
     {
         _inner = inner;
         _protector = provider.CreateProtector(Purpose);
+        _keyRing = keyRing;
         _time = time;
         _logger = logger;
     }
@@ -32,14 +37,21 @@ internal sealed partial class ProtectedDistributedCache : IDistributedCache
     /// <summary>At most one Warning per this interval, however many values an attacker plants.</summary>
     public static TimeSpan WarningInterval { get; } = TimeSpan.FromMinutes(1);
 
-    public byte[]? Get(string key) => Open(key, _inner.Get(key));
+    public byte[]? Get(string key) => _keyRing.IsUsable() ? Open(key, _inner.Get(key)) : null;
 
-    public async Task<byte[]?> GetAsync(string key, CancellationToken token = default) => Open(key, await _inner.GetAsync(key, token));
+    public async Task<byte[]?> GetAsync(string key, CancellationToken token = default) =>
+        _keyRing.IsUsable() ? Open(key, await _inner.GetAsync(key, token)) : null;
 
-    public void Set(string key, byte[] value, DistributedCacheEntryOptions options) => _inner.Set(key, Seal(key, value), options);
+    public void Set(string key, byte[] value, DistributedCacheEntryOptions options)
+    {
+        if (Seal(key, value) is { } sealedValue)
+        {
+            _inner.Set(key, sealedValue, options);
+        }
+    }
 
     public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default) =>
-        _inner.SetAsync(key, Seal(key, value), options, token);
+        Seal(key, value) is { } sealedValue ? _inner.SetAsync(key, sealedValue, options, token) : Task.CompletedTask;
 
     public void Refresh(string key) => _inner.Refresh(key);
 
@@ -49,7 +61,29 @@ internal sealed partial class ProtectedDistributedCache : IDistributedCache
 
     public Task RemoveAsync(string key, CancellationToken token = default) => _inner.RemoveAsync(key, token);
 
-    private byte[] Seal(string key, byte[] value) => _protector.CreateProtector(key).Protect(value);
+    /// <summary>The value encrypted for its key; null (nothing to write) while the key ring is unusable.</summary>
+    private byte[]? Seal(string key, byte[] value)
+    {
+        if (!_keyRing.IsUsable())
+        {
+            return null;
+        }
+
+        byte[] sealedValue;
+        try
+        {
+            sealedValue = _protector.CreateProtector(key).Protect(value);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Encrypting does not depend on the value: the key ring is unusable. Logged once, by the status.
+            _keyRing.Failed(ex);
+            return null;
+        }
+
+        _keyRing.Succeeded();
+        return sealedValue;
+    }
 
     private byte[]? Open(string key, byte[]? value)
     {
@@ -58,15 +92,25 @@ internal sealed partial class ProtectedDistributedCache : IDistributedCache
             return null;
         }
 
+        byte[] opened;
         try
         {
-            return _protector.CreateProtector(key).Unprotect(value);
+            opened = _protector.CreateProtector(key).Unprotect(value);
         }
         catch (CryptographicException)
         {
-            WarnOnce(key);
+            // The value's fault (copied, tampered with, written under a key this replica does not have),
+            // or the ring's: the probe tells them apart, and records the latter.
+            if (_keyRing.Probe())
+            {
+                WarnOnce(key);
+            }
+
             return null;
         }
+
+        _keyRing.Succeeded();
+        return opened;
     }
 
     private void WarnOnce(string key)

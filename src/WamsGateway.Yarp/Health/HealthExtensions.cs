@@ -24,6 +24,7 @@ internal static class HealthExtensions
         if (options.Redis.Configuration is not null)
         {
             checks.AddCheck<RedisHealthCheck>("redis", tags: [ReadyTag]);
+            checks.AddCheck<KeyRingHealthCheck>(KeyRingHealthCheck.Name, tags: [ReadyTag]);
         }
 
         return services;

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Xml.Linq;
 using Microsoft.AspNetCore.DataProtection.XmlEncryption;
+using WamsGateway.Observability;
 
 namespace WamsGateway.Caching.KeyRing;
 
@@ -24,7 +25,8 @@ internal sealed class KeyRingKeyXmlDecryptor : IXmlDecryptor
             ?? throw new CryptographicException("The key ring was encrypted with Gateway:Redis:KeyRingKey, and no KeyRingKey is configured.");
         if ((string?)encryptedElement.Attribute("keyId") is { } id && id != key.Id)
         {
-            throw new CryptographicException($"The key ring element was encrypted with the KeyRingKey whose id is {id}; the configured one is {key.Id}.");
+            // The id is read from Redis: Data Protection logs this message, so it is sanitised.
+            throw new CryptographicException($"The key ring element was encrypted with the KeyRingKey whose id is {UntrustedText.ForLog(id, 16)}; the configured one is {key.Id}.");
         }
 
         var sealedBytes = Convert.FromBase64String((string?)encryptedElement.Element("value") ?? string.Empty);
