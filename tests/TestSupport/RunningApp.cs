@@ -38,6 +38,9 @@ public sealed class RunningApp : IAsyncDisposable
             "--hostBuilder:reloadConfigOnChange=false",
             "--Logging:LogLevel:Default=Warning",
             "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning",
+            // A test host stops at once: the drain before a stop (5 s by default) is for load balancers,
+            // and Shutdown/DrainTests proves it on a gateway process of its own.
+            "--Gateway:Shutdown:DrainDelay=00:00:00",
             .. args,
         ];
         var app = build(all);

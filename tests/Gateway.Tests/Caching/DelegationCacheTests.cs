@@ -98,19 +98,24 @@ public sealed class DelegationCacheExpiryTests : IAsyncLifetime
     [Fact]
     public async Task Entry_LivesUntilCallerTokenExpiryLessMargin()
     {
-        // app-delegated: both tokens live an hour from the authority's clock; the gateway's clock runs ahead.
+        // app-delegated: both tokens live an hour from the authority's clock (from the caller's iat); the
+        // gateway's clock is set from that iat, however long the fixture took to start.
         var (_, idToken) = await _f.SignInAsync();
+        var issuedAt = new DateTimeOffset(new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(idToken).IssuedAt, TimeSpan.Zero);
         var before = await _f.DelegationsAsync();
         await WhoAmIAsync("app-delegated", idToken);
 
-        _time.Advance(TimeSpan.FromSeconds(3600 - 60 - 15));
+        _time.SetUtcNow(Later(issuedAt.AddSeconds(3600 - 60 - 15)));
         await WhoAmIAsync("app-delegated", idToken);
         Assert.Equal(before + 1, await _f.DelegationsAsync());
 
-        _time.Advance(TimeSpan.FromSeconds(20));
+        _time.SetUtcNow(Later(issuedAt.AddSeconds(3600 - 60 + 5)));
         await WhoAmIAsync("app-delegated", idToken);
         Assert.Equal(before + 2, await _f.DelegationsAsync());
     }
+
+    /// <summary>A fake clock only moves forward.</summary>
+    private DateTimeOffset Later(DateTimeOffset at) => at > _time.GetUtcNow() ? at : throw new InvalidOperationException($"The gateway's clock is past {at:O} already.");
 
     private async Task<string> ZumoAsync(string idToken)
     {

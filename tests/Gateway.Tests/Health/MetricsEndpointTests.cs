@@ -4,6 +4,11 @@ using WamsGateway.Tests.Support;
 namespace WamsGateway.Tests.Health;
 
 /// <summary>GET /metrics: the Prometheus exposition with the names docs/http-behaviour.md lists, and nothing secret in it.</summary>
+/// <remarks>
+/// Alone: OpenTelemetry listens to every meter named WamsGateway in the process, and a gateway another test
+/// class stops meanwhile ends the instruments this gateway's series share.
+/// </remarks>
+[Collection(DeadlineTestGroup.Name)]
 public sealed class MetricsEndpointTests : IClassFixture<DelegationFixture>
 {
     private readonly DelegationFixture _f;
