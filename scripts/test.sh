@@ -19,6 +19,16 @@ if ! command -v redis-server >/dev/null 2>&1; then
   (service redis-server stop || true) >/dev/null 2>&1
 fi
 
+# unzip reads what dotnet pack wrote.
+if ! command -v unzip >/dev/null 2>&1; then
+  echo "Installing unzip (the package check reads the .nupkg files)..."
+  if [ "$(id -u)" -eq 0 ]; then
+    (apt-get update -qq && apt-get install -y -qq unzip) >/dev/null
+  else
+    (sudo apt-get update -qq && sudo apt-get install -y -qq unzip) >/dev/null
+  fi
+fi
+
 # promtool for the alert rules' unit tests: unpacked from Debian's prometheus package into .local/tools,
 # so no Prometheus server is installed or started.
 tools=$PWD/.local/tools
@@ -80,11 +90,20 @@ check() {
 
 echo
 check "local stack smoke test (scripts/local-stack.sh --check)" "$results/local-stack.log" ./scripts/local-stack.sh --check --no-build
-check "dotnet pack writes artifacts/packages/WamsGateway.Yarp.*.nupkg (README and XML docs inside)" "$results/pack.log" bash -c '
+check "dotnet pack writes WamsGateway.Yarp (no exporter among its dependencies) and WamsGateway.Yarp.Hosting, README and XML docs inside each" "$results/pack.log" bash -c '
   rm -rf artifacts/packages &&
   dotnet pack src/WamsGateway.Yarp -c Release --no-build -nologo -v quiet &&
-  package=$(ls artifacts/packages/WamsGateway.Yarp.*.nupkg) &&
-  grep -aq "README.md" "$package" && grep -aq "lib/net10.0/WamsGateway.Yarp.xml" "$package" && echo "$package"'
+  dotnet pack src/WamsGateway.Yarp.Hosting -c Release --no-build -nologo -v quiet &&
+  for id in WamsGateway.Yarp WamsGateway.Yarp.Hosting; do
+    package=$(ls artifacts/packages/$id.[0-9]*.nupkg) &&
+    unzip -l "$package" | grep -q " README.md$" && unzip -l "$package" | grep -q "lib/net10.0/$id.xml$" && echo "$package" || exit 1
+  done &&
+  core=$(ls artifacts/packages/WamsGateway.Yarp.[0-9]*.nupkg) &&
+  unzip -p "$core" WamsGateway.Yarp.nuspec > artifacts/packages/core.nuspec &&
+  grep -q "id=\"Yarp.ReverseProxy\"" artifacts/packages/core.nuspec &&
+  if grep -i "OpenTelemetry" artifacts/packages/core.nuspec; then echo "WamsGateway.Yarp depends on OpenTelemetry"; exit 1; fi &&
+  hosting=$(ls artifacts/packages/WamsGateway.Yarp.Hosting.[0-9]*.nupkg) &&
+  unzip -p "$hosting" WamsGateway.Yarp.Hosting.nuspec | grep -q "id=\"WamsGateway.Yarp\""'
 check "monitoring kit (tests/Monitoring/run.sh: promtool check and unit tests of the alert rules, PrometheusRule generated from them, the dashboard's structure and PromQL)" \
   "$results/monitoring.log" tests/Monitoring/run.sh
 if command -v kubectl >/dev/null 2>&1; then

@@ -48,8 +48,8 @@ public static class WamsGatewayServiceCollectionExtensions
 
         services.AddSingleton<ExchangeKinds>();
         services.AddOptions<GatewayOptions>().ValidateOnStart();
-        services.AddSingleton<IConfigureOptions<GatewayOptions>>(sp => new GatewayOptionsSetup(configuration, sp.GetRequiredService<ExchangeKinds>()));
-        services.AddSingleton(sp => new GatewayOptionsValidator(sp.GetRequiredService<ExchangeKinds>(), sp.GetRequiredService<IConfiguration>(), sp));
+        services.AddSingleton<IConfigureOptions<GatewayOptions>>(sp => new GatewayOptionsSetup(configuration, sp.GetRequiredService<ExchangeKinds>(), sp.GetServices<GatewaySettingsSection>()));
+        services.AddSingleton(sp => new GatewayOptionsValidator(sp.GetRequiredService<ExchangeKinds>(), sp));
         services.AddSingleton<IValidateOptions<GatewayOptions>>(sp => sp.GetRequiredService<GatewayOptionsValidator>());
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<GatewayConfigurationMonitor>(sp, configuration));
         services.AddSingleton<IOptionsMonitor<GatewayOptions>>(sp => sp.GetRequiredService<GatewayConfigurationMonitor>());

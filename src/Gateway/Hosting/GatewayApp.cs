@@ -17,12 +17,7 @@ public static class GatewayApp
     public static WebApplication Build(string[] args, Action<IServiceCollection>? configureServices = null)
     {
         var builder = WebApplication.CreateBuilder(args);
-        var configFile = GatewayConfigFile.Add(builder.Configuration, args);
-        if (configFile is not null)
-        {
-            builder.Services.AddHealthChecks().AddCheck("configuration-file", configFile, tags: [WamsGatewayDefaults.ReadinessTag]);
-        }
-
+        builder.AddWamsGatewayConfigFile(args);
         var gateway = builder.Configuration.GetSection("Gateway");
 
         builder.AddWamsGatewayTelemetry();
@@ -40,14 +35,13 @@ public static class GatewayApp
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
-        configFile?.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(GatewayConfigFile).FullName!);
         ValidateConfiguration(app);
         app.UseWamsGatewayErrors();
         app.UseWamsGatewayManagementListener();
         app.UseWamsGatewayTrafficPolicies();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.MapWamsGatewayHealthChecks();
+        app.MapWamsGatewayHealthChecks().OnManagementListener();
         app.MapWamsGatewayMetrics();
         app.MapWamsGatewayAssertionKeys();
         app.MapReverseProxy(proxy => proxy.UseWamsGateway());

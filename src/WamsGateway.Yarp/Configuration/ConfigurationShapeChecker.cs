@@ -11,7 +11,11 @@ namespace WamsGateway.Configuration;
 /// </summary>
 internal static class ConfigurationShapeChecker
 {
-    public static void Check(IConfiguration section, Type type, ShapeProblems problems)
+    /// <param name="section">The section.</param>
+    /// <param name="type">The options type it binds to.</param>
+    /// <param name="problems">Where each problem goes.</param>
+    /// <param name="ignored">Keys of the section that other code binds: neither checked nor unknown.</param>
+    public static void Check(IConfiguration section, Type type, ShapeProblems problems, IReadOnlySet<string>? ignored = null)
     {
         if (IsDictionary(type, out var valueType))
         {
@@ -23,7 +27,7 @@ internal static class ConfigurationShapeChecker
             return;
         }
 
-        CheckProperties(section, Properties(type), reportUnknown: true, problems);
+        CheckProperties(section, Properties(type), reportUnknown: true, problems, ignored);
     }
 
     /// <summary>
@@ -49,7 +53,7 @@ internal static class ConfigurationShapeChecker
             .Where(p => p.CanWrite)
             .ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
 
-    private static void CheckProperties(IConfiguration section, Dictionary<string, PropertyInfo> properties, bool reportUnknown, ShapeProblems problems, HashSet<string>? ignored = null)
+    private static void CheckProperties(IConfiguration section, Dictionary<string, PropertyInfo> properties, bool reportUnknown, ShapeProblems problems, IReadOnlySet<string>? ignored = null)
     {
         foreach (var child in section.GetChildren())
         {

@@ -22,13 +22,18 @@ internal sealed partial class GatewayConfigurationMonitor : IOptionsMonitor<Gate
     private readonly Lock _lock = new();
     private readonly List<IDisposable> _subscriptions = [];
     private event Action<GatewayOptions, string?>? Changed;
+    private readonly string[] _otherSections;
     private IChangeToken _token;
     private volatile GatewayOptions _current;
+    private readonly Dictionary<string, string?>[] _otherValues;
 
     /// <exception cref="OptionsValidationException">The configuration at start is invalid.</exception>
-    public GatewayConfigurationMonitor(IConfiguration section, IOptionsFactory<GatewayOptions> factory, IServiceProvider services, GatewayMeter meter, TimeProvider time, ILogger<GatewayConfigurationMonitor> logger)
+    public GatewayConfigurationMonitor(IConfiguration section, IOptionsFactory<GatewayOptions> factory, IServiceProvider services, IEnumerable<GatewaySettingsSection> otherSections,
+        GatewayMeter meter, TimeProvider time, ILogger<GatewayConfigurationMonitor> logger)
     {
         _section = section;
+        _otherSections = otherSections.Select(s => s.Name).ToArray();
+        _otherValues = _otherSections.Select(Values).ToArray();
         _factory = factory;
         _meter = meter;
         _time = time;
@@ -113,6 +118,7 @@ internal sealed partial class GatewayConfigurationMonitor : IOptionsMonitor<Gate
             {
                 var options = _factory.Create(Options.DefaultName);
                 WarnAboutRestartOnlyChanges(_current, options);
+                WarnAboutOtherSections();
                 _current = options;
 
                 // Listeners (the request path's snapshot) have the new configuration before anyone
@@ -160,7 +166,6 @@ internal sealed partial class GatewayConfigurationMonitor : IOptionsMonitor<Gate
             ("Redis", before.Redis, after.Redis),
             ("Cache", before.Cache, after.Cache),
             ("Delegation", before.Delegation, after.Delegation),
-            ("Management", before.Management, after.Management),
             ("Shutdown", before.Shutdown, after.Shutdown),
             ("Assertion", before.Assertion, after.Assertion),
             ("RateLimits", before.RateLimits, after.RateLimits),
@@ -175,6 +180,24 @@ internal sealed partial class GatewayConfigurationMonitor : IOptionsMonitor<Gate
             }
         }
     }
+
+    /// <summary>The sections other packages bind (the management listener's) are read at start only too.</summary>
+    private void WarnAboutOtherSections()
+    {
+        for (var i = 0; i < _otherSections.Length; i++)
+        {
+            var values = Values(_otherSections[i]);
+            if (values.Count != _otherValues[i].Count || values.Any(kv => !_otherValues[i].TryGetValue(kv.Key, out var before) || before != kv.Value))
+            {
+                Log.RestartNeeded(_logger, $"{GatewayOptions.SectionName}:{_otherSections[i]}");
+            }
+
+            _otherValues[i] = values;
+        }
+    }
+
+    private Dictionary<string, string?> Values(string section) =>
+        _section.GetSection(section).AsEnumerable(makePathsRelative: true).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.OrdinalIgnoreCase);
 
     private sealed class Subscription(Action dispose) : IDisposable
     {

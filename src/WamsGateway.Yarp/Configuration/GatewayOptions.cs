@@ -75,8 +75,6 @@ internal sealed class GatewayOptions
 
     public DelegationSettings Delegation { get; set; } = new();
 
-    public ManagementSettings Management { get; set; } = new();
-
     /// <summary>How the gateway drains on SIGTERM (<c>Gateway:Shutdown</c>); read at start.</summary>
     public Shutdown.ShutdownSettings Shutdown { get; set; } = new();
 

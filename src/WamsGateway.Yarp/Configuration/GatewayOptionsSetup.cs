@@ -12,25 +12,30 @@ internal sealed class GatewayOptionsSetup : IConfigureOptions<GatewayOptions>
 {
     private readonly IConfiguration _section;
     private readonly ExchangeKinds? _kinds;
+    private readonly HashSet<string> _otherSections;
 
-    public GatewayOptionsSetup(IConfiguration section, ExchangeKinds? kinds)
+    /// <param name="section">The gateway's section.</param>
+    /// <param name="kinds">The exchange kinds, whose settings an API's section may hold; none while registering.</param>
+    /// <param name="otherSections">Subsections the host's other packages bind (<see cref="GatewaySettingsSection"/>): not the gateway's to check.</param>
+    public GatewayOptionsSetup(IConfiguration section, ExchangeKinds? kinds, IEnumerable<GatewaySettingsSection> otherSections)
     {
         _section = section;
         _kinds = kinds;
+        _otherSections = otherSections.Select(s => s.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
     }
 
     /// <summary>Binds without kinds: the settings read while services are registered (Redis, cache, management).</summary>
     public static GatewayOptions BindForRegistration(IConfiguration section)
     {
         var options = new GatewayOptions();
-        new GatewayOptionsSetup(section, null).Configure(options);
+        new GatewayOptionsSetup(section, null, []).Configure(options);
         return options;
     }
 
     public void Configure(GatewayOptions options)
     {
         var shape = new ShapeProblems();
-        ConfigurationShapeChecker.Check(_section, typeof(GatewayOptions), shape);
+        ConfigurationShapeChecker.Check(_section, typeof(GatewayOptions), shape, _otherSections);
         foreach (var api in _section.GetSection(nameof(GatewayOptions.Apis)).GetChildren())
         {
             var registration = _kinds?.Registration(api[nameof(ApiOptions.Exchange)]);

@@ -10,13 +10,11 @@ namespace WamsGateway.Configuration;
 internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
 {
     private readonly ExchangeKinds _kinds;
-    private readonly IConfiguration _root;
     private readonly IServiceProvider _services;
 
-    public GatewayOptionsValidator(ExchangeKinds kinds, IConfiguration root, IServiceProvider services)
+    public GatewayOptionsValidator(ExchangeKinds kinds, IServiceProvider services)
     {
         _kinds = kinds;
-        _root = root;
         _services = services;
     }
 
@@ -32,7 +30,6 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         ValidateDelegation(options.Delegation, problems);
         ValidateCache(options.Cache, problems);
         ValidateRedis(options.Redis, problems);
-        Management.ManagementSettingsValidator.Validate(options.Management, _root, problems);
         ValidateShutdown(options.Shutdown, problems);
 
         foreach (var (api, settings) in options.Apis)

@@ -36,18 +36,6 @@ internal static class ErrorHandlingExtensions
         return services;
     }
 
-    /// <summary>Unhandled exceptions and bodiless 4xx/5xx of the gateway's own become problem+json.</summary>
-    public static WebApplication UseGatewayErrors(this WebApplication app)
-    {
-        app.UseExceptionHandler(new ExceptionHandlerOptions
-        {
-            // A request the server refused to read (too large, malformed) keeps its 4xx; anything else is 500.
-            StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
-        });
-        app.UseStatusCodePages();
-        return app;
-    }
-
     /// <summary>
     /// A backend's own answer passes through untouched; only a response YARP produced itself
     /// (destination unreachable, timeout) gets a problem body.

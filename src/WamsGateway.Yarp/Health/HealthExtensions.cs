@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using WamsGateway.Authentication;
 using WamsGateway.Configuration;
-using WamsGateway.Management;
 
 namespace WamsGateway.Health;
 
@@ -30,15 +29,14 @@ internal static class HealthExtensions
         return services;
     }
 
-    public static IEndpointRouteBuilder MapGatewayHealthChecks(this IEndpointRouteBuilder app)
+    /// <returns>Both endpoints, as one group.</returns>
+    public static RouteGroupBuilder MapGatewayHealthChecks(this IEndpointRouteBuilder app)
     {
-        app.MapHealthChecks("/healthz/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync })
-            .AllowAnonymous()
-            .OnManagementListener();
-        app.MapHealthChecks("/healthz/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteAsync })
-            .AllowAnonymous()
-            .OnManagementListener();
-        return app;
+        var group = app.MapGroup("/healthz");
+        group.MapHealthChecks("/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync });
+        group.MapHealthChecks("/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteAsync });
+        group.AllowAnonymous();
+        return group;
     }
 
     private static Task WriteAsync(HttpContext context, HealthReport report)

@@ -129,6 +129,31 @@ public sealed class ReloadTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RestartOnlySections_TheHostingPackagesManagementIncluded_AreLoggedAsNeedingARestart_TheRestApplies()
+    {
+        var config = Config();
+        var path = GatewayConfig.Write(config);
+        var logs = new CapturingLoggerProvider();
+        await using var gateway = await StartAsync(path, logs);
+        var token = _authority.Tokens(GatewayConfig.Audience).Valid();
+
+        // Management belongs to the hosting package: the gateway's own check for unknown keys accepts it.
+        config["Gateway"]!["Management"] = new JsonObject { ["Urls"] = "http://127.0.0.1:0" };
+        config["Gateway"]!["Delegation"] = new JsonObject { ["Timeout"] = "00:00:07" };
+        config["Gateway"]!["Apis"]!["echo-none"]!["RequiredScopes"] = new JsonArray("admin:all");
+        Replace(path, config);
+
+        await Eventually.ReturnsAsync(() => StatusAsync(gateway, "/none/a", token), s => s == HttpStatusCode.Forbidden);
+        Assert.Contains(logs.Lines, l => l.Contains("Gateway:Management changed; it is read at start only", StringComparison.Ordinal));
+        Assert.Contains(logs.Lines, l => l.Contains("Gateway:Delegation changed; it is read at start only", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Lines, l => l.Contains("Gateway:Cache changed", StringComparison.Ordinal));
+        Assert.Equal(0, await ReloadsAsync(gateway, "refused"));
+
+        // Health is still where it was: the management listener is read at start.
+        Assert.Equal("Healthy", await ConfigurationHealthAsync(gateway));
+    }
+
+    [Fact]
     public async Task NewApiAndTheRouteNamingIt_LoadTogether()
     {
         var config = Config();

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -23,7 +22,7 @@ internal static class TelemetryExtensions
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
-                .AddMeter(GatewayMeter.Name)
+                .AddMeter(WamsGatewayDefaults.MeterName)
                 // The runtime's own meter (.NET 9 and later): GC, heap, thread pool, exceptions, CPU, as dotnet_*.
                 .AddMeter("System.Runtime")
                 .AddPrometheusExporter());
@@ -44,7 +43,6 @@ internal static class TelemetryExtensions
             builder.Services.AddHostedService<TraceContextPropagation>();
         }
 
-        builder.Services.TryAddSingleton<GatewayMeter>();
         return builder;
     }
 

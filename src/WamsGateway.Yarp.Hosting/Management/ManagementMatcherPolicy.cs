@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Routing.Matching;
-using WamsGateway.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace WamsGateway.Management;
 
@@ -12,9 +12,9 @@ internal sealed class ManagementMatcherPolicy : MatcherPolicy, IEndpointSelector
 {
     private readonly bool _enabled;
 
-    public ManagementMatcherPolicy(ManagementSettings settings)
+    public ManagementMatcherPolicy(IOptions<ManagementOptions> options)
     {
-        _enabled = settings.Enabled;
+        _enabled = options.Value.Enabled;
     }
 
     public override int Order => 0;
