@@ -9,7 +9,7 @@
 #     Visual Studio (not summarised here);
 #   - perf, when installed and the gateway started with DOTNET_PerfMapEnabled=1 and
 #     DOTNET_EnableWriteXorExecute=0 (so perf can name jitted code): on-CPU time per module and per
-#     method, kernel included (how the README's "Where the time goes" was measured).
+#     method, kernel included (how docs/performance.md's "Where the time goes" was measured).
 # Usage: bench/profile.sh <url> [bearer-token]. Writes .local/profile/<port>-<time>/.
 set -euo pipefail
 cd "$(dirname "$0")/.."

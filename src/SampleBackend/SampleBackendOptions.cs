@@ -1,6 +1,6 @@
 namespace SampleBackend;
 
-/// <summary>The <c>SampleBackend</c> section (README, "The sample backend").</summary>
+/// <summary>The <c>SampleBackend</c> section (docs/local-development.md, "The sample backend").</summary>
 public sealed class SampleBackendOptions
 {
     public const string SectionName = "SampleBackend";

@@ -6,7 +6,7 @@ namespace WamsGateway;
 
 /// <summary>
 /// The standalone gateway: the WamsGateway.Yarp package in a host of its own, composed exactly as the
-/// README's "Use it in your own YARP host" shows, plus what a standalone process adds: the <c>--config</c>
+/// docs/your-own-host.md shows, plus what a standalone process adds: the <c>--config</c>
 /// file, telemetry, the management listener, and its own token required on every endpoint that does not opt out.
 /// </summary>
 public static class GatewayApp

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 namespace WamsGateway.Tests.Hosting;
 
 /// <summary>
-/// A team's own YARP host that adds the gateway with the package's public API only, as the README shows,
+/// A team's own YARP host that adds the gateway with the package's public API only, as docs/your-own-host.md shows,
 /// next to things of its own: a default authentication scheme and fallback policy of its own (an API key),
 /// its own endpoint, its own middleware, its own problem-details customisation, and its own exchange kind.
 /// </summary>

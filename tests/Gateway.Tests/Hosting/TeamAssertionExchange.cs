@@ -21,7 +21,7 @@ public sealed record TeamAssertion(string Subject, long Expires, string Signatur
 
 /// <summary>
 /// A kind written outside the gateway, as a team would: it signs "subject|expiry" with the API's key and
-/// sends subject and signature in two headers of its own. It is the README's "Your own exchange kind" example.
+/// sends subject and signature in two headers of its own. It is the example of docs/your-own-kind.md.
 /// </summary>
 public sealed class TeamAssertionExchange(TimeProvider time) : ExchangeKind<TeamAssertionOptions>
 {
