@@ -38,7 +38,7 @@ internal sealed class GatewayAuthority : IDisposable
     /// <summary>The JwtBearer scheme that validates its tokens (<see cref="SchemeFor"/>).</summary>
     public string SchemeName { get; }
 
-    /// <summary>Its readiness check: <c>authority</c> for the default one (as before there were several), <c>authority:&lt;name&gt;</c> for the others.</summary>
+    /// <summary>Its readiness check: <c>authority</c> for the default one, <c>authority:&lt;name&gt;</c> for the others.</summary>
     public string HealthCheckName { get; }
 
     /// <summary>

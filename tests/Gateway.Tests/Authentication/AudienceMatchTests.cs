@@ -4,7 +4,7 @@ using WamsGateway.Tests.Support;
 
 namespace WamsGateway.Tests.Authentication;
 
-/// <summary>Issue 8, point 6: audiences compare exactly (RFC 7519 section 4.1.3): no trailing-slash or case leniency.</summary>
+/// <summary>Audiences compare exactly (RFC 7519 section 4.1.3): no trailing-slash or case leniency.</summary>
 public sealed class AudienceMatchTests : IClassFixture<AudienceMatchTests.AudienceFixture>
 {
     private readonly GatewayFixture _f;

@@ -5,7 +5,7 @@ using WamsGateway.Tests.Support;
 namespace WamsGateway.Tests.Authentication;
 
 /// <summary>
-/// Issue 8, point 5: tokens the authority really signed, with dates no clock can hold or text no
+/// Tokens the authority really signed, with dates no clock can hold or text no
 /// header can carry. None may give a 500: out-of-range dates are invalid tokens, and every header
 /// value built from token content is sanitised.
 /// </summary>

@@ -8,7 +8,7 @@ using Xunit.Abstractions;
 namespace WamsGateway.Tests.Authentication;
 
 /// <summary>
-/// Issue 8, point 5: a couple of thousand tokens with valid signatures and random claim shapes,
+/// A couple of thousand tokens with valid signatures and random claim shapes,
 /// against every route kind. No answer is a 5xx other than the documented exchange outcomes; every
 /// error the gateway produces is problem+json; no header a backend receives carries a control
 /// character. The seed is fixed and named in every failure, so a failure reproduces.

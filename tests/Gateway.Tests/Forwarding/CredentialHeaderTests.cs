@@ -7,7 +7,7 @@ using WamsGateway.TestSupport;
 namespace WamsGateway.Tests.Forwarding;
 
 /// <summary>
-/// Issue 8, point 3: on every route kind, no inbound copy of a credential header the gateway
+/// On every route kind, no inbound copy of a credential header the gateway
 /// manages reaches the backend, in any case and with <c>_</c> for <c>-</c>; the gateway's own values still do.
 /// </summary>
 public sealed class CredentialHeaderTests : IClassFixture<CredentialHeaderTests.StripFixture>
