@@ -160,7 +160,7 @@ public class Assertions : IDisposable
             Microsoft.Extensions.Logging.Abstractions.NullLogger<WamsGateway.Assertions.AssertionKeyRing>.Instance);
         _keys = ring.GetAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
         _issuer = new WamsGateway.Assertions.AssertionIssuer(settings.Issuer, TimeProvider.System, _memory);
-        _issuer.Unbound(_keys, "orders", _unbound, _user, "header.payload.signature");
+        _issuer.Unbound(_keys, "orders", _unbound, _user, true, "header.payload.signature");
     }
 
     public void Dispose()
@@ -170,8 +170,8 @@ public class Assertions : IDisposable
     }
 
     [Benchmark(Baseline = true)]
-    public string UnboundReused() => _issuer.Unbound(_keys, "orders", _unbound, _user, "header.payload.signature");
+    public string UnboundReused() => _issuer.Unbound(_keys, "orders", _unbound, _user, true, "header.payload.signature");
 
     [Benchmark]
-    public string BoundSigned() => _issuer.Sign(_keys.Signing, _bound, _user, "GET", "http://orders.internal/api/orders/42", out _);
+    public string BoundSigned() => _issuer.Sign(_keys.Signing, _bound, _user, true, "GET", "http://orders.internal/api/orders/42", out _);
 }

@@ -19,7 +19,7 @@ public sealed class WamsGatewayBuilder
     /// Registers an exchange kind under <paramref name="name"/>, the value an API's <c>Exchange</c> takes
     /// (compared in any case). The kind is a singleton created by dependency injection.
     /// </summary>
-    /// <typeparam name="TKind">A subclass of <see cref="ExchangeKind{TOptions}"/> or <see cref="BearerExchangeKind{TOptions}"/>.</typeparam>
+    /// <typeparam name="TKind">A subclass of <see cref="ExchangeKind{TOptions}"/>, <see cref="BearerExchangeKind{TOptions}"/> or <see cref="CredentialFreeExchangeKind{TOptions}"/>.</typeparam>
     /// <param name="name">Letters, digits, <c>-</c> and <c>_</c>; not a name already registered.</param>
     /// <returns>This builder.</returns>
     /// <exception cref="ArgumentException"><paramref name="name"/> is not a valid name, or <typeparamref name="TKind"/> is not an exchange kind.</exception>
@@ -34,7 +34,7 @@ public sealed class WamsGatewayBuilder
 
         if (!typeof(IExchangeKind).IsAssignableFrom(typeof(TKind)))
         {
-            throw new ArgumentException($"{typeof(TKind).Name} is not an exchange kind; derive it from ExchangeKind<TOptions> or BearerExchangeKind<TOptions>.", nameof(TKind));
+            throw new ArgumentException($"{typeof(TKind).Name} is not an exchange kind; derive it from ExchangeKind<TOptions>, BearerExchangeKind<TOptions> or CredentialFreeExchangeKind<TOptions>.", nameof(TKind));
         }
 
         if (Services.Any(d => d.ServiceType == typeof(ExchangeKindRegistration) && d.ImplementationInstance is ExchangeKindRegistration r

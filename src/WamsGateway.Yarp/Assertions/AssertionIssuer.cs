@@ -38,7 +38,7 @@ internal sealed class AssertionIssuer
     public static TimeSpan ReuseMargin(TimeSpan lifetime) => TimeSpan.FromTicks(Math.Min(lifetime.Ticks / 4, TimeSpan.FromSeconds(15).Ticks));
 
     /// <summary>An unbound assertion for this caller and API: the kept one while it has life enough, else a new one, kept.</summary>
-    public string Unbound(AssertionKeySet keys, string api, ApiAssertionSettings settings, ClaimsPrincipal user, string callerToken)
+    public string Unbound(AssertionKeySet keys, string api, ApiAssertionSettings settings, ClaimsPrincipal user, bool emailVerified, string callerToken)
     {
         var key = string.Concat(api, ":", DelegationCacheKey.HashOf(callerToken));
         if (_cache.TryGetValue(key, out Kept? kept) && ReferenceEquals(kept!.Settings, settings))
@@ -46,7 +46,7 @@ internal sealed class AssertionIssuer
             return kept.Value;
         }
 
-        var value = Sign(keys.Signing, settings, user, null, null, out var expires);
+        var value = Sign(keys.Signing, settings, user, emailVerified, null, null, out var expires);
         var reuseUntil = expires - ReuseMargin(settings.Lifetime);
         if (reuseUntil > _time.GetUtcNow())
         {
@@ -60,7 +60,14 @@ internal sealed class AssertionIssuer
     }
 
     /// <summary>A new assertion; bound to the method and URL when both are given.</summary>
-    public string Sign(AssertionKey key, ApiAssertionSettings settings, ClaimsPrincipal user, string? method, string? url, out DateTimeOffset expires)
+    /// <param name="key">The key that signs.</param>
+    /// <param name="settings">The API's assertion settings.</param>
+    /// <param name="user">The caller.</param>
+    /// <param name="emailVerified">The caller's token vouches for its email (<see cref="CallerClaims.EmailVerified"/>).</param>
+    /// <param name="method">The method to bind, or null.</param>
+    /// <param name="url">The URL to bind, or null.</param>
+    /// <param name="expires">When the assertion expires.</param>
+    public string Sign(AssertionKey key, ApiAssertionSettings settings, ClaimsPrincipal user, bool emailVerified, string? method, string? url, out DateTimeOffset expires)
     {
         var now = _time.GetUtcNow();
         expires = now + settings.Lifetime;
@@ -88,12 +95,12 @@ internal sealed class AssertionIssuer
             claims["idp"] = callerIssuer;
         }
 
-        if (user.FindFirst("email")?.Value is { Length: > 0 } email)
+        if (CallerClaims.Single(user, CallerClaims.Email) is { } email)
         {
-            claims["email"] = email;
+            claims[CallerClaims.Email] = email;
 
-            // Whether the address was verified is the authority's to say; without its word, it was not.
-            claims["email_verified"] = user.FindFirst("email_verified")?.Value is { } verified && bool.TryParse(verified, out var yes) && yes;
+            // Whether the address was verified is the authority's to say, as the JSON value true; without its word, it was not.
+            claims[CallerClaims.EmailVerifiedClaim] = emailVerified;
         }
 
         if (method is not null && url is not null)

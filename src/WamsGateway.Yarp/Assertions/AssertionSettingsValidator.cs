@@ -7,7 +7,7 @@ namespace WamsGateway.Assertions;
 /// <summary>The checks on <c>Gateway:Assertion</c> and every API's <c>Assertion</c>, each problem naming its key.</summary>
 internal static class AssertionSettingsValidator
 {
-    public static void Validate(GatewayOptions options, HashSet<string> credentialHeaders, List<string> problems)
+    public static void Validate(GatewayOptions options, HashSet<string> credentialHeaders, IReadOnlyList<string> ownedPrefixes, List<string> problems)
     {
         const string Key = GatewayOptions.SectionName + ":Assertion";
         var settings = options.Assertion;
@@ -50,12 +50,12 @@ internal static class AssertionSettingsValidator
         {
             if (api.Assertion is { } assertion)
             {
-                ValidateApi($"{GatewayOptions.SectionName}:Apis:{name}:Assertion", assertion, options, credentialHeaders, problems);
+                ValidateApi($"{GatewayOptions.SectionName}:Apis:{name}:Assertion", assertion, options, credentialHeaders, ownedPrefixes, problems);
             }
         }
     }
 
-    private static void ValidateApi(string key, ApiAssertionSettings assertion, GatewayOptions options, HashSet<string> credentialHeaders, List<string> problems)
+    private static void ValidateApi(string key, ApiAssertionSettings assertion, GatewayOptions options, HashSet<string> credentialHeaders, IReadOnlyList<string> ownedPrefixes, List<string> problems)
     {
         if (string.IsNullOrWhiteSpace(assertion.Audience))
         {
@@ -67,7 +67,7 @@ internal static class AssertionSettingsValidator
         {
             problems.Add($"{key}:Header: '{header}' is not a header name that can carry an assertion (a valid name, not one HTTP or the gateway reserves).");
         }
-        else if (!HttpHeaderNames.IsFreeForGatewayUse(header) || credentialHeaders.Contains(header)
+        else if (!HttpHeaderNames.IsFreeForGatewayUse(header, ownedPrefixes) || credentialHeaders.Contains(header)
             || options.IdentityHeaders.Keys.Contains(header, HeaderNameComparer.Instance))
         {
             problems.Add($"{key}:Header: '{header}' is already a credential, identity or forwarding header the gateway sets; give the assertion a header of its own.");

@@ -11,8 +11,9 @@ namespace WamsGateway.Authentication;
 internal sealed class CallerToken
 {
     private CallerToken(string? token, string? header, string? invalidRequestHeader, bool readable, string? issuer, GatewayAuthority? authority,
-        string? refusal = null, string? actor = null)
+        string? refusal = null, string? actor = null, bool emailVerified = false)
     {
+        EmailVerified = emailVerified;
         Token = token;
         Header = header;
         InvalidRequestHeader = invalidRequestHeader;
@@ -22,6 +23,9 @@ internal sealed class CallerToken
         Refusal = refusal;
         Actor = actor;
     }
+
+    /// <summary>The payload's <c>email</c> is a string and its <c>email_verified</c> the JSON value <c>true</c> (<see cref="TokenPayload.EmailVerified"/>).</summary>
+    public bool EmailVerified { get; }
 
     /// <summary>The token, or null when the request carries none (or breaks the one-method rule).</summary>
     public string? Token { get; }
@@ -43,8 +47,8 @@ internal sealed class CallerToken
 
     /// <summary>
     /// Why the payload is refused before any key is fetched, as a failure reason: <c>duplicate_claim</c> (a member named
-    /// twice: which one counts would depend on the parser) or <c>invalid_date</c> (<c>exp</c>, <c>nbf</c> or <c>iat</c> not a
-    /// JSON number). Null when neither.
+    /// twice: which one counts would depend on the parser), <c>invalid_date</c> (<c>exp</c>, <c>nbf</c> or <c>iat</c> not a
+    /// JSON number) or <c>invalid_subject</c> (<c>sub</c> missing, empty or not a string). Null when none.
     /// </summary>
     public string? Refusal { get; }
 
@@ -95,7 +99,7 @@ internal sealed class CallerToken
     {
         var payload = TokenPayload.Read(token);
         var issuer = payload.Issuer;
-        return new CallerToken(token, header, null, payload.Readable, issuer, issuer is null ? null : authorities.ForIssuer(issuer), payload.Refusal, payload.Actor);
+        return new CallerToken(token, header, null, payload.Readable, issuer, issuer is null ? null : authorities.ForIssuer(issuer), payload.Refusal, payload.Actor, payload.EmailVerified);
     }
 
     /// <summary>The issuer a compact JWS's payload names (see <see cref="TokenPayload.Read(string)"/>); false when the token is unreadable.</summary>

@@ -68,11 +68,17 @@ internal sealed partial class GatewayJwtBearerEvents : JwtBearerEvents
             return Task.CompletedTask;
         }
 
-        // Shapes parsers disagree on, refused before any key is fetched: a member named twice, a date that is not a number.
+        // Shapes parsers disagree on, refused before any key is fetched: a member named twice, a date that is not a number,
+        // a sub that is not one non-empty string.
         if (caller.Refusal is { } refusal)
         {
             Reject(refusal, caller.Authority?.Name ?? NoAuthority);
-            context.Fail(refusal == TokenPayload.InvalidDate ? new TokenDateException() : new DuplicateClaimException());
+            context.Fail(refusal switch
+            {
+                TokenPayload.InvalidDate => new TokenDateException(),
+                TokenPayload.InvalidSubject => new InvalidSubjectException(),
+                _ => new DuplicateClaimException(),
+            });
             return Task.CompletedTask;
         }
 
@@ -162,6 +168,7 @@ internal sealed partial class GatewayJwtBearerEvents : JwtBearerEvents
         {
             TokenDateException => TokenDateException.Description,
             DuplicateClaimException => DuplicateClaimException.Description,
+            InvalidSubjectException => InvalidSubjectException.Description,
             _ => string.IsNullOrEmpty(context.ErrorDescription) ? null : BearerChallenge.SafeDescription(context.ErrorDescription),
         };
         http.Response.Headers.Append(HeaderNames.WWWAuthenticate, BearerChallenge.Build(context.Error, description));

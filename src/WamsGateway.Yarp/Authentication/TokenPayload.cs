@@ -14,9 +14,13 @@ namespace WamsGateway.Authentication;
 /// </summary>
 /// <param name="Readable">False when the token is not three base64url parts with a JSON object in the middle.</param>
 /// <param name="Issuer">The <c>iss</c> member when it is one string; null otherwise.</param>
-/// <param name="Refusal"><see cref="DuplicateClaim"/>, <see cref="InvalidDate"/>, or null.</param>
+/// <param name="Refusal"><see cref="DuplicateClaim"/>, <see cref="InvalidDate"/>, <see cref="InvalidSubject"/>, or null.</param>
 /// <param name="Actor">For a token with <c>act</c>: the actor's <c>sub</c>, else its <c>client_id</c>, else empty; null without <c>act</c>.</param>
-internal readonly record struct TokenPayload(bool Readable, string? Issuer, string? Refusal, string? Actor)
+/// <param name="EmailVerified">
+/// The authority's word that the address is the user's: <c>email</c> is a JSON string and <c>email_verified</c> the JSON
+/// value <c>true</c> (not the string <c>"true"</c>, not an array holding <c>true</c>, which read as the same claim once parsed).
+/// </param>
+internal readonly record struct TokenPayload(bool Readable, string? Issuer, string? Refusal, string? Actor, bool EmailVerified = false)
 {
     /// <summary>A member of the payload is named twice (names compared after unescaping).</summary>
     public const string DuplicateClaim = "duplicate_claim";
@@ -24,17 +28,28 @@ internal readonly record struct TokenPayload(bool Readable, string? Issuer, stri
     /// <summary>A NumericDate member is not a JSON number (a string, an array...).</summary>
     public const string InvalidDate = "invalid_date";
 
+    /// <summary>
+    /// <c>sub</c> missing, empty, or not a JSON string (RFC 7519 section 4.1.2: a StringOrURI): the user the backend
+    /// would be told of, as text, could be no one, or the same as another spelling's (<c>12345</c> and <c>"12345"</c>).
+    /// </summary>
+    public const string InvalidSubject = "invalid_subject";
+
     private const int StackNameBytes = 256;
     private const int StackMembers = 64;
 
     private static readonly TokenPayload Unreadable = new(false, null, null, null);
 
+    private static readonly SearchValues<char> CompactJwsCharacters =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.");
+
     public static TokenPayload Read(string token)
     {
         var first = token.IndexOf('.', StringComparison.Ordinal);
         var second = first < 0 ? -1 : token.IndexOf('.', first + 1);
-        if (second < 0 || token.IndexOf('.', second + 1) >= 0)
+        if (second < 0 || token.IndexOf('.', second + 1) >= 0 || token.AsSpan().ContainsAnyExcept(CompactJwsCharacters))
         {
+            // RFC 7515 section 7.1: three parts of unpadded base64url. A padded or otherwise re-spelled copy of a
+            // token would validate as the same token yet count as another (another cache entry, another exchange).
             return Unreadable;
         }
 
@@ -59,6 +74,9 @@ internal readonly record struct TokenPayload(bool Readable, string? Issuer, stri
         var members = 0;
         var duplicate = false;
         var badDate = false;
+        var goodSubject = false;
+        var emailIsText = false;
+        var emailVerified = false;
         string? issuer = null;
         var issuers = 0;
         string? actor = null;
@@ -102,6 +120,9 @@ internal readonly record struct TokenPayload(bool Readable, string? Issuer, stri
 
                     members++;
                     var member = name.SequenceEqual("iss"u8) ? Member.Issuer
+                        : name.SequenceEqual("sub"u8) ? Member.Subject
+                        : name.SequenceEqual("email"u8) ? Member.Email
+                        : name.SequenceEqual("email_verified"u8) ? Member.EmailVerified
                         : name.SequenceEqual("act"u8) ? Member.Actor
                         : name.SequenceEqual("exp"u8) || name.SequenceEqual("nbf"u8) || name.SequenceEqual("iat"u8) ? Member.Date
                         : Member.Other;
@@ -118,6 +139,18 @@ internal readonly record struct TokenPayload(bool Readable, string? Issuer, stri
                             break;
                         case Member.Date:
                             badDate |= reader.TokenType != JsonTokenType.Number;
+                            reader.Skip();
+                            break;
+                        case Member.Subject:
+                            goodSubject = reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > 0;
+                            reader.Skip();
+                            break;
+                        case Member.Email:
+                            emailIsText = reader.TokenType == JsonTokenType.String;
+                            reader.Skip();
+                            break;
+                        case Member.EmailVerified:
+                            emailVerified = reader.TokenType == JsonTokenType.True;
                             reader.Skip();
                             break;
                         case Member.Actor:
@@ -148,8 +181,8 @@ internal readonly record struct TokenPayload(bool Readable, string? Issuer, stri
             return Unreadable;
         }
 
-        var refusal = duplicate ? DuplicateClaim : badDate ? InvalidDate : null;
-        return new TokenPayload(true, issuers == 1 ? issuer : null, refusal, actor);
+        var refusal = duplicate ? DuplicateClaim : badDate ? InvalidDate : !goodSubject ? InvalidSubject : null;
+        return new TokenPayload(true, issuers == 1 ? issuer : null, refusal, actor, emailIsText && emailVerified);
     }
 
     /// <summary>At <c>act</c>'s value: the actor's <c>sub</c>, else its <c>client_id</c>, else empty; the reader ends on the value's last token.</summary>
@@ -189,6 +222,9 @@ internal readonly record struct TokenPayload(bool Readable, string? Issuer, stri
     {
         Other,
         Issuer,
+        Subject,
+        Email,
+        EmailVerified,
         Date,
         Actor,
     }

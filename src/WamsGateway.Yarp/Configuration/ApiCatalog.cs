@@ -51,13 +51,15 @@ internal sealed class GatewaySnapshot
             },
             StringComparer.OrdinalIgnoreCase);
         // Every API's assertion header, and the default name, is the gateway's on every route.
-        var credentialHeaders = Apis.Values.SelectMany(a => a.Kind.CredentialHeaders(a.Settings))
+        var credentialHeaders = kinds.OwnedHeaders
+            .Concat(Apis.Values.SelectMany(a => a.Kind.CredentialHeaders(a.Settings)))
             .Concat(Apis.Values.Select(a => a.Options.Assertion?.Header).OfType<string>())
             .Concat(Apis.Values.Select(a => a.Options.TokenHeader).OfType<string>())
             .Append(Assertions.ApiAssertionSettings.DefaultHeader)
             .ToList();
-        Strip = new CredentialHeadersTransform(CredentialHeadersTransform.NamesFor(options, credentialHeaders, keepAuthorization: false));
-        StripKeepingAuthorization = new CredentialHeadersTransform(CredentialHeadersTransform.NamesFor(options, credentialHeaders, keepAuthorization: true));
+        var prefixes = kinds.OwnedHeaderPrefixes;
+        Strip = new CredentialHeadersTransform(CredentialHeadersTransform.NamesFor(options, credentialHeaders, keepAuthorization: false), prefixes);
+        StripKeepingAuthorization = new CredentialHeadersTransform(CredentialHeadersTransform.NamesFor(options, credentialHeaders, keepAuthorization: true), prefixes);
         // Headers that carry the issuer go only where a user id alone is ambiguous: APIs (and routes without one) that take several authorities.
         IdentityHeaders = new IdentityHeadersTransform(options.IdentityHeaders.Where(h => h.Value != IssuerClaim), options.RequireVerifiedEmail);
         IdentityHeadersWithIssuer = new IdentityHeadersTransform(options.IdentityHeaders, options.RequireVerifiedEmail);
@@ -70,7 +72,7 @@ internal sealed class GatewaySnapshot
     /// <summary>Removes every inbound credential and identity header.</summary>
     public CredentialHeadersTransform Strip { get; }
 
-    /// <summary>The same, but the caller's validated <c>Authorization</c> travels on (Passthrough).</summary>
+    /// <summary>The same, but the caller's validated <c>Authorization</c> travels on (a kind that keeps it, such as Passthrough).</summary>
     public CredentialHeadersTransform StripKeepingAuthorization { get; }
 
     /// <summary>The identity headers, but not those that carry the issuer.</summary>

@@ -45,28 +45,42 @@ internal sealed class GatewayOptions
     public bool RequireVerifiedEmail { get; set; } = true;
 
     /// <summary>
-    /// Further headers removed from every inbound request on every route, merged with
-    /// <see cref="DefaultStripHeaders"/> (never replacing them). Matched in any case, any non-alphanumeric character as <c>-</c>.
+    /// Further headers removed from every inbound request on every route, besides the gateway's own (those the
+    /// exchange kinds own, such as <c>X-ZUMO-AUTH</c> and <c>X-Amz-*</c>, never replaced by this list). Matched in
+    /// any case, any non-alphanumeric character as <c>-</c>.
     /// </summary>
     public List<string>? StripHeaders { get; set; }
 
-    /// <summary>Credential headers removed on every route even when <see cref="StripHeaders"/> is configured.</summary>
-    public static IReadOnlyList<string> DefaultStripHeaders { get; } = ["X-ZUMO-AUTH"];
-
     /// <summary>
     /// Headers that change what a request means at a backend or framework that honours them (the method it runs, the
-    /// URL it routes, the client address it trusts), so a caller's copy would reach past what the gateway checked (a
-    /// bound assertion's <c>htm</c>, a route's path). Removed on every route unless named in <see cref="KeepHeaders"/>.
+    /// URL or host it routes, the client address it trusts, the user another authenticating proxy or platform vouched
+    /// for), so a caller's copy would reach past what the gateway checked (a bound assertion's <c>htm</c>, a route's
+    /// path, the identity headers). Removed on every route unless named in <see cref="KeepHeaders"/>.
     /// </summary>
     public static IReadOnlyList<string> MeaningChangingHeaders { get; } =
-        ["X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override", "X-Original-URL", "X-Rewrite-URL", "X-Real-IP", "True-Client-IP"];
+    [
+        // The method and URL a framework runs or routes.
+        "X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override", "X-Original-URL", "X-Rewrite-URL",
+        "X-Original-Method", "X-Forwarded-Method", "X-Forwarded-Uri", "X-Original-URI", "X-Original-Host", "X-Host",
+        "X-Forwarded-Port", "X-Forwarded-Server",
+
+        // The client address a backend trusts.
+        "X-Real-IP", "True-Client-IP", "X-Client-IP", "CF-Connecting-IP", "X-Cluster-Client-IP", "Fastly-Client-IP",
+
+        // The user another authenticating proxy or platform vouched for: Azure App Service authentication (Mobile
+        // Services' successor), oauth2-proxy, Authelia and other forward-auth proxies, CGI-style servers.
+        "X-MS-CLIENT-PRINCIPAL", "X-MS-CLIENT-PRINCIPAL-NAME", "X-MS-CLIENT-PRINCIPAL-ID", "X-MS-CLIENT-PRINCIPAL-IDP",
+        "X-Forwarded-User", "X-Forwarded-Email", "X-Forwarded-Preferred-Username", "X-Forwarded-Groups", "X-Forwarded-Access-Token",
+        "X-Auth-Request-User", "X-Auth-Request-Email", "X-Auth-Request-Preferred-Username", "X-Auth-Request-Groups", "X-Auth-Request-Access-Token",
+        "Remote-User", "Remote-Email", "Remote-Groups", "Remote-Name", "X-Remote-User",
+    ];
 
     /// <summary>Of <see cref="MeaningChangingHeaders"/>, those a caller may send to the backends after all (a backend that relies on one).</summary>
     public List<string>? KeepHeaders { get; set; }
 
-    /// <summary>The built-in strip lists, less what <see cref="KeepHeaders"/> keeps, and the configured one.</summary>
-    public IEnumerable<string> EffectiveStripHeaders => DefaultStripHeaders
-        .Concat(MeaningChangingHeaders.Where(h => KeepHeaders?.Contains(h, Forwarding.HeaderNameComparer.Instance) != true))
+    /// <summary>The meaning-changing headers, less what <see cref="KeepHeaders"/> keeps, and the configured list.</summary>
+    public IEnumerable<string> EffectiveStripHeaders => MeaningChangingHeaders
+        .Where(h => KeepHeaders?.Contains(h, Forwarding.HeaderNameComparer.Instance) != true)
         .Concat(StripHeaders ?? []);
 
     public RedisSettings Redis { get; set; } = new();

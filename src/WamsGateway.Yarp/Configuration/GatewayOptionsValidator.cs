@@ -37,7 +37,7 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             ValidateApi($"{GatewayOptions.SectionName}:Apis:{api}", settings, problems);
         }
 
-        Assertions.AssertionSettingsValidator.Validate(options, CredentialHeaders(options), problems);
+        Assertions.AssertionSettingsValidator.Validate(options, CredentialHeaders(options), _kinds.OwnedHeaderPrefixes, problems);
         ValidateRouteBindings(options, problems);
         ValidateIdentityHeaderCollisions(options, problems);
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
@@ -198,11 +198,12 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         credentials.UnionWith(options.EffectiveStripHeaders);
         credentials.UnionWith(options.Apis.Values.Select(a => a.Assertion?.Header).OfType<string>());
         credentials.Add(Assertions.ApiAssertionSettings.DefaultHeader);
+        var prefixes = _kinds.OwnedHeaderPrefixes;
 
         foreach (var (header, claim) in options.IdentityHeaders)
         {
             if (!string.IsNullOrEmpty(claim) && HttpHeaderNames.IsToken(header)
-                && (credentials.Contains(header) || Forwarding.HeaderNameComparer.StartsWith(header, Forwarding.CredentialHeadersTransform.AmzPrefix)))
+                && (credentials.Contains(header) || prefixes.Any(prefix => Forwarding.HeaderNameComparer.StartsWith(header, prefix))))
             {
                 problems.Add($"{GatewayOptions.SectionName}:IdentityHeaders:{header}: '{header}' carries a credential or a forwarding header the gateway manages; give the claim a header of its own.");
             }
@@ -213,6 +214,7 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
     private HashSet<string> CredentialHeaders(GatewayOptions options)
     {
         var credentials = new HashSet<string>(Forwarding.HeaderNameComparer.Instance);
+        credentials.UnionWith(_kinds.OwnedHeaders);
         credentials.UnionWith(options.Apis.Values.Select(a => a.TokenHeader).OfType<string>());
         foreach (var api in options.Apis.Values)
         {
@@ -257,7 +259,7 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             }
             else if (header.Equals("Authorization", StringComparison.OrdinalIgnoreCase))
             {
-                problems.Add($"{Key}:{i}: Authorization is handled already (dropped on every route except Passthrough ones); remove it from this list.");
+                problems.Add($"{Key}:{i}: Authorization is handled already (dropped on every route unless the API's exchange kind keeps the caller's, as Passthrough does); remove it from this list.");
             }
         }
     }
@@ -307,23 +309,24 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         _kinds.Find(api.Exchange)!.Validate(api.Settings, new ExchangeValidationContext(key, registration.Name, problems));
         if (api.TokenHeader is { } tokenHeader)
         {
-            ValidateTokenHeader($"{key}:TokenHeader", tokenHeader, registration.Name, problems);
+            ValidateTokenHeader($"{key}:TokenHeader", tokenHeader, registration.Name, _kinds.Find(api.Exchange)!.KeepsCallerAuthorization, problems);
         }
     }
 
     /// <summary>
     /// A header a caller's token may come in: a valid name that HTTP and the gateway do not reserve, never an
-    /// identity, forwarding or <c>X-Amz-*</c> header; not on Passthrough, which forwards the caller's <c>Authorization</c>.
+    /// identity or forwarding header, nor one under a prefix a kind owns (<c>X-Amz-*</c>); not for a kind that forwards
+    /// the caller's <c>Authorization</c> (Passthrough).
     /// </summary>
-    private static void ValidateTokenHeader(string key, string header, string kind, List<string> problems)
+    private void ValidateTokenHeader(string key, string header, string kind, bool keepsCallerAuthorization, List<string> problems)
     {
-        if (!HttpHeaderNames.IsFreeForGatewayUse(header) || Forwarding.HeaderNameComparer.Instance.Equals(header, Assertions.ApiAssertionSettings.DefaultHeader))
+        if (!HttpHeaderNames.IsFreeForGatewayUse(header, _kinds.OwnedHeaderPrefixes) || Forwarding.HeaderNameComparer.Instance.Equals(header, Assertions.ApiAssertionSettings.DefaultHeader))
         {
             problems.Add($"{key}: '{header}' cannot carry a caller's token; name a header of its own, such as X-ZUMO-AUTH (Authorization is read anyway).");
         }
-        else if (kind == Exchanges.Passthrough.PassthroughExchange.Name)
+        else if (keepsCallerAuthorization)
         {
-            problems.Add($"{key}: a Passthrough API forwards the caller's Authorization header; a token sent in '{header}' would reach the backend as nothing.");
+            problems.Add($"{key}: a {kind} API forwards the caller's Authorization header; a token sent in '{header}' would reach the backend as nothing.");
         }
     }
 

@@ -29,12 +29,15 @@ internal static class HttpHeaderNames
 
     /// <summary>
     /// A name the gateway may give a role of its own (a caller's token, an assertion): valid, not one of HTTP's
-    /// own, not a forwarding header YARP sets and not an <c>X-Amz-*</c> header, in any spelling the strip transform merges.
+    /// own, not a forwarding header YARP sets and not under a prefix an exchange kind owns (<c>X-Amz-*</c>), in any
+    /// spelling the strip transform merges.
     /// </summary>
-    public static bool IsFreeForGatewayUse(string name) =>
+    /// <param name="name">The header name.</param>
+    /// <param name="ownedPrefixes">The prefixes the registered kinds own.</param>
+    public static bool IsFreeForGatewayUse(string name, IEnumerable<string> ownedPrefixes) =>
         IsToken(name) && !IsProtocolHeader(name)
         && !Forwarding.CredentialHeadersTransform.ForwardingHeaders.Contains(name, Forwarding.HeaderNameComparer.Instance)
-        && !Forwarding.HeaderNameComparer.StartsWith(name, Forwarding.CredentialHeadersTransform.AmzPrefix);
+        && !ownedPrefixes.Any(prefix => Forwarding.HeaderNameComparer.StartsWith(name, prefix));
 
     /// <summary>RFC 9110 token characters.</summary>
     public static bool IsToken(string value) =>

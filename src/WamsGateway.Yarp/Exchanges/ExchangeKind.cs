@@ -7,7 +7,9 @@ namespace WamsGateway.Exchanges;
 /// <summary>
 /// One way of obtaining the credential an API receives: the value of <c>Gateway:Apis:&lt;name&gt;:Exchange</c>.
 /// A kind owns everything about itself: its options (bound from the API's section), their validation,
-/// the exchange, what it adds to the forwarded request, and anything the request needs before the exchange.
+/// the exchange, what it adds to the forwarded request (<see cref="Apply"/>, the outbound hook: a header, or a
+/// signature over the request as it leaves), the headers it owns, and anything the request needs before the exchange.
+/// A kind that obtains nothing per caller derives from <see cref="CredentialFreeExchangeKind{TOptions}"/> instead.
 /// Register one with <see cref="Microsoft.Extensions.DependencyInjection.WamsGatewayBuilder.AddExchangeKind{TKind}(string)"/>.
 /// </summary>
 /// <remarks>
@@ -30,7 +32,20 @@ public abstract class ExchangeKind<TOptions> : IExchangeKind
 
     bool IExchangeKind.RequiresCaller => true;
 
-    bool IExchangeKind.KeepsCallerAuthorization => false;
+    /// <summary>
+    /// True when the caller's own validated <c>Authorization</c> travels on to the backend beside the credential
+    /// (which then goes in a header of its own); false, the default, drops it.
+    /// </summary>
+    public virtual bool KeepsCallerAuthorization => false;
+
+    /// <summary>
+    /// Header names this kind owns whatever an API's settings say (a header its backends trust): no caller's copy
+    /// passes on any route, whichever API the route names. Settings-dependent names go in <see cref="CredentialHeaders"/>.
+    /// </summary>
+    public virtual IReadOnlyList<string> OwnedHeaders { get; } = [];
+
+    /// <summary>Header name prefixes this kind owns (<c>X-Amz-</c> for SigV4): every inbound header that starts with one is removed on every route.</summary>
+    public virtual IReadOnlyList<string> OwnedHeaderPrefixes { get; } = [];
 
     /// <summary>Checks the options as bound, reporting every problem through <paramref name="context"/>; runs at start and on every reload.</summary>
     /// <param name="options">The API's settings for this kind.</param>
@@ -93,5 +108,6 @@ public abstract class ExchangeKind<TOptions> : IExchangeKind
             Authority = request.Authority?.Address,
         }, cancellationToken);
 
-    void IExchangeKind.Apply(RequestTransformContext context, ApiDefinition api, DelegatedCredential credential) => Apply(context, (TOptions)api.Settings, credential);
+    void IExchangeKind.Apply(RequestTransformContext context, ApiDefinition api, DelegatedCredential? credential) =>
+        Apply(context, (TOptions)api.Settings, credential ?? throw new InvalidOperationException($"The delegation step did not run for API '{api.Name}', whose kind exchanges credentials."));
 }

@@ -9,20 +9,14 @@ internal sealed record ExchangeKindRegistration(string Name, Type KindType, Type
     {
         for (var type = kindType; type is not null; type = type.BaseType)
         {
-            if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(ExchangeKind<>))
+            if (type.IsGenericType && (type.GetGenericTypeDefinition() == typeof(ExchangeKind<>) || type.GetGenericTypeDefinition() == typeof(CredentialFreeExchangeKind<>)))
             {
                 return new ExchangeKindRegistration(name, kindType, type.GetGenericArguments()[0]);
             }
         }
 
-        // The built-in kinds that obtain nothing have no options of their own.
-        return new ExchangeKindRegistration(name, kindType, typeof(NoOptions));
+        throw new ArgumentException($"{kindType.Name} is not an exchange kind; derive it from ExchangeKind<TOptions>, BearerExchangeKind<TOptions> or CredentialFreeExchangeKind<TOptions>.", nameof(kindType));
     }
-}
-
-/// <summary>Settings of a kind that has none.</summary>
-internal sealed class NoOptions
-{
 }
 
 /// <summary>The registered kinds by name (any case), as DI created them.</summary>
@@ -55,4 +49,10 @@ internal sealed class ExchangeKinds
         name is not null && _kinds.TryGetValue(name, out var kind) ? kind.Kind.Value : null;
 
     public IEnumerable<IExchangeKind> All => _kinds.Values.Select(k => k.Kind.Value);
+
+    /// <summary>Every kind's <see cref="IExchangeKind.OwnedHeaders"/>: the gateway's on every route.</summary>
+    public IEnumerable<string> OwnedHeaders => All.SelectMany(k => k.OwnedHeaders);
+
+    /// <summary>Every kind's <see cref="IExchangeKind.OwnedHeaderPrefixes"/>: the gateway's on every route.</summary>
+    public IReadOnlyList<string> OwnedHeaderPrefixes => All.SelectMany(k => k.OwnedHeaderPrefixes).Distinct(Forwarding.HeaderNameComparer.Instance).ToList();
 }

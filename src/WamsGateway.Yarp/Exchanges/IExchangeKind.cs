@@ -13,7 +13,7 @@ internal interface IExchangeKind
     /// <summary>The kind's options type, bound from the API's section.</summary>
     Type OptionsType { get; }
 
-    /// <summary>False for kinds that obtain nothing (None, Passthrough).</summary>
+    /// <summary>False for kinds that obtain nothing (<see cref="CredentialFreeExchangeKind{TOptions}"/>).</summary>
     bool ExchangesCredential { get; }
 
     /// <summary>False only when the API can be called without a signed-in caller.</summary>
@@ -21,6 +21,12 @@ internal interface IExchangeKind
 
     /// <summary>True when the caller's own validated <c>Authorization</c> travels on.</summary>
     bool KeepsCallerAuthorization { get; }
+
+    /// <summary>Header names the kind owns whatever its settings: removed from every inbound request on every route.</summary>
+    IReadOnlyList<string> OwnedHeaders { get; }
+
+    /// <summary>Header name prefixes the kind owns: every inbound header that starts with one is removed on every route.</summary>
+    IReadOnlyList<string> OwnedHeaderPrefixes { get; }
 
     /// <summary>The credential types the kind yields, so the shared cache can store them.</summary>
     IReadOnlyList<Type> CredentialTypes { get; }
@@ -36,5 +42,9 @@ internal interface IExchangeKind
 
     Task<DelegatedCredential> ExchangeAsync(DelegationRequest request, CancellationToken cancellationToken);
 
-    void Apply(RequestTransformContext context, ApiDefinition api, DelegatedCredential credential);
+    /// <summary>The outbound hook: what the kind adds to the request as it leaves (its credential, a header, a signature).</summary>
+    /// <param name="context">YARP's request transform context.</param>
+    /// <param name="api">The route's API.</param>
+    /// <param name="credential">What the exchange yielded; null for a kind that obtains nothing.</param>
+    void Apply(RequestTransformContext context, ApiDefinition api, DelegatedCredential? credential);
 }

@@ -64,8 +64,8 @@ internal sealed class GatewayTransformProvider : ITransformProvider
 /// <summary>
 /// One per route, reading the request's configuration snapshot, so a reload applies to the next request
 /// without YARP rebuilding its routes: strip every inbound credential and identity header (the caller's
-/// <c>Authorization</c> stays only when the route's API passes it through), set the identity headers, and
-/// let the API's exchange kind put its credential on, then the caller's signed assertion when the API asks for one.
+/// <c>Authorization</c> stays only when the route's API's kind keeps it), set the identity headers, and
+/// let the API's exchange kind add what it adds (its credential, a header, a signature), then the caller's signed assertion when the API asks for one.
 /// </summary>
 internal sealed class GatewayRequestTransform : RequestTransform
 {
@@ -83,12 +83,8 @@ internal sealed class GatewayRequestTransform : RequestTransform
         var (snapshot, api, _) = _catalog.ForRequest(context.HttpContext);
         await (api?.Kind.KeepsCallerAuthorization == true ? snapshot.StripKeepingAuthorization : snapshot.Strip).ApplyAsync(context);
         await snapshot.IdentityHeadersFor(api).ApplyAsync(context);
-        if (api is { Kind.ExchangesCredential: true })
-        {
-            var credential = context.HttpContext.Features.Get<DelegatedCredentialFeature>()?.Credential
-                ?? throw new InvalidOperationException("The delegation step did not run for a route whose API exchanges credentials.");
-            api.Kind.Apply(context, api, credential);
-        }
+        // The kind's outbound hook: its credential (null for a kind that obtains none), a header, a signature.
+        api?.Kind.Apply(context, api, context.HttpContext.Features.Get<DelegatedCredentialFeature>()?.Credential);
 
         if (api?.Options.Assertion is { } assertion)
         {
@@ -107,7 +103,8 @@ internal sealed class GatewayRequestTransform : RequestTransform
         }
 
         // The method as it is sent (YARP sends "GET" for a caller's "get"), the URL as the backend will see it.
-        return _assertions!.Sign(feature.Keys.Signing, settings, context.HttpContext.User, context.ProxyRequest.Method.Method, BackendUrl(context), out _);
+        return _assertions!.Sign(feature.Keys.Signing, settings, context.HttpContext.User, Authentication.CallerClaims.EmailVerified(context.HttpContext),
+            context.ProxyRequest.Method.Method, BackendUrl(context), out _);
     }
 
     /// <summary>

@@ -34,7 +34,7 @@ internal sealed class IdentityHeadersTransform : RequestTransform
         foreach (var (header, claimType) in _headers)
         {
             var value = FindClaim(user, claimType);
-            if (value is not null && (claimType != EmailClaim || !_requireVerifiedEmail || EmailVerified(user)))
+            if (value is not null && (claimType != EmailClaim || !_requireVerifiedEmail || CallerClaims.EmailVerified(context.HttpContext)))
             {
                 AddHeader(context, header, Encode(value));
             }
@@ -43,16 +43,13 @@ internal sealed class IdentityHeadersTransform : RequestTransform
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>The claim's one value (<c>azp</c>: the calling application); none when the token has several.</summary>
     private static string? FindClaim(ClaimsPrincipal user, string claimType)
     {
-        var value = claimType == CallerClaims.AuthorizedParty ? CallerClaims.ClientId(user) : user.FindFirst(claimType)?.Value;
+        var value = claimType == CallerClaims.AuthorizedParty ? CallerClaims.ClientId(user) : CallerClaims.Single(user, claimType);
 
         return string.IsNullOrEmpty(value) ? null : value;
     }
-
-    /// <summary>The authority's word that the address is the user's: <c>email_verified</c> as the JSON value <c>true</c>, not the string.</summary>
-    private static bool EmailVerified(ClaimsPrincipal user) =>
-        user.FindFirst("email_verified") is { ValueType: ClaimValueTypes.Boolean } verified && verified.Value.Equals("true", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// One encoding that no two claim values share: a value of printable ASCII without <c>%</c> goes as is; any other

@@ -117,8 +117,8 @@ public sealed class AssertionEndToEndTests : IAsyncLifetime
         var issuer = new AssertionIssuer(_stack.Issuer, past, cache);
         var settings = new ApiAssertionSettings { Audience = AssertionFleet.Audience };
         var user = new ClaimsPrincipal(new ClaimsIdentity([new Claim("sub", "auth0|alice")], "test"));
-        var expired = issuer.Sign(keys.Signing, settings, user, null, null, out _);
-        var fresh = new AssertionIssuer(_stack.Issuer, TimeProvider.System, cache).Sign(keys.Signing, settings, user, null, null, out _);
+        var expired = issuer.Sign(keys.Signing, settings, user, false, null, null, out _);
+        var fresh = new AssertionIssuer(_stack.Issuer, TimeProvider.System, cache).Sign(keys.Signing, settings, user, false, null, null, out _);
 
         Assert.Equal(HttpStatusCode.OK, await DirectStatusAsync(HttpMethod.Get, "/api/whoami", fresh));
         Assert.Equal(HttpStatusCode.Unauthorized, await DirectStatusAsync(HttpMethod.Get, "/api/whoami", expired));
@@ -131,7 +131,7 @@ public sealed class AssertionEndToEndTests : IAsyncLifetime
         var issuer = Gateway.Services.GetRequiredService<AssertionIssuer>();
         var settings = new ApiAssertionSettings { Audience = AssertionFleet.Audience, BindRequest = true };
         var user = new ClaimsPrincipal(new ClaimsIdentity([new Claim("sub", "auth0|alice")], "test"));
-        string Bound() => issuer.Sign(keys.Signing, settings, user, "GET", new Uri(_stack.Backend.Address, "api/whoami").AbsoluteUri, out _);
+        string Bound() => issuer.Sign(keys.Signing, settings, user, false, "GET", new Uri(_stack.Backend.Address, "api/whoami").AbsoluteUri, out _);
 
         // Each a fresh assertion, so only the binding can refuse it.
         Assert.Equal(HttpStatusCode.OK, await DirectStatusAsync(HttpMethod.Get, "/api/whoami?any=query", Bound()));
@@ -148,7 +148,7 @@ public sealed class AssertionEndToEndTests : IAsyncLifetime
         var keys = await Gateway.Services.GetRequiredService<AssertionKeyRing>().GetAsync(CancellationToken.None);
         var settings = new ApiAssertionSettings { Audience = AssertionFleet.Audience, BindRequest = true };
         var user = new ClaimsPrincipal(new ClaimsIdentity([new Claim("sub", "auth0|alice")], "test"));
-        var bound = Gateway.Services.GetRequiredService<AssertionIssuer>().Sign(keys.Signing, settings, user, "GET", new Uri(_stack.Backend.Address, "api/whoami").AbsoluteUri, out _);
+        var bound = Gateway.Services.GetRequiredService<AssertionIssuer>().Sign(keys.Signing, settings, user, false, "GET", new Uri(_stack.Backend.Address, "api/whoami").AbsoluteUri, out _);
 
         Assert.Equal(HttpStatusCode.OK, await DirectStatusAsync(HttpMethod.Get, "/api/whoami", bound));
         Assert.Equal(HttpStatusCode.Unauthorized, await DirectStatusAsync(HttpMethod.Get, "/api/whoami", bound));
@@ -175,8 +175,25 @@ public sealed class AssertionEndToEndTests : IAsyncLifetime
     [Theory]
     [InlineData(null)]
     [InlineData("")]
+    public async Task ACallerWithoutASubject_IsRefused_401InvalidSubject(string? sub)
+    {
+        var claims = _stack.Tokens.Claims();
+        claims.Remove("sub");
+        if (sub is not null)
+        {
+            claims["sub"] = sub;
+        }
+
+        using var response = await SendAsync(Gateway.Client, HttpMethod.Get, "/orders/api/whoami", _stack.Tokens.Sign(claims));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("sub is not one non-empty string", response.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("  ")]
-    public async Task ACallerWithoutASubject_GetsNoAssertion_403(string? sub)
+    [InlineData("\t")]
+    public async Task ACallerWithABlankSubject_GetsNoAssertion_403(string? sub)
     {
         var claims = _stack.Tokens.Claims();
         claims.Remove("sub");
@@ -222,6 +239,33 @@ public sealed class AssertionEndToEndTests : IAsyncLifetime
         Assert.Equal("ES256", header["alg"]!.GetValue<string>());
         Assert.Contains(jwks, k => k!["kid"]!.GetValue<string>() == header["kid"]!.GetValue<string>());
         Assert.Equal((long)claims["exp"]!, Claims(assertion)["exp"]!.GetValue<long>());
+    }
+
+    [Theory]
+    [InlineData("\"true\"", false)]
+    [InlineData("\"True\"", false)]
+    [InlineData("[true]", false)]
+    [InlineData("false", false)]
+    [InlineData("true", true)]
+    public async Task Assertion_SaysEmailVerified_OnlyForTheJsonValueTrue(string verified, bool expected)
+    {
+        var claims = _stack.Tokens.Claims();
+        claims["email_verified"] = JsonSerializer.Deserialize<JsonElement>(verified);
+        var assertion = Claims(await RecordedAssertionAsync("/rec/verified", _stack.Tokens.Sign(claims)));
+
+        Assert.Equal("alice@example.com", assertion["email"]!.GetValue<string>());
+        Assert.Equal(expected, assertion["email_verified"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task Assertion_LeavesOutAnEmailTheTokenNamesSeveralTimes()
+    {
+        var claims = _stack.Tokens.Claims();
+        claims["email"] = new[] { "alice@example.com", "boss@example.com" };
+        var assertion = Claims(await RecordedAssertionAsync("/rec/emails", _stack.Tokens.Sign(claims)));
+
+        Assert.Null(assertion["email"]);
+        Assert.Null(assertion["email_verified"]);
     }
 
     [Fact]

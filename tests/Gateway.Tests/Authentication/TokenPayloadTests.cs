@@ -42,12 +42,32 @@ public sealed class TokenPayloadTests
     [Fact]
     public void Read_ManyMembers_StillFindsADuplicateBeyondTheStackBuffer()
     {
-        var members = string.Join(',', Enumerable.Range(0, 100).Select(i => $"\"m{i}\":{i}"));
+        var members = "\"sub\":\"auth0|alice\"," + string.Join(',', Enumerable.Range(0, 100).Select(i => $"\"m{i}\":{i}"));
 
         Assert.Null(TokenPayload.Read(Encoding.UTF8.GetBytes("{" + members + "}")).Refusal);
         Assert.Equal(TokenPayload.DuplicateClaim, TokenPayload.Read(Encoding.UTF8.GetBytes("{" + members + ",\"m70\":1}")).Refusal);
         Assert.Equal(TokenPayload.DuplicateClaim, TokenPayload.Read(Encoding.UTF8.GetBytes("{" + members + ",\"m3\":1}")).Refusal);
     }
+
+    [Theory]
+    [InlineData("""{"sub":"a"}""", null)]
+    [InlineData("""{"sub":""}""", "invalid_subject")]
+    [InlineData("""{"sub":12345}""", "invalid_subject")]
+    [InlineData("""{"sub":null}""", "invalid_subject")]
+    [InlineData("""{"sub":["a"]}""", "invalid_subject")]
+    [InlineData("""{"iss":"x"}""", "invalid_subject")]
+    public void Read_Subject_MustBeOneNonEmptyString(string json, string? refusal) =>
+        Assert.Equal(refusal, TokenPayload.Read(Encoding.UTF8.GetBytes(json)).Refusal);
+
+    [Theory]
+    [InlineData("""{"sub":"a","email":"a@x","email_verified":true}""", true)]
+    [InlineData("""{"sub":"a","email":"a@x","email_verified":"true"}""", false)]
+    [InlineData("""{"sub":"a","email":"a@x","email_verified":[true]}""", false)]
+    [InlineData("""{"sub":"a","email":["a@x"],"email_verified":true}""", false)]
+    [InlineData("""{"sub":"a","email_verified":true}""", false)]
+    [InlineData("""{"sub":"a","email":"a@x"}""", false)]
+    public void Read_EmailVerified_OnlyForAStringEmailAndTheJsonValueTrue(string json, bool verified) =>
+        Assert.Equal(verified, TokenPayload.Read(Encoding.UTF8.GetBytes(json)).EmailVerified);
 
     [Theory]
     [InlineData("""{"act":{"sub":"gateway"}}""", "gateway")]

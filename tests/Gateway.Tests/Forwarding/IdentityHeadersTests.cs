@@ -97,6 +97,79 @@ public sealed class IdentityHeadersTests : IClassFixture<GatewayFixture>
     }
 
     [Fact]
+    public async Task Forward_EmailVerifiedInAnArray_OrSeveralEmails_GivesNoEmailHeader()
+    {
+        var arrayVerified = _f.Tokens.Claims();
+        arrayVerified["email_verified"] = new[] { true };
+        var severalEmails = _f.Tokens.Claims();
+        severalEmails["email"] = new[] { "alice@example.com", "boss@example.com" };
+
+        var first = await ForwardAsync("/none/array-verified", _f.Tokens.Sign(arrayVerified));
+        var second = await ForwardAsync("/none/several-emails", _f.Tokens.Sign(severalEmails));
+
+        Assert.Empty(first.Header("X-User-Email"));
+        Assert.Empty(second.Header("X-User-Email"));
+        Assert.Equal(["auth0|alice"], second.Header("X-User-Id"));
+    }
+
+    [Theory]
+    [InlineData(12345)]
+    [InlineData("")]
+    [InlineData(null)]
+    public async Task SubjectThatIsNotOneNonEmptyString_Is401_InvalidSubject(object? subject)
+    {
+        var claims = _f.Tokens.Claims();
+        claims["sub"] = subject;
+        var backend = _f.Backend.Requests.Count;
+
+        using var response = await _f.SendAsync("/none/odd-sub", _f.Tokens.Sign(claims));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("sub is not one non-empty string", response.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+        Assert.Equal(backend, _f.Backend.Requests.Count);
+    }
+
+    [Fact]
+    public async Task TokenWithoutASub_Is401()
+    {
+        var claims = _f.Tokens.Claims();
+        claims.Remove("sub");
+
+        using var response = await _f.SendAsync("/none/no-sub", _f.Tokens.Sign(claims));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task PaddedOrReSpelledToken_Is401_NotAnotherSpellingOfTheSameToken()
+    {
+        var token = _f.Tokens.Valid();
+        using var plain = await _f.SendAsync("/none/plain", token);
+        using var padded = await _f.SendAsync("/none/padded", token + "==");
+        using var paddedPayload = await _f.SendAsync("/none/padded-payload", token.Replace(".", "=.", StringComparison.Ordinal));
+
+        Assert.Equal(HttpStatusCode.OK, plain.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, padded.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, paddedPayload.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("X-MS-CLIENT-PRINCIPAL-NAME")]
+    [InlineData("X-Forwarded-User")]
+    [InlineData("Remote-User")]
+    [InlineData("X-Client-IP")]
+    [InlineData("CF-Connecting-IP")]
+    [InlineData("X-Forwarded-Port")]
+    [InlineData("X-Original-Host")]
+    [InlineData("X-Forwarded-Method")]
+    public async Task Forward_IdentityAndAddressHeadersOfOtherProxies_AreRemoved(string header)
+    {
+        var received = await ForwardAsync("/none/other-proxies", _f.Tokens.Valid(), r => r.Headers.TryAddWithoutValidation(header, "forged"));
+
+        Assert.Empty(received.Header(header));
+    }
+
+    [Fact]
     public async Task Forward_ValueWithPercent_IsEncoded_SoNoAsciiTextPassesForAnotherClaim()
     {
         var claims = _f.Tokens.Claims(sub: "b\u00f6b");

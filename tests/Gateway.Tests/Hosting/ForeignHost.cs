@@ -37,7 +37,9 @@ public static class ForeignHost
 
         // As YARP's documentation composes a proxy: the gateway added, then YARP's outbound client tuned after it.
         var proxy = builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
-        proxy.AddWamsGateway(builder.Configuration.GetSection("Gateway")).AddExchangeKind<TeamAssertionExchange>("TeamAssertion");
+        proxy.AddWamsGateway(builder.Configuration.GetSection("Gateway"))
+            .AddExchangeKind<TeamAssertionExchange>("TeamAssertion")
+            .AddExchangeKind<CatalogTenantKind>("CatalogTenant");
         proxy.ConfigureHttpClient((context, handler) =>
         {
             handler.MaxConnectionsPerServer = 512;

@@ -18,6 +18,8 @@ public sealed class ForeignHostFixture : DelegationFixture
         var config = base.Config();
         config["Gateway"]!["Apis"]!["team-assertion"] = new JsonObject { ["Exchange"] = "TeamAssertion", ["Key"] = AssertionKey };
         config["ReverseProxy"]!["Routes"]!["team-assertion"] = GatewayConfig.Route("/team-assertion/{**rest}", "team-assertion");
+        config["Gateway"]!["Apis"]!["catalog"] = new JsonObject { ["Exchange"] = "CatalogTenant", ["Tenant"] = "emea" };
+        config["ReverseProxy"]!["Routes"]!["catalog"] = GatewayConfig.Route("/catalog/{**rest}", "catalog", anonymous: true);
 
         // The AWS suite fails its STS on purpose many times; the breaker would open as in any host.
         config["Gateway"]!["Delegation"]!["BreakerMinimumThroughput"] = 100_000;

@@ -59,6 +59,36 @@ public sealed class ForeignHostTests : IClassFixture<ForeignHostFixture>
     }
 
     [Fact]
+    public async Task CredentialFreeKind_NeedsNoCaller_ObtainsNothing_AndOwnsItsHeaderOnEveryRoute()
+    {
+        var before = await _f.DelegationsAsync();
+
+        // No token at all: the kind needs no caller, and the route is anonymous.
+        using (var request = new HttpRequestMessage(HttpMethod.Get, "/catalog/items"))
+        {
+            request.Headers.TryAddWithoutValidation("X-Catalog-Tenant", "apac");
+            request.Headers.TryAddWithoutValidation("X_Catalog_Tenant", "apac");
+            using var response = await _f.Gateway.Client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        var received = _f.Recorder.Requests.Last(r => r.PathAndQuery == "/catalog/items");
+        Assert.Equal(["emea"], received.Header("X-Catalog-Tenant"));
+        Assert.DoesNotContain(received.Headers.Keys, k => k.Equals("X_Catalog_Tenant", StringComparison.OrdinalIgnoreCase));
+        Assert.Empty(received.Header("Authorization"));
+        Assert.Equal(before, await _f.DelegationsAsync());
+
+        // Another API's route: the kind's header is the gateway's there too.
+        var (alice, _) = await _f.SignInAsync("alice");
+        using (var other = await _f.SendAsync(HttpMethod.Get, "/orders/catalog-probe", alice, configure: r => r.Headers.TryAddWithoutValidation("X-Catalog-Tenant", "apac")))
+        {
+            Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+        }
+
+        Assert.Empty(_f.Recorder.Requests.Last(r => r.PathAndQuery == "/catalog-probe").Header("X-Catalog-Tenant"));
+    }
+
+    [Fact]
     public async Task CustomKind_BadSettings_StopTheHostAtStart_NamingTheKey()
     {
         var config = JsonNode.Parse(await File.ReadAllTextAsync(_f.ConfigPath))!.AsObject();

@@ -132,14 +132,19 @@ public sealed class TrafficPolicyTests : IClassFixture<TrafficPolicyTests.Fixtur
     }
 
     [Fact]
-    public async Task EveryAnswerOnACorsRoute_VariesByOrigin_WithOrWithoutAnOrigin_AndOthersAreUntouched()
+    public async Task EveryAnswerOnACorsRoute_PreflightsIncluded_VariesByOrigin_WithOrWithoutAnOrigin_AndOthersAreUntouched()
     {
         using var withOrigin = await _f.Gateway.SendAsync("/cors/items", _f.Gateway.Tokens.Valid(), r => r.Headers.Add("Origin", Origin));
         using var withoutOrigin = await _f.Gateway.SendAsync("/cors/items", _f.Gateway.Tokens.Valid());
         using var refused = await _f.Gateway.SendAsync("/cors/items", null);
         using var elsewhere = await _f.Gateway.SendAsync("/none/items", _f.Gateway.Tokens.Valid());
+        using var preflightRequest = new HttpRequestMessage(HttpMethod.Options, "/cors/items");
+        preflightRequest.Headers.Add("Origin", Origin);
+        preflightRequest.Headers.Add("Access-Control-Request-Method", "POST");
+        using var preflight = await _f.Gateway.Gateway.Client.SendAsync(preflightRequest);
+        Assert.Equal(HttpStatusCode.NoContent, preflight.StatusCode);
 
-        foreach (var answer in new[] { withOrigin, withoutOrigin, refused })
+        foreach (var answer in new[] { withOrigin, withoutOrigin, refused, preflight })
         {
             Assert.Contains("Origin", answer.Headers.Vary);
             Assert.Single(answer.Headers.Vary, v => v.Equals("Origin", StringComparison.OrdinalIgnoreCase));

@@ -84,6 +84,9 @@ internal sealed class AwsStsExchange : ExchangeKind<AwsStsOptions>, IDisposable
         }
     }
 
+    /// <summary>SigV4's headers: a backend behind an AWS-style gateway must never see a caller's own, on any route.</summary>
+    public override IReadOnlyList<string> OwnedHeaderPrefixes { get; } = ["X-Amz-"];
+
     /// <summary>The body's SHA-256 for the signature (<see cref="AwsPayloadHashing"/>); 413 when it cannot be signed.</summary>
     public override ValueTask<bool> PrepareAsync(HttpContext context, string apiName, AwsStsOptions options) =>
         AwsPayloadHashing.PrepareAsync(context, apiName, options);

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+
 namespace WamsGateway.Exchanges.WamsMint;
 
 /// <summary>
@@ -14,6 +15,9 @@ internal sealed class WamsMintExchange : BearerExchangeKind<WamsMintOptions>
 {
     public const string Name = "WamsMint";
     public const string Issuer = "urn:microsoft:windows-azure:zumo";
+
+    /// <summary>The header a Mobile Services backend reads its ZUMO token from.</summary>
+    public const string ZumoHeader = "X-ZUMO-AUTH";
     private static readonly TimeSpan DefaultLifetime = TimeSpan.FromHours(1);
 
     private readonly TimeProvider _time;
@@ -25,6 +29,9 @@ internal sealed class WamsMintExchange : BearerExchangeKind<WamsMintOptions>
     {
         _time = time;
     }
+
+    /// <summary>The header Mobile Services backends take a ZUMO token from: no caller's copy passes on any route.</summary>
+    public override IReadOnlyList<string> OwnedHeaders { get; } = [ZumoHeader];
 
     public override void Validate(WamsMintOptions options, ExchangeValidationContext context)
     {
