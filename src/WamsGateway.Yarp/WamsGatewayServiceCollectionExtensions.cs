@@ -56,6 +56,9 @@ public static class WamsGatewayServiceCollectionExtensions
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<GatewayOptions>>().Value.Authentication);
         services.AddSingleton(sp => FingerprintKey.From(sp.GetRequiredService<IOptions<GatewayOptions>>().Value.Redis));
         services.AddSingleton<ApiCatalog>();
+        services.AddSingleton<GatewayReloadSignal>();
+        services.AddSingleton<Yarp.ReverseProxy.Configuration.IProxyConfigProvider>(sp => sp.GetRequiredService<GatewayReloadSignal>());
+        services.AddSingleton<Yarp.ReverseProxy.Configuration.IConfigChangeListener, RoutesAppliedListener>();
         services.TryAddSingleton<GatewayMeter>();
         services.TryAddSingleton<RefusalLog>();
 
@@ -70,7 +73,8 @@ public static class WamsGatewayServiceCollectionExtensions
             .AddGatewayHealthChecks(options);
         builder
             .AddTransforms<GatewayTransformProvider>()
-            .AddConfigFilter<GatewayRoutePolicy>();
+            .AddConfigFilter<GatewayRoutePolicy>()
+            .AddConfigFilter<RouteGenerationFilter>();
 
         return new WamsGatewayBuilder(services)
             .AddExchangeKind<NoExchange>(NoExchange.Name)

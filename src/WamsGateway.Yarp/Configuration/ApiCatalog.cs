@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
@@ -37,8 +38,9 @@ internal sealed record ApiDefinition(string Name, string KindName, IExchangeKind
 /// <summary>Everything the request path reads from one valid configuration, derived once; a request uses one snapshot throughout.</summary>
 internal sealed class GatewaySnapshot
 {
-    public GatewaySnapshot(GatewayOptions options, ExchangeKinds kinds, FingerprintKey fingerprints)
+    public GatewaySnapshot(GatewayOptions options, ExchangeKinds kinds, FingerprintKey fingerprints, long generation = 0)
     {
+        Generation = generation;
         var authorities = options.AuthorityNames.Count();
         SeveralAuthorities = authorities > 1;
         Apis = options.Apis.ToFrozenDictionary(
@@ -66,6 +68,9 @@ internal sealed class GatewaySnapshot
     }
 
     private const string IssuerClaim = "iss";
+
+    /// <summary>Which valid configuration this is, counting from 1 at start; routes carry the one they were loaded with.</summary>
+    public long Generation { get; }
 
     public FrozenDictionary<string, ApiDefinition> Apis { get; }
 
@@ -95,24 +100,54 @@ internal sealed class GatewaySnapshot
         key.Fingerprint(kind + "\n" + JsonSerializer.Serialize(settings, settings.GetType()));
 }
 
-/// <summary>The configured APIs (the newest valid configuration), and which one a proxied request's route is bound to.</summary>
+/// <summary>
+/// The configuration snapshots, and which one a proxied request is served by: the one its route was loaded with. A valid
+/// reload makes a new snapshot while YARP loads the same edit's routes (routes from configuration: YARP's own reload applies
+/// the gateway's; any other source: the gateway asks YARP to load again, <see cref="GatewayReloadSignal"/>); YARP binds them to
+/// the new snapshot (<see cref="RouteGenerationFilter"/>) and swaps its endpoints in one step, so an edit that changes routes
+/// and APIs together is applied together: no request is served by a new route and an old API, or the other way round.
+/// </summary>
 internal sealed class ApiCatalog : IDisposable
 {
+    /// <summary>The route metadata key that names the snapshot a route was loaded with.</summary>
+    public const string GenerationMetadata = "WamsGateway.Generation";
+
+    /// <summary>How many snapshots are kept for routes still being served while YARP loads newer ones.</summary>
+    private const int KeptGenerations = 8;
+
     private readonly GatewayConfigurationMonitor _monitor;
     private readonly ExchangeKinds _kinds;
     private readonly FingerprintKey _fingerprints;
+    private readonly GatewayReloadSignal _signal;
+    private readonly ConcurrentDictionary<long, GatewaySnapshot> _generations = new();
     private readonly IDisposable? _subscription;
+    private readonly Lock _gate = new();
+    private long _generation;
+    private long _routesGeneration;
+    private long _reportedGeneration = 1;
     private volatile GatewaySnapshot _current;
 
-    public ApiCatalog(GatewayConfigurationMonitor monitor, ExchangeKinds kinds, FingerprintKey fingerprints)
+    public ApiCatalog(GatewayConfigurationMonitor monitor, ExchangeKinds kinds, FingerprintKey fingerprints, GatewayReloadSignal signal)
     {
         _monitor = monitor;
         _kinds = kinds;
         _fingerprints = fingerprints;
-        _current = new GatewaySnapshot(monitor.CurrentValue, kinds, fingerprints);
-        _subscription = monitor.OnChange((options, _) => _current = new GatewaySnapshot(options, _kinds, _fingerprints));
+        _signal = signal;
+        _current = Create(monitor.CurrentValue);
+        _subscription = monitor.OnChange((options, _) =>
+        {
+            _current = Create(options);
+
+            // Routes from configuration are being loaded by YARP already (it is what applied this reload); any other
+            // source is asked to load again, so its routes are bound to the new snapshot.
+            if (!monitor.RoutesFollowConfiguration)
+            {
+                _signal.Raise();
+            }
+        });
     }
 
+    /// <summary>The newest valid configuration: what routes load with, and what a request outside every route reads.</summary>
     public GatewaySnapshot Current
     {
         get
@@ -124,10 +159,56 @@ internal sealed class ApiCatalog : IDisposable
 
     public ApiDefinition? Find(string? name) => Current.Find(name);
 
+    /// <summary>The snapshot a route YARP loads now is bound to: the newest valid one, a reload not yet heard of included.</summary>
+    public long BindRoute()
+    {
+        var generation = Current.Generation;
+        InterlockedMax(ref _routesGeneration, generation);
+        return generation;
+    }
+
+    /// <summary>
+    /// YARP has applied a configuration: its routes serve the snapshot they were bound to (without routes, the newest),
+    /// so each reload up to that one is reported applied, once.
+    /// </summary>
+    /// <param name="anyRoutes">Whether the applied configuration has routes (each bound by <see cref="BindRoute"/>).</param>
+    public void RoutesApplied(bool anyRoutes)
+    {
+        _monitor.EnsureCurrent();
+        var applied = anyRoutes ? Volatile.Read(ref _routesGeneration) : _current.Generation;
+        lock (_gate)
+        {
+            for (var generation = _reportedGeneration + 1; generation <= applied; generation++)
+            {
+                if (_generations.TryGetValue(generation, out var snapshot))
+                {
+                    _monitor.ReportApplied(snapshot.Apis.Count);
+                }
+            }
+
+            _reportedGeneration = Math.Max(_reportedGeneration, applied);
+        }
+    }
+
+    private static void InterlockedMax(ref long target, long value)
+    {
+        var seen = Volatile.Read(ref target);
+        while (value > seen)
+        {
+            var was = Interlocked.CompareExchange(ref target, value, seen);
+            if (was == seen)
+            {
+                return;
+            }
+
+            seen = was;
+        }
+    }
+
     /// <summary>
     /// The snapshot and API of this request, resolved once per request from its proxy route (the endpoint's
-    /// <see cref="RouteModel"/>, as YARP itself reads it): the same answer for authentication, which runs
-    /// after routing, and for every proxy step. Before routing nothing is known, and nothing is kept.
+    /// <see cref="RouteModel"/>, as YARP itself reads it): the snapshot the route was loaded with, the same answer for
+    /// authentication, which runs after routing, and for every proxy step. Before routing nothing is known, and nothing is kept.
     /// </summary>
     public ResolvedApi ForRequest(HttpContext context)
     {
@@ -136,20 +217,36 @@ internal sealed class ApiCatalog : IDisposable
             return resolved;
         }
 
-        var snapshot = _current;
         if (context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>() is not { } route)
         {
-            return new ResolvedApi(snapshot, null, null);
+            return new ResolvedApi(_current, null, null);
         }
 
         string? name = null;
-        var named = route.Config.Metadata?.TryGetValue(RouteMetadata.Api, out name) == true;
+        var metadata = route.Config.Metadata;
+        var snapshot = metadata?.TryGetValue(GenerationMetadata, out var generation) == true
+            && long.TryParse(generation, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number)
+            && _generations.TryGetValue(number, out var bound)
+                ? bound
+                : _current;
+        var named = metadata?.TryGetValue(RouteMetadata.Api, out name) == true;
         resolved = new ResolvedApi(snapshot, named ? snapshot.Find(name) : null, named ? name : null);
         context.Features.Set(resolved);
         return resolved;
     }
 
     public void Dispose() => _subscription?.Dispose();
+
+    private GatewaySnapshot Create(GatewayOptions options)
+    {
+        lock (_gate)
+        {
+            var snapshot = new GatewaySnapshot(options, _kinds, _fingerprints, ++_generation);
+            _generations[snapshot.Generation] = snapshot;
+            _generations.TryRemove(snapshot.Generation - KeptGenerations, out _);
+            return snapshot;
+        }
+    }
 }
 
 /// <summary>A request's configuration snapshot, its route's API, and the name the route gave (even when that API is gone).</summary>

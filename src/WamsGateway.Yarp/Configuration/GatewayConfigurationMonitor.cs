@@ -22,8 +22,11 @@ internal sealed partial class GatewayConfigurationMonitor : IOptionsMonitor<Gate
     private readonly Lock _lock = new();
     private readonly List<IDisposable> _subscriptions = [];
     private event Action<GatewayOptions, string?>? Changed;
+    private const string ConfigurationRoutesProvider = "Yarp.ReverseProxy.Configuration.ConfigProvider.ConfigurationConfigProvider";
+
     private readonly string[] _otherSections;
-    private IChangeToken _token;
+    private volatile IChangeToken _token;
+    private bool _reloading;
     private volatile GatewayOptions _current;
     private readonly Dictionary<string, string?>[] _otherValues;
 
@@ -41,11 +44,23 @@ internal sealed partial class GatewayConfigurationMonitor : IOptionsMonitor<Gate
         _token = section.GetReloadToken();
         _current = factory.Create(Options.DefaultName);
         meter.ConfigLoaded(time.GetUtcNow());
-        _subscriptions.Add(ChangeToken.OnChange(section.GetReloadToken, () => EnsureCurrent()));
+        var providers = services.GetServices<Yarp.ReverseProxy.Configuration.IProxyConfigProvider>().ToList();
+        RoutesFollowConfiguration = providers.Any(p => p.GetType().FullName == ConfigurationRoutesProvider);
+
+        // When YARP reads its routes from configuration, its own reload applies this one (its route checks and the
+        // route binding ask for the current options), after YARP has read the same edit's routes: applying it here
+        // first would bind the old routes to the new APIs. Otherwise nothing else would, so it applies here.
+        _subscriptions.Add(ChangeToken.OnChange(section.GetReloadToken, () =>
+        {
+            if (!RoutesFollowConfiguration)
+            {
+                EnsureCurrent();
+            }
+        }));
 
         // A reload refused only because YARP's routes had not caught up yet (an API removed with the
         // route that named it) is tried again once YARP's configuration changes.
-        foreach (var provider in services.GetServices<Yarp.ReverseProxy.Configuration.IProxyConfigProvider>())
+        foreach (var provider in providers)
         {
             _subscriptions.Add(ChangeToken.OnChange(() => provider.GetConfig().ChangeToken, () =>
             {
@@ -56,6 +71,12 @@ internal sealed partial class GatewayConfigurationMonitor : IOptionsMonitor<Gate
             }));
         }
     }
+
+    /// <summary>
+    /// YARP reads routes from configuration (<c>LoadFromConfig</c>), so a configuration reload reloads them too, and
+    /// this monitor's reload is applied by YARP's (<see cref="ApiCatalog"/>). YARP's provider type is internal: named here.
+    /// </summary>
+    public bool RoutesFollowConfiguration { get; }
 
     public GatewayOptions CurrentValue
     {
@@ -102,18 +123,27 @@ internal sealed partial class GatewayConfigurationMonitor : IOptionsMonitor<Gate
 
     private void Reload()
     {
-        GatewayOptions? applied = null;
         lock (_lock)
         {
+            // Re-entered from a listener (YARP loading routes while the catalog publishes): the reload in progress publishes.
+            if (_reloading)
+            {
+                return;
+            }
+
+            // The token is replaced only once the new options are published, so a caller that sees it unchanged
+            // also sees what it brought; one taken now notices any reload that happens meanwhile.
+            IChangeToken? next = null;
             if (_token.HasChanged)
             {
-                _token = _section.GetReloadToken();
+                next = _section.GetReloadToken();
             }
             else if (!LastRefused)
             {
                 return;
             }
 
+            _reloading = true;
             try
             {
                 var options = _factory.Create(Options.DefaultName);
@@ -126,7 +156,6 @@ internal sealed partial class GatewayConfigurationMonitor : IOptionsMonitor<Gate
                 Changed?.Invoke(options, Options.DefaultName);
                 LastRefused = false;
                 RefusedProblems = [];
-                applied = options;
             }
             catch (OptionsValidationException ex)
             {
@@ -146,14 +175,26 @@ internal sealed partial class GatewayConfigurationMonitor : IOptionsMonitor<Gate
                 Log.ReloadRefused(_logger, RefusedProblems.Count);
                 _meter.ConfigReload("refused");
             }
+            finally
+            {
+                _reloading = false;
+                if (next is not null)
+                {
+                    _token = next;
+                }
+            }
         }
+    }
 
-        if (applied is not null)
-        {
-            Log.ReloadApplied(_logger, applied.Apis.Count);
-            _meter.ConfigReload("applied");
-            _meter.ConfigLoaded(_time.GetUtcNow());
-        }
+    /// <summary>
+    /// A reloaded configuration serves requests: YARP has loaded its routes bound to it (<see cref="ApiCatalog"/>), so the
+    /// next request uses it, routes and APIs together. Logged, counted and timestamped here, not when it validated.
+    /// </summary>
+    public void ReportApplied(int apis)
+    {
+        Log.ReloadApplied(_logger, apis);
+        _meter.ConfigReload("applied");
+        _meter.ConfigLoaded(_time.GetUtcNow());
     }
 
     /// <summary>Only the APIs, identity headers and strip list change while the gateway runs; say so when anything else did.</summary>
@@ -206,7 +247,7 @@ internal sealed partial class GatewayConfigurationMonitor : IOptionsMonitor<Gate
 
     private static partial class Log
     {
-        [LoggerMessage(800, LogLevel.Information, "Configuration reloaded: {Apis} API(s); the next request uses it.")]
+        [LoggerMessage(800, LogLevel.Information, "Configuration reloaded: {Apis} API(s), with the routes of the same edit; the next request uses it.")]
         public static partial void ReloadApplied(ILogger logger, int apis);
 
         [LoggerMessage(801, LogLevel.Error, "Configuration reload refused: {Problem}")]

@@ -170,6 +170,64 @@ public sealed class ReloadTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OneEdit_ARouteMovedToANewStricterApi_AppliesAsOne_UnderLoad()
+    {
+        var config = Config();
+        config["Gateway"]!["Apis"]!["weak"] = new JsonObject { ["Exchange"] = "None" };
+        config["ReverseProxy"]!["Routes"]!["bind"] = GatewayConfig.Route("/bind/{**rest}", "weak");
+        var path = GatewayConfig.Write(config);
+        var logs = new CapturingLoggerProvider();
+        await using var gateway = await StartAsync(path, logs, "--Logging:LogLevel:WamsGateway.Configuration.GatewayConfigurationMonitor=Information");
+        var token = _authority.Tokens(GatewayConfig.Audience).Valid();
+
+        await using var load = RequestLoad.Start(gateway, "/bind/x", token);
+        await load.UntilAsync(l => l.Count(HttpStatusCode.OK) >= 50);
+
+        // One edit: a new API that requires a scope the caller lacks, and the route moved to it.
+        config["Gateway"]!["Apis"]!["strong"] = new JsonObject { ["Exchange"] = "None", ["RequiredScopes"] = new JsonArray("admin:all") };
+        config["ReverseProxy"]!["Routes"]!["bind"] = GatewayConfig.Route("/bind/{**rest}", "strong");
+        Replace(path, config);
+        await load.UntilAsync(l => l.Count(HttpStatusCode.Forbidden) >= 200);
+        var answers = await load.StopAsync();
+
+        // Once the reload is reported, or the new API has refused a request, no request that started after was let through by the old one.
+        var reloaded = Assert.Single(logs.Timed, l => l.Message.StartsWith("Configuration reloaded", StringComparison.Ordinal)).Timestamp;
+        var firstRefusal = answers.Where(a => a.Status == HttpStatusCode.Forbidden).Min(a => a.Ended);
+        var late = answers.Where(a => a.Started > Math.Min(reloaded, firstRefusal) && a.Status != HttpStatusCode.Forbidden).ToList();
+        Assert.True(late.Count == 0, $"{late.Count} request(s) started after the reload was reported or refused by the new API were answered {string.Join(", ", late.Select(a => a.Status).Distinct())}.");
+        Assert.All(answers, a => Assert.True(a.Status is HttpStatusCode.OK or HttpStatusCode.Forbidden, $"{a.Status}"));
+    }
+
+    [Fact]
+    public async Task OneEdit_AnApiRemovedWithTheRouteMovedOffIt_NeverAnswersApiNotConfigured_UnderLoad()
+    {
+        var config = Config();
+        config["Gateway"]!["Apis"]!["weak"] = new JsonObject { ["Exchange"] = "None" };
+        config["Gateway"]!["Apis"]!["old"] = new JsonObject { ["Exchange"] = "Passthrough" };
+        config["ReverseProxy"]!["Routes"]!["bind"] = GatewayConfig.Route("/bind/{**rest}", "old");
+        var path = GatewayConfig.Write(config);
+        await using var gateway = await StartAsync(path);
+        var token = _authority.Tokens(GatewayConfig.Audience).Valid();
+
+        await using var load = RequestLoad.Start(gateway, "/bind/x", token);
+        await load.UntilAsync(l => l.Count(HttpStatusCode.OK) >= 50);
+
+        // One edit: the route moves to another API and the API it named is removed.
+        config["Gateway"]!["Apis"]!.AsObject().Remove("old");
+        config["ReverseProxy"]!["Routes"]!["bind"] = GatewayConfig.Route("/bind/{**rest}", "weak");
+        Replace(path, config);
+
+        // Passthrough forwards the caller's Authorization, None does not: the backend tells which API served.
+        var servedByOld = _backend.Requests.Count(r => r.PathAndQuery == "/bind/x" && r.Header("Authorization").Length > 0);
+        await Eventually.ReturnsAsync(() => Task.FromResult(_backend.Requests.Where(r => r.PathAndQuery == "/bind/x").TakeLast(50).ToList()),
+            recent => recent.Count == 50 && recent.All(r => r.Header("Authorization").Length == 0));
+        var answers = await load.StopAsync();
+
+        Assert.True(servedByOld > 0);
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.Status));
+    }
+
+    [Fact]
     public async Task RemovingAnApiARouteStillNames_IsRefused_RemovingBoth_Applies()
     {
         var config = Config();
