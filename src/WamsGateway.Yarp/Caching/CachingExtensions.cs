@@ -135,6 +135,7 @@ internal static class CachingExtensions
         // Which decryptor every key of the ring must name: keys that do not were not written by a
         // replica (KeyRingEntryFilter leaves them out). Null: the operator allowed an unprotected ring.
         Type? decryptor = null;
+        KeyEncryptionKey? keyEncryptionKey = null;
         if (redis.KeyRingCertificatePath is { } path && File.Exists(path))
         {
             dataProtection.ProtectKeysWithCertificate(X509CertificateLoader.LoadPkcs12FromFile(path, redis.KeyRingCertificatePassword));
@@ -144,6 +145,7 @@ internal static class CachingExtensions
         {
             // The decryptor is created by type name with the application's services and finds the key there.
             var key = KeyEncryptionKey.Parse(value);
+            keyEncryptionKey = key;
             services.AddSingleton(key);
             services.AddOptions<KeyManagementOptions>().Configure(o => o.XmlEncryptor = new KeyRingKeyXmlEncryptor(key));
             decryptor = typeof(KeyRingKeyXmlDecryptor);
@@ -156,7 +158,7 @@ internal static class CachingExtensions
 
         // The ring is read entry by entry: one bad entry (not XML, a key id twice, a planted key) costs
         // that entry, never the ring. Whatever still makes Data Protection fail shows in KeyRingStatus.
-        services.AddSingleton(sp => new KeyRingEntryFilter(decryptor, sp.GetRequiredService<ILogger<KeyRingEntryFilter>>()));
+        services.AddSingleton(sp => new KeyRingEntryFilter(decryptor, sp.GetRequiredService<ILogger<KeyRingEntryFilter>>(), keyEncryptionKey));
         services.AddSingleton<KeyRingStatus>();
         dataProtection.Services.AddOptions<KeyManagementOptions>()
             .Configure<RedisConnection, KeyRingEntryFilter>((keyManagement, connection, filter) =>

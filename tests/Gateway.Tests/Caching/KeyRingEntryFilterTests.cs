@@ -66,6 +66,21 @@ public sealed class KeyRingEntryFilterTests
     }
 
     [Fact]
+    public void WithAKeyRingKey_ACopyOfARealKeyWhoseSecretDoesNotDecrypt_IsLeftOut_AndTheRealOneAfterItKept()
+    {
+        var keyRingKey = KeyEncryptionKey.Parse(Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(KeyEncryptionKey.SizeInBytes)));
+        var filter = new KeyRingEntryFilter(typeof(KeyRingKeyXmlDecryptor), new LoggerFactory([_logs]).CreateLogger<KeyRingEntryFilter>(), keyRingKey);
+        var sealedSecret = new KeyRingKeyXmlEncryptor(keyRingKey).Encrypt(new XElement("masterKey", new XElement("value", "c2VjcmV0"))).EncryptedElement;
+        var real = Key(Id.ToString(), sealedSecret: sealedSecret);
+
+        // The planted copy: the real key's id, a secret of the writer's own, ahead of the real key in the list.
+        var kept = Assert.Single(filter.Accept([Key(Id.ToString("B").ToUpperInvariant()), real]));
+
+        Assert.Equal(real, kept.ToString(SaveOptions.DisableFormatting));
+        Assert.Single(_logs.Lines, l => l.Contains("not encrypted with the configured key-ring protection", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void AKeyWithUnreadableDates_IsLeftOut()
     {
         Assert.Empty(_filter.Accept([Key(Id.ToString(), activation: "tomorrow")]));
@@ -124,13 +139,13 @@ public sealed class KeyRingEntryFilterTests
     }
 
     /// <summary>A key as a replica writes it (its secret encrypted with the KeyRingKey), or with its master key in plain text.</summary>
-    private static string Key(string id, string activation = "2026-01-01T00:00:00Z", bool plain = false)
+    private static string Key(string id, string activation = "2026-01-01T00:00:00Z", bool plain = false, XElement? sealedSecret = null)
     {
         XNamespace dp = "http://schemas.asp.net/2015/03/dataProtection";
         object secret = plain
             ? new XElement("masterKey", new XAttribute(dp + "requiresEncryption", "true"), new XElement("value", "AAAA"))
             : new XElement(dp + "encryptedSecret", new XAttribute("decryptorType", typeof(KeyRingKeyXmlDecryptor).AssemblyQualifiedName!),
-                new XElement(KeyRingCipher.ElementName, new XAttribute("keyId", "0123456789ab"), new XElement("value", "AAAA")));
+                sealedSecret ?? new XElement(KeyRingCipher.ElementName, new XAttribute("keyId", "0123456789ab"), new XElement("value", "AAAA")));
         return new XElement("key", new XAttribute("id", id), new XAttribute("version", 1),
             new XElement("creationDate", "2025-12-01T00:00:00Z"),
             new XElement("activationDate", activation),

@@ -18,8 +18,10 @@ namespace WamsGateway.Caching.KeyRing;
 /// <c>key</c> nor a <c>revocation</c>: replicas write nothing else;</item>
 /// <item>a <c>key</c> whose id is not a GUID or whose dates do not parse, and a <c>revocation</c> Data Protection
 /// could not read: either would make Data Protection log the element or refuse the whole ring;</item>
-/// <item>a <c>key</c> not protected as configured (see <see cref="IsProtected"/>): otherwise a writer could add a
-/// plain key with a later activation date that every replica would adopt to encrypt new entries;</item>
+/// <item>a <c>key</c> not protected as configured (see <see cref="IsProtected"/>), with <c>Gateway:Redis:KeyRingKey</c>
+/// one whose secret does not decrypt with it: otherwise a writer could add a plain key with a later activation date that
+/// every replica would adopt to encrypt new entries, or a copy of a real key (its id, a secret of their own) ahead of
+/// it, which Data Protection would read instead of the real one;</item>
 /// <item>a second <c>key</c> with an id seen before, compared as GUIDs (<c>{guid}</c>, upper case, <c>N</c>
 /// format are the same id): Data Protection refuses a ring that holds one id twice. The first is kept.</item>
 /// </list>
@@ -51,16 +53,19 @@ internal sealed partial class KeyRingEntryFilter
     };
 
     private readonly string? _decryptorType;
+    private readonly KeyEncryptionKey? _key;
     private readonly ILogger<KeyRingEntryFilter> _logger;
     private readonly ConcurrentDictionary<UInt128, byte> _logged = new();
     private int _overflowLogged;
 
     /// <param name="decryptorType">The decryptor the configured protection writes into each key; null when the operator allowed an unprotected ring.</param>
     /// <param name="logger">Where ignored entries are reported.</param>
-    public KeyRingEntryFilter(Type? decryptorType, ILogger<KeyRingEntryFilter> logger)
+    /// <param name="key">With <c>Gateway:Redis:KeyRingKey</c>: the key every key's secret must decrypt with.</param>
+    public KeyRingEntryFilter(Type? decryptorType, ILogger<KeyRingEntryFilter> logger, KeyEncryptionKey? key = null)
     {
         _decryptorType = decryptorType?.FullName;
         _logger = logger;
+        _key = key;
     }
 
     /// <summary>Why an entry was left out.</summary>
@@ -148,12 +153,17 @@ internal sealed partial class KeyRingEntryFilter
     }
 
     /// <summary>
-    /// A key's secret is an <c>encryptedSecret</c> for the configured decryptor, and it holds no
-    /// <c>masterKey</c> in plain form: only a replica that has the configured protection writes such a key.
+    /// A key's secret is an <c>encryptedSecret</c> for the configured decryptor (with a key-encryption key: one that
+    /// decrypts with it), and it holds no <c>masterKey</c> in plain form: only a replica that has the configured
+    /// protection writes such a key.
     /// </summary>
     private bool IsProtected(XElement key) =>
-        key.Descendants(EncryptedSecret).Any(e => IsConfiguredDecryptor((string?)e.Attribute("decryptorType")))
+        key.Descendants(EncryptedSecret).Any(e => IsConfiguredDecryptor((string?)e.Attribute("decryptorType")) && Decrypts(e))
         && !key.Descendants().Any(e => e.Name.LocalName == "masterKey");
+
+    /// <summary>With a key-encryption key, the secret decrypts with it (the GCM tag holds): a Redis writer cannot make one.</summary>
+    private bool Decrypts(XElement encryptedSecret) =>
+        _key is null || (encryptedSecret.Elements().SingleOrDefault() is { } sealedSecret && KeyRingKeyXmlDecryptor.CanDecrypt(sealedSecret, _key));
 
     private bool IsConfiguredDecryptor(string? type) =>
         type is not null && (type == _decryptorType || type.StartsWith(_decryptorType + ",", StringComparison.Ordinal));

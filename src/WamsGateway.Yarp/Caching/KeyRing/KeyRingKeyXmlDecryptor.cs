@@ -19,10 +19,26 @@ internal sealed class KeyRingKeyXmlDecryptor : IXmlDecryptor
         _services = services;
     }
 
-    public XElement Decrypt(XElement encryptedElement)
+    public XElement Decrypt(XElement encryptedElement) =>
+        Decrypt(encryptedElement, _services?.GetService<KeyEncryptionKey>()
+            ?? throw new CryptographicException("The key ring was encrypted with Gateway:Redis:KeyRingKey, and no KeyRingKey is configured."));
+
+    /// <summary>Whether <paramref name="encryptedElement"/> decrypts with <paramref name="key"/>: written by a replica that holds it.</summary>
+    public static bool CanDecrypt(XElement encryptedElement, KeyEncryptionKey key)
     {
-        var key = _services?.GetService<KeyEncryptionKey>()
-            ?? throw new CryptographicException("The key ring was encrypted with Gateway:Redis:KeyRingKey, and no KeyRingKey is configured.");
+        try
+        {
+            _ = Decrypt(encryptedElement, key);
+            return true;
+        }
+        catch (Exception ex) when (ex is CryptographicException or FormatException or System.Xml.XmlException or ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private static XElement Decrypt(XElement encryptedElement, KeyEncryptionKey key)
+    {
         if ((string?)encryptedElement.Attribute("keyId") is { } id && id != key.Id)
         {
             // The id is read from Redis: Data Protection logs this message, so it is sanitised.
