@@ -228,6 +228,37 @@ public sealed class ReloadTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RoutesFromMemory_AReloadOfTheGatewaysSection_ReachesThem()
+    {
+        // A host whose routes come from code (YARP's in-memory provider), not from the configuration that reloads:
+        // nothing would reload YARP, so the gateway asks it to, and the routes are bound to the new snapshot.
+        var config = Config();
+        var path = GatewayConfig.Write(config);
+        await using var gateway = await RunningApp.StartAsync(args =>
+        {
+            var builder = WebApplication.CreateBuilder(args);
+            Microsoft.Extensions.Configuration.JsonConfigurationExtensions.AddJsonFile(builder.Configuration, path, optional: false, reloadOnChange: true);
+            builder.Services.AddReverseProxy()
+                .LoadFromMemory(
+                    [new Yarp.ReverseProxy.Configuration.RouteConfig { RouteId = "none", ClusterId = "backend", Match = new() { Path = "/none/{**rest}" }, Metadata = new Dictionary<string, string> { ["Api"] = "echo-none" } }],
+                    [new Yarp.ReverseProxy.Configuration.ClusterConfig { ClusterId = "backend", Destinations = new Dictionary<string, Yarp.ReverseProxy.Configuration.DestinationConfig> { ["d1"] = new() { Address = _backend.Address.AbsoluteUri } } }])
+                .AddWamsGateway(builder.Configuration.GetSection("Gateway"));
+            var app = builder.Build();
+            app.UseAuthentication();
+            app.UseAuthorization();
+            app.MapReverseProxy(proxy => proxy.UseWamsGateway());
+            return app;
+        }, []);
+        var token = _authority.Tokens(GatewayConfig.Audience).Valid();
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(gateway, "/none/a", token));
+
+        config["Gateway"]!["Apis"]!["echo-none"]!["RequiredScopes"] = new JsonArray("admin:all");
+        Replace(path, config);
+
+        await Eventually.ReturnsAsync(() => StatusAsync(gateway, "/none/a", token), s => s == HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
     public async Task RemovingAnApiARouteStillNames_IsRefused_RemovingBoth_Applies()
     {
         var config = Config();
