@@ -73,12 +73,7 @@ internal sealed partial class GatewayJwtBearerEvents : JwtBearerEvents
         if (caller.Refusal is { } refusal)
         {
             Reject(refusal, caller.Authority?.Name ?? NoAuthority);
-            context.Fail(refusal switch
-            {
-                TokenPayload.InvalidDate => new TokenDateException(),
-                TokenPayload.InvalidSubject => new InvalidSubjectException(),
-                _ => new DuplicateClaimException(),
-            });
+            context.Fail(refusal == TokenPayload.InvalidDate ? new TokenDateException() : new TokenPayloadException(TokenPayload.Describe(refusal)));
             return Task.CompletedTask;
         }
 
@@ -167,8 +162,7 @@ internal sealed partial class GatewayJwtBearerEvents : JwtBearerEvents
         var description = context.AuthenticateFailure switch
         {
             TokenDateException => TokenDateException.Description,
-            DuplicateClaimException => DuplicateClaimException.Description,
-            InvalidSubjectException => InvalidSubjectException.Description,
+            TokenPayloadException refused => refused.Message,
             _ => string.IsNullOrEmpty(context.ErrorDescription) ? null : BearerChallenge.SafeDescription(context.ErrorDescription),
         };
         http.Response.Headers.Append(HeaderNames.WWWAuthenticate, BearerChallenge.Build(context.Error, description));

@@ -22,6 +22,14 @@ namespace WamsGateway.Authentication;
 /// </param>
 internal readonly record struct TokenPayload(bool Readable, string? Issuer, string? Refusal, string? Actor, bool EmailVerified = false)
 {
+    /// <summary>The description a refusal's challenge and problem carry: what is wrong, never the token's own text.</summary>
+    public static string Describe(string refusal) => refusal switch
+    {
+        DuplicateClaim => "The token names a claim more than once",
+        InvalidSubject => "The token's sub is not one non-empty string",
+        _ => TokenDateException.Description,
+    };
+
     /// <summary>A member of the payload is named twice (names compared after unescaping).</summary>
     public const string DuplicateClaim = "duplicate_claim";
 

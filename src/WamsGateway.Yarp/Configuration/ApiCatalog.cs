@@ -38,7 +38,7 @@ internal sealed record ApiDefinition(string Name, string KindName, IExchangeKind
 /// <summary>Everything the request path reads from one valid configuration, derived once; a request uses one snapshot throughout.</summary>
 internal sealed class GatewaySnapshot
 {
-    public GatewaySnapshot(GatewayOptions options, ExchangeKinds kinds, FingerprintKey fingerprints, long generation = 0)
+    public GatewaySnapshot(GatewayOptions options, ExchangeKinds kinds, FingerprintKey fingerprints, long generation)
     {
         Generation = generation;
         var authorities = options.AuthorityNames.Count();

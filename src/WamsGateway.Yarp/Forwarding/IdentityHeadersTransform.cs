@@ -10,8 +10,6 @@ namespace WamsGateway.Forwarding;
 /// </summary>
 internal sealed class IdentityHeadersTransform : RequestTransform
 {
-    private const string EmailClaim = "email";
-
     private readonly KeyValuePair<string, string>[] _headers;
     private readonly bool _requireVerifiedEmail;
 
@@ -34,7 +32,7 @@ internal sealed class IdentityHeadersTransform : RequestTransform
         foreach (var (header, claimType) in _headers)
         {
             var value = FindClaim(user, claimType);
-            if (value is not null && (claimType != EmailClaim || !_requireVerifiedEmail || CallerClaims.EmailVerified(context.HttpContext)))
+            if (value is not null && (claimType != CallerClaims.Email || !_requireVerifiedEmail || CallerClaims.EmailVerified(context.HttpContext)))
             {
                 AddHeader(context, header, Encode(value));
             }
