@@ -158,7 +158,7 @@ internal static class CachingExtensions
 
         // The ring is read entry by entry: one bad entry (not XML, a key id twice, a planted key) costs
         // that entry, never the ring. Whatever still makes Data Protection fail shows in KeyRingStatus.
-        services.AddSingleton(sp => new KeyRingEntryFilter(decryptor, sp.GetRequiredService<ILogger<KeyRingEntryFilter>>(), keyEncryptionKey));
+        services.AddSingleton(sp => new KeyRingEntryFilter(decryptor, sp.GetRequiredService<ILogger<KeyRingEntryFilter>>(), sp.GetRequiredService<TimeProvider>(), keyEncryptionKey));
         services.AddSingleton<KeyRingStatus>();
         dataProtection.Services.AddOptions<KeyManagementOptions>()
             .Configure<RedisConnection, KeyRingEntryFilter>((keyManagement, connection, filter) =>

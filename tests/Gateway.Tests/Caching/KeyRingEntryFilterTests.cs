@@ -1,5 +1,6 @@
 using System.Xml.Linq;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 using WamsGateway.Caching.KeyRing;
 using WamsGateway.Tests.Support;
 
@@ -11,11 +12,12 @@ public sealed class KeyRingEntryFilterTests
     private static readonly Guid Id = Guid.Parse("8b0e6e3f-7a43-4c3e-9f0b-5f4f8d2b1a10");
 
     private readonly CapturingLoggerProvider _logs = new();
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 6, 1, 0, 0, 0, TimeSpan.Zero));
     private readonly KeyRingEntryFilter _filter;
 
     public KeyRingEntryFilterTests()
     {
-        _filter = new KeyRingEntryFilter(typeof(KeyRingKeyXmlDecryptor), new LoggerFactory([_logs]).CreateLogger<KeyRingEntryFilter>());
+        _filter = new KeyRingEntryFilter(typeof(KeyRingKeyXmlDecryptor), new LoggerFactory([_logs]).CreateLogger<KeyRingEntryFilter>(), _time);
     }
 
     [Fact]
@@ -25,6 +27,31 @@ public sealed class KeyRingEntryFilterTests
 
         Assert.Equal(3, accepted.Count);
         Assert.Empty(_logs.Lines);
+    }
+
+    [Theory]
+    [InlineData("2026-06-01T00:00:59Z", true)]
+    [InlineData("2026-06-01T00:01:01Z", false)]
+    [InlineData("2099-01-01T00:00:00Z", false)]
+    public void ARevocationOfEveryKey_DatedPastNowAndTheClockSkew_IsLeftOut(string date, bool kept)
+    {
+        var accepted = _filter.Accept([Key(Id.ToString()), Revocation("*", date)]);
+
+        Assert.Equal(kept ? 2 : 1, accepted.Count);
+        if (kept)
+        {
+            Assert.Empty(_logs.Lines);
+        }
+        else
+        {
+            Assert.Contains("revocation of every key dated in the future", Assert.Single(_logs.Lines), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void ARevocationOfOneKey_DatedInTheFuture_IsKept()
+    {
+        Assert.Equal(2, _filter.Accept([Key(Id.ToString()), Revocation(Id.ToString(), "2099-01-01T00:00:00Z")]).Count);
     }
 
     [Theory]
@@ -69,7 +96,7 @@ public sealed class KeyRingEntryFilterTests
     public void WithAKeyRingKey_ACopyOfARealKeyWhoseSecretDoesNotDecrypt_IsLeftOut_AndTheRealOneAfterItKept()
     {
         var keyRingKey = KeyEncryptionKey.Parse(Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(KeyEncryptionKey.SizeInBytes)));
-        var filter = new KeyRingEntryFilter(typeof(KeyRingKeyXmlDecryptor), new LoggerFactory([_logs]).CreateLogger<KeyRingEntryFilter>(), keyRingKey);
+        var filter = new KeyRingEntryFilter(typeof(KeyRingKeyXmlDecryptor), new LoggerFactory([_logs]).CreateLogger<KeyRingEntryFilter>(), _time, keyRingKey);
         var sealedSecret = new KeyRingKeyXmlEncryptor(keyRingKey).Encrypt(new XElement("masterKey", new XElement("value", "c2VjcmV0"))).EncryptedElement;
         var real = Key(Id.ToString(), sealedSecret: sealedSecret);
 

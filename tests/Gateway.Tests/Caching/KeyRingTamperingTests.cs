@@ -16,7 +16,8 @@ namespace WamsGateway.Tests.Caching;
 
 /// <summary>
 /// Whoever can write to Redis adds entries to the Data Protection key ring: one that is not XML, a copy
-/// of the real key with its id spelled another way, a key whose id carries a line break. A replica that
+/// of the real key with its id spelled another way, a key whose id carries a line break, a revocation of
+/// every key dated in the future (which would revoke the keys replicas make next too). A replica that
 /// starts afterwards still encrypts and decrypts with the real key (what it caches, another replica reads,
 /// and the other way round), its readiness is Healthy, and each planted entry is logged once, its text
 /// sanitised.
@@ -37,7 +38,8 @@ public sealed class KeyRingTamperingTests : IClassFixture<FleetFixture>
         { ["not-xml"] },
         { ["braced-copy"] },
         { ["newline-id"] },
-        { ["not-xml", "braced-copy", "newline-id"] },
+        { ["future-mass-revocation"] },
+        { ["not-xml", "braced-copy", "newline-id", "future-mass-revocation"] },
     };
 
     [Theory]
@@ -86,6 +88,7 @@ public sealed class KeyRingTamperingTests : IClassFixture<FleetFixture>
                     "not-xml" => lines.Where(l => l.Contains("Ignored entry", StringComparison.Ordinal) && l.Contains("not XML", StringComparison.Ordinal)),
                     "braced-copy" => lines.Where(l => l.Contains("Ignored entry", StringComparison.Ordinal) && l.Contains("appears earlier", StringComparison.Ordinal)
                         && l.Contains("{" + realKey.Id + "}", StringComparison.OrdinalIgnoreCase)),
+                    "future-mass-revocation" => lines.Where(l => l.Contains("Ignored entry", StringComparison.Ordinal) && l.Contains("revocation of every key dated in the future", StringComparison.Ordinal)),
                     _ => lines.Where(l => l.Contains(marker, StringComparison.Ordinal)),
                 };
                 var line = Assert.Single(about);
@@ -121,6 +124,9 @@ public sealed class KeyRingTamperingTests : IClassFixture<FleetFixture>
         "braced-copy" => WithId(realKey.Element, "{" + realKey.Id.ToString().ToUpperInvariant() + "}"),
         // A key of the writer's own (a plain master key) whose id, logged as it is, would start a line of its own.
         "newline-id" => WithId(PlainKey(), marker + "\nWarning WamsGateway: INJECTED"),
+        // Every key made before 2099 revoked: the real one, and every key a replica would make instead.
+        "future-mass-revocation" => new XElement("revocation", new XAttribute("version", 1), new XElement("revocationDate", "2099-01-01T00:00:00Z"),
+            new XElement("key", new XAttribute("id", "*")), new XElement("reason", marker)).ToString(SaveOptions.DisableFormatting),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
     };
 

@@ -24,14 +24,21 @@ namespace WamsGateway.Caching.KeyRing;
 /// it, which Data Protection would read instead of the real one;</item>
 /// <item>a second <c>key</c> with an id seen before, compared as GUIDs (<c>{guid}</c>, upper case, <c>N</c>
 /// format are the same id): Data Protection refuses a ring that holds one id twice. The first is kept.</item>
+/// <item>a revocation of every key (<c>id="*"</c>) dated later than now plus <see cref="RevocationClockSkew"/>: it would
+/// revoke the keys replicas have not made yet too, so each replica would make a key no other replica (nor itself, at its
+/// next read) accepts, and the shared cache would stay unusable until the entry is removed and every replica restarted.
+/// Data Protection dates the revocations it writes with the current time.</item>
 /// </list>
-/// Well-formed revocations pass: a writer can revoke keys, which costs the shared cache (every replica
+/// Other well-formed revocations pass: a writer can revoke keys, which costs the shared cache (every replica
 /// makes a new key and exchanges again), never a secret.
 /// </summary>
 internal sealed partial class KeyRingEntryFilter
 {
     /// <summary>The largest entry read; a replica's own keys are a few kilobytes.</summary>
     public const int MaxEntryLength = 64 * 1024;
+
+    /// <summary>How far in the future a revocation of every key may be dated (clocks of replicas differ) before it is left out.</summary>
+    public static readonly TimeSpan RevocationClockSkew = TimeSpan.FromMinutes(1);
 
     /// <summary>How many ignored entries are remembered as already logged; past that, one more line says so and no more.</summary>
     public const int MaxRemembered = 1024;
@@ -55,16 +62,19 @@ internal sealed partial class KeyRingEntryFilter
     private readonly string? _decryptorType;
     private readonly KeyEncryptionKey? _key;
     private readonly ILogger<KeyRingEntryFilter> _logger;
+    private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<UInt128, byte> _logged = new();
     private int _overflowLogged;
 
     /// <param name="decryptorType">The decryptor the configured protection writes into each key; null when the operator allowed an unprotected ring.</param>
     /// <param name="logger">Where ignored entries are reported.</param>
+    /// <param name="time">The clock a mass revocation's date is compared with.</param>
     /// <param name="key">With <c>Gateway:Redis:KeyRingKey</c>: the key every key's secret must decrypt with.</param>
-    public KeyRingEntryFilter(Type? decryptorType, ILogger<KeyRingEntryFilter> logger, KeyEncryptionKey? key = null)
+    public KeyRingEntryFilter(Type? decryptorType, ILogger<KeyRingEntryFilter> logger, TimeProvider time, KeyEncryptionKey? key = null)
     {
         _decryptorType = decryptorType?.FullName;
         _logger = logger;
+        _time = time;
         _key = key;
     }
 
@@ -80,6 +90,7 @@ internal sealed partial class KeyRingEntryFilter
         NotProtected,
         DuplicateKeyId,
         RevocationUnreadable,
+        RevocationOfFutureKeys,
     }
 
     /// <summary>The elements of <paramref name="entries"/> (the Redis list, in order) that Data Protection may read.</summary>
@@ -130,7 +141,7 @@ internal sealed partial class KeyRingEntryFilter
 
         if (element.Name == RevocationName)
         {
-            return (element, IsReadableRevocation(element) ? Problem.None : Problem.RevocationUnreadable, null);
+            return (element, CheckRevocation(element), null);
         }
 
         if (element.Name != KeyName)
@@ -168,28 +179,42 @@ internal sealed partial class KeyRingEntryFilter
     private bool IsConfiguredDecryptor(string? type) =>
         type is not null && (type == _decryptorType || type.StartsWith(_decryptorType + ",", StringComparison.Ordinal));
 
-    /// <summary>What Data Protection needs of a revocation (it refuses the whole ring otherwise): a key id, or <c>*</c> with a date.</summary>
-    private static bool IsReadableRevocation(XElement revocation)
+    /// <summary>
+    /// What Data Protection needs of a revocation (it refuses the whole ring otherwise): a key id, or <c>*</c> with a date;
+    /// and a revocation of every key must not reach past now, where it would revoke the keys replicas are about to make.
+    /// </summary>
+    private Problem CheckRevocation(XElement revocation)
     {
         var id = (string?)revocation.Element(KeyName)?.Attribute(IdName);
-        return id == "*" ? IsDate(revocation.Element(RevocationDateName)?.Value) : Guid.TryParse(id, out _);
+        if (id != "*")
+        {
+            return Guid.TryParse(id, out _) ? Problem.None : Problem.RevocationUnreadable;
+        }
+
+        if (ReadDate(revocation.Element(RevocationDateName)?.Value) is not { } date)
+        {
+            return Problem.RevocationUnreadable;
+        }
+
+        return date > _time.GetUtcNow() + RevocationClockSkew ? Problem.RevocationOfFutureKeys : Problem.None;
     }
 
-    private static bool IsDate(string? text)
+    private static bool IsDate(string? text) => ReadDate(text) is not null;
+
+    private static DateTimeOffset? ReadDate(string? text)
     {
         if (text is null)
         {
-            return false;
+            return null;
         }
 
         try
         {
-            _ = XmlConvert.ToDateTimeOffset(text);
-            return true;
+            return XmlConvert.ToDateTimeOffset(text);
         }
         catch (FormatException)
         {
-            return false;
+            return null;
         }
     }
 
@@ -247,6 +272,7 @@ internal sealed partial class KeyRingEntryFilter
         Problem.KeyDatesUnreadable => "a key whose creation, activation or expiration date is missing or unreadable",
         Problem.DuplicateKeyId => "a key whose id appears earlier in the ring (compared as GUIDs; the first is kept)",
         Problem.RevocationUnreadable => "a revocation without a readable key id or date",
+        Problem.RevocationOfFutureKeys => "a revocation of every key dated in the future (it would revoke the keys replicas make from now on too)",
         _ => problem.ToString(),
     };
 
