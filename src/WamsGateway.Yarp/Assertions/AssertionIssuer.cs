@@ -38,7 +38,7 @@ internal sealed class AssertionIssuer
     public static TimeSpan ReuseMargin(TimeSpan lifetime) => TimeSpan.FromTicks(Math.Min(lifetime.Ticks / 4, TimeSpan.FromSeconds(15).Ticks));
 
     /// <summary>An unbound assertion for this caller and API: the kept one while it has life enough, else a new one, kept.</summary>
-    public string Unbound(AssertionKeySet keys, string api, ApiAssertionSettings settings, ClaimsPrincipal user, bool emailVerified, string callerToken)
+    public string Unbound(AssertionKeySet keys, string api, ApiAssertionSettings settings, ClaimsPrincipal user, CallerFacts caller, string callerToken)
     {
         var key = string.Concat(api, ":", DelegationCacheKey.HashOf(callerToken));
         if (_cache.TryGetValue(key, out Kept? kept) && ReferenceEquals(kept!.Settings, settings))
@@ -46,7 +46,7 @@ internal sealed class AssertionIssuer
             return kept.Value;
         }
 
-        var value = Sign(keys.Signing, settings, user, emailVerified, null, null, out var expires);
+        var value = Sign(keys.Signing, settings, user, caller, null, null, out var expires);
         var reuseUntil = expires - ReuseMargin(settings.Lifetime);
         if (reuseUntil > _time.GetUtcNow())
         {
@@ -63,11 +63,11 @@ internal sealed class AssertionIssuer
     /// <param name="key">The key that signs.</param>
     /// <param name="settings">The API's assertion settings.</param>
     /// <param name="user">The caller.</param>
-    /// <param name="emailVerified">The caller's token vouches for its email (<see cref="CallerClaims.EmailVerified"/>).</param>
+    /// <param name="caller">The caller's authority as configured, and whether its token vouches for its email (<see cref="CallerFacts"/>).</param>
     /// <param name="method">The method to bind, or null.</param>
     /// <param name="url">The URL to bind, or null.</param>
     /// <param name="expires">When the assertion expires.</param>
-    public string Sign(AssertionKey key, ApiAssertionSettings settings, ClaimsPrincipal user, bool emailVerified, string? method, string? url, out DateTimeOffset expires)
+    public string Sign(AssertionKey key, ApiAssertionSettings settings, ClaimsPrincipal user, CallerFacts caller, string? method, string? url, out DateTimeOffset expires)
     {
         var now = _time.GetUtcNow();
         expires = now + settings.Lifetime;
@@ -89,8 +89,8 @@ internal sealed class AssertionIssuer
             claims[CallerClaims.AuthorizedParty] = client;
         }
 
-        // The authority the caller came from: a sub is unique only within its tenant, so the backend needs both.
-        if (user.FindFirst("iss")?.Value is { Length: > 0 } callerIssuer)
+        // The authority the caller came from, as configured: a sub is unique only within its tenant, so the backend needs both.
+        if (caller.Issuer is { Length: > 0 } callerIssuer)
         {
             claims["idp"] = callerIssuer;
         }
@@ -100,7 +100,7 @@ internal sealed class AssertionIssuer
             claims[CallerClaims.Email] = email;
 
             // Whether the address was verified is the authority's to say, as the JSON value true; without its word, it was not.
-            claims[CallerClaims.EmailVerifiedClaim] = emailVerified;
+            claims[CallerClaims.EmailVerifiedClaim] = caller.EmailVerified;
         }
 
         if (method is not null && url is not null)

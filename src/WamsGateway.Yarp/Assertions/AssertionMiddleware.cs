@@ -80,7 +80,7 @@ internal sealed partial class AssertionMiddleware
 
     private Task Continue(HttpContext context, string api, ApiAssertionSettings settings, AssertionKeySet keys)
     {
-        var unbound = settings.BindRequest ? null : _issuer!.Unbound(keys, api, settings, context.User, CallerClaims.EmailVerified(context), BearerToken.Of(context)!);
+        var unbound = settings.BindRequest ? null : _issuer!.Unbound(keys, api, settings, context.User, CallerClaims.Facts(context), BearerToken.Of(context)!);
         context.Features.Set(new AssertionFeature(keys, unbound));
         return _next(context);
     }

@@ -14,6 +14,9 @@ internal static class CallerClaims
 
     public const string EmailVerifiedClaim = "email_verified";
 
+    /// <summary>The <c>iss</c> claim: read through <see cref="Facts"/>, as the authority's configured issuer.</summary>
+    public const string IssuerClaim = "iss";
+
     /// <summary>The calling application: <c>azp</c>, else RFC 9068's <c>client_id</c>.</summary>
     public static string? ClientId(ClaimsPrincipal user) =>
         user.FindFirst(AuthorizedParty)?.Value ?? user.FindFirst(ClientIdClaim)?.Value;
@@ -44,4 +47,8 @@ internal static class CallerClaims
     /// holding <c>true</c> (both read as the same claim once parsed, so the raw payload decides).
     /// </summary>
     public static bool EmailVerified(HttpContext context) => context.Features.Get<CallerToken>() is { EmailVerified: true };
+
+    /// <summary>The caller's authority as configured and whether its email is verified (<see cref="CallerFacts"/>).</summary>
+    public static CallerFacts Facts(HttpContext context) =>
+        context.Features.Get<CallerToken>() is { } caller ? new(caller.Authority?.Address, caller.EmailVerified) : default;
 }

@@ -63,11 +63,9 @@ internal sealed class GatewaySnapshot
         Strip = new CredentialHeadersTransform(CredentialHeadersTransform.NamesFor(options, credentialHeaders, keepAuthorization: false), prefixes);
         StripKeepingAuthorization = new CredentialHeadersTransform(CredentialHeadersTransform.NamesFor(options, credentialHeaders, keepAuthorization: true), prefixes);
         // Headers that carry the issuer go only where a user id alone is ambiguous: APIs (and routes without one) that take several authorities.
-        IdentityHeaders = new IdentityHeadersTransform(options.IdentityHeaders.Where(h => h.Value != IssuerClaim), options.RequireVerifiedEmail);
+        IdentityHeaders = new IdentityHeadersTransform(options.IdentityHeaders.Where(h => h.Value != Authentication.CallerClaims.IssuerClaim), options.RequireVerifiedEmail);
         IdentityHeadersWithIssuer = new IdentityHeadersTransform(options.IdentityHeaders, options.RequireVerifiedEmail);
     }
-
-    private const string IssuerClaim = "iss";
 
     /// <summary>Which valid configuration this is, counting from 1 at start; routes carry the one they were loaded with.</summary>
     public long Generation { get; }

@@ -103,7 +103,7 @@ internal sealed class GatewayRequestTransform : RequestTransform
         }
 
         // The method as it is sent (YARP sends "GET" for a caller's "get"), the URL as the backend will see it.
-        return _assertions!.Sign(feature.Keys.Signing, settings, context.HttpContext.User, Authentication.CallerClaims.EmailVerified(context.HttpContext),
+        return _assertions!.Sign(feature.Keys.Signing, settings, context.HttpContext.User, Authentication.CallerClaims.Facts(context.HttpContext),
             context.ProxyRequest.Method.Method, BackendUrl(context), out _);
     }
 

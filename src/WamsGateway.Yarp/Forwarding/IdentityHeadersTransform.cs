@@ -31,7 +31,7 @@ internal sealed class IdentityHeadersTransform : RequestTransform
 
         foreach (var (header, claimType) in _headers)
         {
-            var value = FindClaim(user, claimType);
+            var value = FindClaim(context.HttpContext, user, claimType);
             if (value is not null && (claimType != CallerClaims.Email || !_requireVerifiedEmail || CallerClaims.EmailVerified(context.HttpContext)))
             {
                 AddHeader(context, header, Encode(value));
@@ -41,10 +41,18 @@ internal sealed class IdentityHeadersTransform : RequestTransform
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>The claim's one value (<c>azp</c>: the calling application); none when the token has several.</summary>
-    private static string? FindClaim(ClaimsPrincipal user, string claimType)
+    /// <summary>
+    /// The claim's one value (<c>azp</c>: the calling application; <c>iss</c>: the caller's authority as configured, whichever
+    /// spelling of it the token used); none when the token has several.
+    /// </summary>
+    private static string? FindClaim(HttpContext context, ClaimsPrincipal user, string claimType)
     {
-        var value = claimType == CallerClaims.AuthorizedParty ? CallerClaims.ClientId(user) : CallerClaims.Single(user, claimType);
+        var value = claimType switch
+        {
+            CallerClaims.AuthorizedParty => CallerClaims.ClientId(user),
+            CallerClaims.IssuerClaim => CallerClaims.Facts(context).Issuer,
+            _ => CallerClaims.Single(user, claimType),
+        };
 
         return string.IsNullOrEmpty(value) ? null : value;
     }

@@ -46,6 +46,40 @@ public sealed class AssertionEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task EverySpellingOfTheCallersIssuer_GivesTheAuthorityAsConfigured_InTheAssertionAndTheIssuerHeader()
+    {
+        const string Alias = "https://login.example.test/";
+        await using var stack = await AssertionFleet.StartAsync(customize: config =>
+        {
+            config["Gateway"]!["Authentication"]!["ValidIssuers"] = new JsonArray(Alias);
+
+            // A second tenant, so the issuer header is sent (its tokens are never used here).
+            config["Gateway"]!["Authentication"]!["Authorities"] = new JsonObject
+            {
+                ["eu"] = new JsonObject { ["Authority"] = "http://127.0.0.1:9/", ["Audiences"] = new JsonArray("https://eu.test"), ["RequireHttpsMetadata"] = false },
+            };
+        });
+        var configured = stack.Authority.Issuer;
+        Assert.EndsWith("/", configured, StringComparison.Ordinal);
+
+        foreach (var spelling in new[] { configured, configured.TrimEnd('/'), Alias })
+        {
+            var claims = stack.Tokens.Claims();
+            claims["iss"] = spelling;
+            var token = stack.Tokens.Sign(claims);
+
+            using var signed = await SendAsync(stack.Gateways[0].Client, HttpMethod.Get, "/orders/api/whoami", token);
+            Assert.Equal(HttpStatusCode.OK, signed.StatusCode);
+            var assertion = JsonDocument.Parse(await signed.Content.ReadAsStringAsync()).RootElement.GetProperty("assertion");
+            Assert.Equal(configured, assertion.GetProperty("idp").GetString());
+
+            using var recorded = await SendAsync(stack.Gateways[0].Client, HttpMethod.Get, "/rec/x", token);
+            Assert.Equal(HttpStatusCode.OK, recorded.StatusCode);
+            Assert.Equal([configured], stack.Recorder.Requests[^1].Header("X-User-Issuer"));
+        }
+    }
+
+    [Fact]
     public async Task BoundAssertion_ThroughTheGateway_MatchesTheMethodAndUrlTheBackendReceives()
     {
         using var get = await SendAsync(Gateway.Client, HttpMethod.Get, "/orders-bound/api/whoami?x=1", _stack.Tokens.Valid());
@@ -117,8 +151,8 @@ public sealed class AssertionEndToEndTests : IAsyncLifetime
         var issuer = new AssertionIssuer(_stack.Issuer, past, cache);
         var settings = new ApiAssertionSettings { Audience = AssertionFleet.Audience };
         var user = new ClaimsPrincipal(new ClaimsIdentity([new Claim("sub", "auth0|alice")], "test"));
-        var expired = issuer.Sign(keys.Signing, settings, user, false, null, null, out _);
-        var fresh = new AssertionIssuer(_stack.Issuer, TimeProvider.System, cache).Sign(keys.Signing, settings, user, false, null, null, out _);
+        var expired = issuer.Sign(keys.Signing, settings, user, default, null, null, out _);
+        var fresh = new AssertionIssuer(_stack.Issuer, TimeProvider.System, cache).Sign(keys.Signing, settings, user, default, null, null, out _);
 
         Assert.Equal(HttpStatusCode.OK, await DirectStatusAsync(HttpMethod.Get, "/api/whoami", fresh));
         Assert.Equal(HttpStatusCode.Unauthorized, await DirectStatusAsync(HttpMethod.Get, "/api/whoami", expired));
@@ -131,7 +165,7 @@ public sealed class AssertionEndToEndTests : IAsyncLifetime
         var issuer = Gateway.Services.GetRequiredService<AssertionIssuer>();
         var settings = new ApiAssertionSettings { Audience = AssertionFleet.Audience, BindRequest = true };
         var user = new ClaimsPrincipal(new ClaimsIdentity([new Claim("sub", "auth0|alice")], "test"));
-        string Bound() => issuer.Sign(keys.Signing, settings, user, false, "GET", new Uri(_stack.Backend.Address, "api/whoami").AbsoluteUri, out _);
+        string Bound() => issuer.Sign(keys.Signing, settings, user, default, "GET", new Uri(_stack.Backend.Address, "api/whoami").AbsoluteUri, out _);
 
         // Each a fresh assertion, so only the binding can refuse it.
         Assert.Equal(HttpStatusCode.OK, await DirectStatusAsync(HttpMethod.Get, "/api/whoami?any=query", Bound()));
@@ -148,7 +182,7 @@ public sealed class AssertionEndToEndTests : IAsyncLifetime
         var keys = await Gateway.Services.GetRequiredService<AssertionKeyRing>().GetAsync(CancellationToken.None);
         var settings = new ApiAssertionSettings { Audience = AssertionFleet.Audience, BindRequest = true };
         var user = new ClaimsPrincipal(new ClaimsIdentity([new Claim("sub", "auth0|alice")], "test"));
-        var bound = Gateway.Services.GetRequiredService<AssertionIssuer>().Sign(keys.Signing, settings, user, false, "GET", new Uri(_stack.Backend.Address, "api/whoami").AbsoluteUri, out _);
+        var bound = Gateway.Services.GetRequiredService<AssertionIssuer>().Sign(keys.Signing, settings, user, default, "GET", new Uri(_stack.Backend.Address, "api/whoami").AbsoluteUri, out _);
 
         Assert.Equal(HttpStatusCode.OK, await DirectStatusAsync(HttpMethod.Get, "/api/whoami", bound));
         Assert.Equal(HttpStatusCode.Unauthorized, await DirectStatusAsync(HttpMethod.Get, "/api/whoami", bound));

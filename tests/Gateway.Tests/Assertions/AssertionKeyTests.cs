@@ -121,11 +121,11 @@ public sealed class AssertionIssuerTests : IDisposable
         var (issuer, keys) = await IssuerAsync();
         var settings = new ApiAssertionSettings { Audience = "https://orders.test", Lifetime = TimeSpan.FromSeconds(60) };
 
-        var first = issuer.Unbound(keys, "orders", settings, _alice, false, "token-a");
+        var first = issuer.Unbound(keys, "orders", settings, _alice, default, "token-a");
         _clock.Advance(TimeSpan.FromSeconds(44));
-        var reused = issuer.Unbound(keys, "orders", settings, _alice, false, "token-a");
+        var reused = issuer.Unbound(keys, "orders", settings, _alice, default, "token-a");
         _clock.Advance(TimeSpan.FromSeconds(2));
-        var renewed = issuer.Unbound(keys, "orders", settings, _alice, false, "token-a");
+        var renewed = issuer.Unbound(keys, "orders", settings, _alice, default, "token-a");
 
         Assert.Equal(first, reused);
         Assert.NotEqual(first, renewed);
@@ -135,8 +135,8 @@ public sealed class AssertionIssuerTests : IDisposable
     public async Task Unbound_AfterAReloadChangedTheApisSettings_IsNeverTheOldOne()
     {
         var (issuer, keys) = await IssuerAsync();
-        var before = issuer.Unbound(keys, "orders", new ApiAssertionSettings { Audience = "https://old.test" }, _alice, false, "token-a");
-        var after = issuer.Unbound(keys, "orders", new ApiAssertionSettings { Audience = "https://new.test" }, _alice, false, "token-a");
+        var before = issuer.Unbound(keys, "orders", new ApiAssertionSettings { Audience = "https://old.test" }, _alice, default, "token-a");
+        var after = issuer.Unbound(keys, "orders", new ApiAssertionSettings { Audience = "https://new.test" }, _alice, default, "token-a");
 
         Assert.NotEqual(before, after);
         Assert.Contains("https://new.test", System.Text.Encoding.UTF8.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(after.Split('.')[1])), StringComparison.Ordinal);
@@ -151,8 +151,8 @@ public sealed class AssertionIssuerTests : IDisposable
             [new System.Security.Claims.Claim("sub", "auth0|alice"), new System.Security.Claims.Claim("exp", exp.ToString(System.Globalization.CultureInfo.InvariantCulture))], "test"));
         var settings = new ApiAssertionSettings { Audience = "https://orders.test", Lifetime = TimeSpan.FromMinutes(5) };
 
-        var first = issuer.Unbound(keys, "orders", settings, caller, false, "token-a");
-        var second = issuer.Unbound(keys, "orders", settings, caller, false, "token-a");
+        var first = issuer.Unbound(keys, "orders", settings, caller, default, "token-a");
+        var second = issuer.Unbound(keys, "orders", settings, caller, default, "token-a");
 
         Assert.Contains($"\"exp\":{exp}", System.Text.Encoding.UTF8.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(first.Split('.')[1])), StringComparison.Ordinal);
         Assert.NotEqual(first, second);
