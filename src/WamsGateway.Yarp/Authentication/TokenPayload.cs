@@ -8,9 +8,10 @@ namespace WamsGateway.Authentication;
 /// <summary>
 /// What the gateway reads from a compact JWS's payload before anything is validated, in one pass and without
 /// allocating for an ordinary token: the issuer (it only chooses which authority checks the token), the current
-/// actor of a delegated token, and the two shapes refused outright because parsers disagree on them: a member named
-/// twice (RFC 7519 section 4: names must be unique; one parser keeps the first, another the last, so a backend could
-/// see another user than the gateway did) and a <c>exp</c>, <c>nbf</c> or <c>iat</c> that is not a JSON number.
+/// actor of a delegated token, and the shapes refused outright because parsers disagree on them: a member named
+/// twice, at the top or inside any object (RFC 7519 section 4: names must be unique; one parser keeps the first,
+/// another the last, so a backend could see another user or actor than the gateway did) and a <c>exp</c>,
+/// <c>nbf</c> or <c>iat</c> that is not a JSON number.
 /// </summary>
 /// <param name="Readable">False when the token is not three base64url parts with a JSON object in the middle.</param>
 /// <param name="Issuer">The <c>iss</c> member when it is one string; null otherwise.</param>
@@ -30,7 +31,7 @@ internal readonly record struct TokenPayload(bool Readable, string? Issuer, stri
         _ => TokenDateException.Description,
     };
 
-    /// <summary>A member of the payload is named twice (names compared after unescaping).</summary>
+    /// <summary>A member of the payload, or of an object inside it, is named twice (names compared after unescaping).</summary>
     public const string DuplicateClaim = "duplicate_claim";
 
     /// <summary>A NumericDate member is not a JSON number (a string, an array...).</summary>
@@ -44,6 +45,7 @@ internal readonly record struct TokenPayload(bool Readable, string? Issuer, stri
 
     private const int StackNameBytes = 256;
     private const int StackMembers = 64;
+    private const int NestedStackMembers = 16;
 
     private static readonly TokenPayload Unreadable = new(false, null, null, null);
 
@@ -162,10 +164,12 @@ internal readonly record struct TokenPayload(bool Readable, string? Issuer, stri
                             reader.Skip();
                             break;
                         case Member.Actor:
+                            var probe = reader;
+                            duplicate |= HasNestedDuplicate(ref probe);
                             actor = ReadActor(ref reader);
                             break;
                         default:
-                            reader.Skip();
+                            duplicate |= HasNestedDuplicate(ref reader);
                             break;
                     }
                 }
@@ -191,6 +195,72 @@ internal readonly record struct TokenPayload(bool Readable, string? Issuer, stri
 
         var refusal = duplicate ? DuplicateClaim : badDate ? InvalidDate : !goodSubject ? InvalidSubject : null;
         return new TokenPayload(true, issuers == 1 ? issuer : null, refusal, actor, emailIsText && emailVerified);
+    }
+
+    /// <summary>
+    /// At a member's value: whether an object anywhere inside it names a member twice (an actor's <c>sub</c>, a custom
+    /// claim a backend reads); the reader ends on the value's last token. A scalar is read as it is.
+    /// </summary>
+    private static bool HasNestedDuplicate(ref Utf8JsonReader reader)
+    {
+        var duplicate = false;
+        if (reader.TokenType == JsonTokenType.StartArray)
+        {
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                duplicate |= HasNestedDuplicate(ref reader);
+            }
+
+            return duplicate;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            return false;
+        }
+
+        Span<ulong> seen = stackalloc ulong[NestedStackMembers];
+        HashSet<ulong>? more = null;
+        var members = 0;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var hash = HashName(ref reader);
+            if (members < NestedStackMembers)
+            {
+                duplicate |= seen[..members].Contains(hash);
+                seen[members] = hash;
+            }
+            else
+            {
+                more ??= [.. seen];
+                duplicate |= !more.Add(hash);
+            }
+
+            members++;
+            reader.Read();
+            duplicate |= HasNestedDuplicate(ref reader);
+        }
+
+        return duplicate;
+    }
+
+    /// <summary>The member name the reader is on, unescaped, hashed.</summary>
+    private static ulong HashName(ref Utf8JsonReader reader)
+    {
+        if (!reader.ValueIsEscaped)
+        {
+            return XxHash3.HashToUInt64(reader.ValueSpan);
+        }
+
+        var rented = ArrayPool<byte>.Shared.Rent(reader.ValueSpan.Length);
+        try
+        {
+            return XxHash3.HashToUInt64(rented.AsSpan(0, reader.CopyString(rented)));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
     /// <summary>At <c>act</c>'s value: the actor's <c>sub</c>, else its <c>client_id</c>, else empty; the reader ends on the value's last token.</summary>

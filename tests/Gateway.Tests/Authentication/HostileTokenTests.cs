@@ -82,6 +82,8 @@ public sealed class HostileTokenTests : IClassFixture<HostileTokenFixture>
     [InlineData("wams-minted-recorded", "aud", "\"todo-desktop\"")]
     [InlineData("orders", "s\\u0075b", "\"auth0|mallory\"")]
     [InlineData("none", "exp", "4102444800")]
+    [InlineData("none", "act", "{\"sub\":\"svc-a\",\"sub\":\"svc-b\"}")]
+    [InlineData("none", "https://example.com/org", "[{\"role\":\"user\",\"r\\u006fle\":\"admin\"}]")]
     public async Task Gateway_ClaimNamedTwice_Answers401AndNeverProxies(string route, string member, string json)
     {
         // A backend whose parser keeps the first member would see another user than the gateway checked.

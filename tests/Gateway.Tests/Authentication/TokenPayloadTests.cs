@@ -14,6 +14,10 @@ public sealed class TokenPayloadTests
     [InlineData("""{"iss":"https://a/","iss":"https://b/"}""")]
     [InlineData("""{"iss":"https://a/","sub":"alice","s\u0075b":"bob"}""")]
     [InlineData("""{"iss":"https://a/","x-custom":1,"x-custom":2}""")]
+    [InlineData("""{"iss":"https://a/","act":{"sub":"svc-a","sub":"svc-b"}}""")]
+    [InlineData("""{"iss":"https://a/","act":{"sub":"svc","act":{"sub":"x","s\u0075b":"y"}}}""")]
+    [InlineData("""{"iss":"https://a/","org":{"roles":[{"name":"user","name":"admin"}]}}""")]
+    [InlineData("""{"iss":"https://a/","list":[[{"k":1,"k":2}]]}""")]
     public void Read_MemberNamedTwice_IsRefusedAsDuplicateClaim(string json)
     {
         var payload = TokenPayload.Read(Encoding.UTF8.GetBytes(json));
@@ -34,9 +38,28 @@ public sealed class TokenPayloadTests
     [Fact]
     public void Read_OrdinaryToken_NoRefusal_IssuerRead_NoActor()
     {
-        var payload = TokenPayload.Read(Encoding.UTF8.GetBytes("""{"iss":"https://a/","sub":"alice","aud":["x","y"],"exp":1796619839.5,"nbf":1,"iat":1,"nested":{"sub":"n","sub":"m"}}"""));
+        var payload = TokenPayload.Read(Encoding.UTF8.GetBytes("""{"iss":"https://a/","sub":"alice","aud":["x","y"],"exp":1796619839.5,"nbf":1,"iat":1,"nested":{"sub":"n"}}"""));
 
         Assert.Equal(new TokenPayload(true, "https://a/", null, null), payload);
+    }
+
+    [Fact]
+    public void Read_SameNameInDifferentObjects_IsNoDuplicate()
+    {
+        var payload = TokenPayload.Read("""{"sub":"a","act":{"sub":"b","act":{"sub":"c"}},"list":[{"k":1},{"k":2}],"o":{"k":{"k":1}}}"""u8);
+
+        Assert.Null(payload.Refusal);
+        Assert.Equal("b", payload.Actor);
+    }
+
+    [Fact]
+    public void Read_ManyNestedMembers_StillFindsADuplicateBeyondTheStackBuffer()
+    {
+        var members = string.Join(',', Enumerable.Range(0, 40).Select(i => $"\"m{i}\":{i}"));
+
+        Assert.Null(TokenPayload.Read(Encoding.UTF8.GetBytes("{\"sub\":\"a\",\"o\":{" + members + "}}")).Refusal);
+        Assert.Equal(TokenPayload.DuplicateClaim, TokenPayload.Read(Encoding.UTF8.GetBytes("{\"sub\":\"a\",\"o\":{" + members + ",\"m30\":1}}")).Refusal);
+        Assert.Equal(TokenPayload.DuplicateClaim, TokenPayload.Read(Encoding.UTF8.GetBytes("{\"sub\":\"a\",\"o\":{" + members + ",\"m2\":1}}")).Refusal);
     }
 
     [Fact]
