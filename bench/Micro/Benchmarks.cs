@@ -149,6 +149,8 @@ public class Assertions : IDisposable
     private readonly ClaimsPrincipal _user = new(new ClaimsIdentity(
         [new Claim("sub", "auth0|alice"), new Claim("email", "alice@example.com"), new Claim("email_verified", "true", ClaimValueTypes.Boolean), new Claim("azp", "todo-mobile")], "bench"));
 
+    private static readonly WamsGateway.Authentication.CallerFacts Caller = new("https://tenant.auth0.com/", EmailVerified: true);
+
     private WamsGateway.Assertions.AssertionKeySet _keys = null!;
     private WamsGateway.Assertions.AssertionIssuer _issuer = null!;
 
@@ -160,7 +162,7 @@ public class Assertions : IDisposable
             Microsoft.Extensions.Logging.Abstractions.NullLogger<WamsGateway.Assertions.AssertionKeyRing>.Instance);
         _keys = ring.GetAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
         _issuer = new WamsGateway.Assertions.AssertionIssuer(settings.Issuer, TimeProvider.System, _memory);
-        _issuer.Unbound(_keys, "orders", _unbound, _user, true, "header.payload.signature");
+        _issuer.Unbound(_keys, "orders", _unbound, _user, Caller, "header.payload.signature");
     }
 
     public void Dispose()
@@ -170,8 +172,8 @@ public class Assertions : IDisposable
     }
 
     [Benchmark(Baseline = true)]
-    public string UnboundReused() => _issuer.Unbound(_keys, "orders", _unbound, _user, true, "header.payload.signature");
+    public string UnboundReused() => _issuer.Unbound(_keys, "orders", _unbound, _user, Caller, "header.payload.signature");
 
     [Benchmark]
-    public string BoundSigned() => _issuer.Sign(_keys.Signing, _bound, _user, true, "GET", "http://orders.internal/api/orders/42", out _);
+    public string BoundSigned() => _issuer.Sign(_keys.Signing, _bound, _user, Caller, "GET", "http://orders.internal/api/orders/42", out _);
 }

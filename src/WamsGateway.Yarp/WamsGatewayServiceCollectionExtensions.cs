@@ -49,8 +49,19 @@ public static class WamsGatewayServiceCollectionExtensions
         services.AddSingleton<ExchangeKinds>();
         services.AddOptions<GatewayOptions>().ValidateOnStart();
         services.AddSingleton<IConfigureOptions<GatewayOptions>>(sp => new GatewayOptionsSetup(configuration, sp.GetRequiredService<ExchangeKinds>(), sp.GetServices<GatewaySettingsSection>()));
-        services.AddSingleton(sp => new GatewayOptionsValidator(sp.GetRequiredService<ExchangeKinds>(), sp));
-        services.AddSingleton<IValidateOptions<GatewayOptions>>(sp => sp.GetRequiredService<GatewayOptionsValidator>());
+
+        // One validator per part, each beside its feature; the options factory runs them all, at start and on every reload.
+        services.AddSingleton<IValidateOptions<GatewayOptions>>(sp =>
+            new ConfigurationShapeValidator(configuration, sp.GetRequiredService<ExchangeKinds>(), sp.GetServices<GatewaySettingsSection>()));
+        services.AddSingleton<IValidateOptions<GatewayOptions>, AuthoritySettingsValidator>();
+        services.AddSingleton<IValidateOptions<GatewayOptions>, TrafficPolicyValidator>();
+        services.AddSingleton<IValidateOptions<GatewayOptions>, HeaderSettingsValidator>();
+        services.AddSingleton<IValidateOptions<GatewayOptions>, DelegationSettingsValidator>();
+        services.AddSingleton<IValidateOptions<GatewayOptions>, CacheSettingsValidator>();
+        services.AddSingleton<IValidateOptions<GatewayOptions>, WamsGateway.Shutdown.ShutdownSettingsValidator>();
+        services.AddSingleton<IValidateOptions<GatewayOptions>, ApiOptionsValidator>();
+        services.AddSingleton<IValidateOptions<GatewayOptions>, AssertionSettingsValidator>();
+        services.AddSingleton<IValidateOptions<GatewayOptions>, RouteBindingsValidator>();
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<GatewayConfigurationMonitor>(sp, configuration));
         services.AddSingleton<IOptionsMonitor<GatewayOptions>>(sp => sp.GetRequiredService<GatewayConfigurationMonitor>());
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<GatewayOptions>>().Value.Authentication);

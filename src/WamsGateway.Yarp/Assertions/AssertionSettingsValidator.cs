@@ -5,10 +5,19 @@ using WamsGateway.Forwarding;
 namespace WamsGateway.Assertions;
 
 /// <summary>The checks on <c>Gateway:Assertion</c> and every API's <c>Assertion</c>, each problem naming its key.</summary>
-internal static class AssertionSettingsValidator
+internal sealed class AssertionSettingsValidator : GatewaySettingsValidator
 {
-    public static void Validate(GatewayOptions options, HashSet<string> credentialHeaders, IReadOnlyList<string> ownedPrefixes, List<string> problems)
+    private readonly Exchanges.ExchangeKinds _kinds;
+
+    public AssertionSettingsValidator(Exchanges.ExchangeKinds kinds)
     {
+        _kinds = kinds;
+    }
+
+    protected override void Validate(GatewayOptions options, List<string> problems)
+    {
+        var credentialHeaders = _kinds.CredentialHeaders(options);
+        var ownedPrefixes = _kinds.OwnedHeaderPrefixes;
         const string Key = GatewayOptions.SectionName + ":Assertion";
         var settings = options.Assertion;
         var wanted = options.Apis.Where(a => a.Value.Assertion is not null).Select(a => a.Key).ToList();

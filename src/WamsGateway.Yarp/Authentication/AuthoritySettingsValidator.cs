@@ -6,10 +6,10 @@ using WamsGateway.Exchanges;
 namespace WamsGateway.Authentication;
 
 /// <summary>
-/// The checks on every authority (the default one under <c>Gateway:Authentication</c> and the named ones) and on
-/// each API's <c>Authorities</c> and <c>Audiences</c>, each problem naming its key.
+/// The checks on <c>Gateway:Authentication</c>: its own settings, every authority (the default one and the named ones,
+/// under either key) and each API's <c>Authorities</c> and <c>Audiences</c>, each problem naming its key.
 /// </summary>
-internal static class AuthoritySettingsValidator
+internal sealed class AuthoritySettingsValidator : GatewaySettingsValidator
 {
     /// <summary>Names go into metric labels, health check names and scheme names: short, plain.</summary>
     public const int MaxNameLength = 32;
@@ -19,9 +19,10 @@ internal static class AuthoritySettingsValidator
         "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512",
     }.ToFrozenSet(StringComparer.Ordinal);
 
-    public static void Validate(GatewayOptions options, List<string> problems)
+    protected override void Validate(GatewayOptions options, List<string> problems)
     {
         const string Key = GatewayOptions.SectionName + ":Authentication";
+        ValidateAuthentication(options.Authentication, problems);
         ValidateAuthority(Key, options.Authentication, problems);
 
         var issuers = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -53,6 +54,36 @@ internal static class AuthoritySettingsValidator
         foreach (var (api, settings) in options.Apis)
         {
             ValidateApi(options, $"{GatewayOptions.SectionName}:Apis:{api}", settings, problems);
+        }
+    }
+
+    /// <summary>The settings only the gateway's authentication as a whole has: refresh, the validated-token cache.</summary>
+    private static void ValidateAuthentication(AuthenticationSettings auth, List<string> problems)
+    {
+        const string Key = GatewayOptions.SectionName + ":Authentication";
+        if (auth.MetadataRefreshInterval < TimeSpan.FromMinutes(1))
+        {
+            problems.Add($"{Key}:MetadataRefreshInterval: at least 00:01:00.");
+        }
+
+        if (auth.TokenCache.MaxAge < TimeSpan.Zero || auth.TokenCache.MaxAge > TimeSpan.FromHours(1))
+        {
+            problems.Add($"{Key}:TokenCache:MaxAge: between 00:00:00 (off) and 01:00:00.");
+        }
+
+        if (auth.TokenCache.MaxEntries < 1 || auth.TokenCache.MaxEntries > 10_000_000)
+        {
+            problems.Add($"{Key}:TokenCache:MaxEntries: between 1 and 10000000.");
+        }
+
+        if (auth.TokenCache.MaxTokenLength < 256 || auth.TokenCache.MaxTokenLength > 64 * 1024)
+        {
+            problems.Add($"{Key}:TokenCache:MaxTokenLength: between 256 and 65536 characters.");
+        }
+
+        if (auth.KeyRefreshMinInterval < TimeSpan.FromSeconds(1))
+        {
+            problems.Add($"{Key}:KeyRefreshMinInterval: at least 00:00:01, or a bad token could make the gateway hammer the authority.");
         }
     }
 

@@ -11,6 +11,23 @@ namespace WamsGateway.Configuration;
 /// </summary>
 internal static class ConfigurationShapeChecker
 {
+    /// <summary>The gateway's section: its settings, and each API's against its kind's options.</summary>
+    /// <param name="section">The gateway's section.</param>
+    /// <param name="kinds">The exchange kinds, whose settings an API's section may hold; null while none are known.</param>
+    /// <param name="otherSections">Subsections the host's other packages bind (<see cref="GatewaySettingsSection"/>): not the gateway's to check.</param>
+    public static ShapeProblems CheckGateway(IConfiguration section, Exchanges.ExchangeKinds? kinds, IReadOnlySet<string> otherSections)
+    {
+        var problems = new ShapeProblems();
+        Check(section, typeof(GatewayOptions), problems, otherSections);
+        foreach (var api in section.GetSection(nameof(GatewayOptions.Apis)).GetChildren())
+        {
+            var registration = kinds?.Registration(api[nameof(ApiOptions.Exchange)]);
+            CheckApi(api, typeof(ApiOptions), registration?.OptionsType, kinds?.OptionsTypes ?? [], problems);
+        }
+
+        return problems;
+    }
+
     /// <param name="section">The section.</param>
     /// <param name="type">The options type it binds to.</param>
     /// <param name="problems">Where each problem goes.</param>

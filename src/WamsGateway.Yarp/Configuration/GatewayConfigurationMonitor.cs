@@ -8,7 +8,7 @@ namespace WamsGateway.Configuration;
 /// <summary>
 /// The gateway's <see cref="IOptionsMonitor{TOptions}"/>: the last configuration that passed validation.
 /// When the <c>Gateway</c> section reloads, the new options are created and validated as a whole (the same
-/// <see cref="GatewayOptionsValidator"/> as at start); a valid change applies to the next request, an
+/// validators as at start, every <see cref="GatewaySettingsValidator"/>); a valid change applies to the next request, an
 /// invalid one is refused, every problem logged with its key, and the last good configuration keeps
 /// serving. Unlike the default monitor, a bad reload never throws into the file watcher's thread.
 /// </summary>

@@ -105,9 +105,6 @@ internal sealed class GatewayOptions
     public Dictionary<string, TimeSpan> Timeouts { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
     public Dictionary<string, ApiOptions> Apis { get; set; } = new(StringComparer.OrdinalIgnoreCase);
-
-    /// <summary>Values that did not convert, found before binding (<see cref="GatewayOptionsSetup"/>) and reported by the validator.</summary>
-    internal IReadOnlyList<string> ShapeProblems { get; set; } = [];
 }
 
 /// <summary>

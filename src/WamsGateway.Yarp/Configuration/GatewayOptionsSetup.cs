@@ -6,7 +6,8 @@ namespace WamsGateway.Configuration;
 /// <summary>
 /// Binds <see cref="GatewayOptions"/> from the <c>Gateway</c> section: first walks it against the types
 /// it binds to (each API's against its kind's options), leaving out every value that does not convert so
-/// the binder never throws, then binds each API's kind options. What was left out is handed to the validator.
+/// the binder never throws, then binds each API's kind options. <see cref="ConfigurationShapeValidator"/>
+/// reports what was left out.
 /// </summary>
 internal sealed class GatewayOptionsSetup : IConfigureOptions<GatewayOptions>
 {
@@ -34,14 +35,7 @@ internal sealed class GatewayOptionsSetup : IConfigureOptions<GatewayOptions>
 
     public void Configure(GatewayOptions options)
     {
-        var shape = new ShapeProblems();
-        ConfigurationShapeChecker.Check(_section, typeof(GatewayOptions), shape, _otherSections);
-        foreach (var api in _section.GetSection(nameof(GatewayOptions.Apis)).GetChildren())
-        {
-            var registration = _kinds?.Registration(api[nameof(ApiOptions.Exchange)]);
-            ConfigurationShapeChecker.CheckApi(api, typeof(ApiOptions), registration?.OptionsType, _kinds?.OptionsTypes ?? [], shape);
-        }
-
+        var shape = ConfigurationShapeChecker.CheckGateway(_section, _kinds, _otherSections);
         var bindable = shape.Messages.Count == 0 ? _section : Without(_section, shape);
         bindable.Bind(options);
         foreach (var (name, api) in options.Apis)
@@ -60,8 +54,6 @@ internal sealed class GatewayOptionsSetup : IConfigureOptions<GatewayOptions>
                 api.Settings = settings;
             }
         }
-
-        options.ShapeProblems = shape.Messages;
     }
 
     private static bool Present(IConfigurationSection section, string key) =>

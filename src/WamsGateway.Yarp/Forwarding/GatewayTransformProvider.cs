@@ -14,14 +14,14 @@ namespace WamsGateway.Forwarding;
 internal sealed class GatewayTransformProvider : ITransformProvider
 {
     private readonly ApiCatalog _catalog;
-    private readonly GatewayOptionsValidator _validator;
+    private readonly Exchanges.ExchangeKinds _kinds;
     private readonly GatewayConfigurationMonitor _monitor;
     private readonly AssertionIssuer? _assertions;
 
-    public GatewayTransformProvider(ApiCatalog catalog, GatewayOptionsValidator validator, GatewayConfigurationMonitor monitor, IServiceProvider services)
+    public GatewayTransformProvider(ApiCatalog catalog, Exchanges.ExchangeKinds kinds, GatewayConfigurationMonitor monitor, IServiceProvider services)
     {
         _catalog = catalog;
-        _validator = validator;
+        _kinds = kinds;
         _monitor = monitor;
         _assertions = services.GetService<AssertionIssuer>();
     }
@@ -30,7 +30,7 @@ internal sealed class GatewayTransformProvider : ITransformProvider
     {
         var options = _monitor.CurrentValue;
         if (context.Route.Metadata?.TryGetValue(RouteMetadata.Api, out var api) == true
-            && RouteApiRules.Check(context.Route.RouteId, context.Route.AuthorizationPolicy, api, name => _validator.RequiresCaller(options, name)) is { } problem)
+            && RouteApiRules.Check(context.Route.RouteId, context.Route.AuthorizationPolicy, api, name => _kinds.RequiresCaller(options, name)) is { } problem)
         {
             context.Errors.Add(new ArgumentException(problem));
         }

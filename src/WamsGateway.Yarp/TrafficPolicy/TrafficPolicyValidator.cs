@@ -8,14 +8,14 @@ namespace WamsGateway.TrafficPolicy;
 /// and <c>ExchangeRateLimit</c>, and the names routes give in <c>RateLimiterPolicy</c>, <c>CorsPolicy</c> and
 /// <c>TimeoutPolicy</c>: each problem names its key.
 /// </summary>
-internal static class TrafficPolicyValidator
+internal sealed class TrafficPolicyValidator : GatewaySettingsValidator
 {
     /// <summary>What YARP takes, besides a policy's name, to switch a route's policy off.</summary>
     public const string Disable = "disable";
 
     private const int MaxNameLength = 64;
 
-    public static void Validate(GatewayOptions options, List<string> problems)
+    protected override void Validate(GatewayOptions options, List<string> problems)
     {
         foreach (var (name, limit) in options.RateLimits)
         {

@@ -1,0 +1,39 @@
+using WamsGateway.Exchanges;
+
+namespace WamsGateway.Configuration;
+
+/// <summary>
+/// YARP's routes against the gateway's options: a route that names an API names one that is defined and that its
+/// authorization policy suits, and its traffic policies are ones the gateway defines. Routes are read from every YARP
+/// configuration provider, so an edit that removes an API still named by a route is refused.
+/// </summary>
+internal sealed class RouteBindingsValidator : GatewaySettingsValidator
+{
+    private readonly ExchangeKinds _kinds;
+    private readonly IServiceProvider _services;
+
+    public RouteBindingsValidator(ExchangeKinds kinds, IServiceProvider services)
+    {
+        _kinds = kinds;
+        _services = services;
+    }
+
+    protected override void Validate(GatewayOptions options, List<string> problems) => ValidateRouteBindings(options, problems);
+
+    /// <summary>Every route that names an API, from every YARP configuration provider, against these options.</summary>
+    private void ValidateRouteBindings(GatewayOptions options, List<string> problems)
+    {
+        foreach (var provider in _services.GetServices<Yarp.ReverseProxy.Configuration.IProxyConfigProvider>())
+        {
+            foreach (var route in provider.GetConfig().Routes)
+            {
+                TrafficPolicy.TrafficPolicyValidator.ValidateRoute(options, route, problems);
+                if (route.Metadata?.TryGetValue(RouteMetadata.Api, out var api) == true
+                    && RouteApiRules.Check(route.RouteId, route.AuthorizationPolicy, api, name => _kinds.RequiresCaller(options, name)) is { } problem)
+                {
+                    problems.Add(problem);
+                }
+            }
+        }
+    }
+}
