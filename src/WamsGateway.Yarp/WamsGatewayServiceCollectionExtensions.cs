@@ -75,13 +75,13 @@ public static class WamsGatewayServiceCollectionExtensions
 
         services
             .AddGatewayErrors()
-            .AddGatewayAuthentication(options)
+            .AddGatewayAuthentication()
             .AddGatewayAuthorization()
             .AddGatewayDelegation()
             .AddGatewayCaching(options)
             .AddGatewayAssertions(options)
-            .AddGatewayTrafficPolicies(options)
-            .AddGatewayHealthChecks(options);
+            .AddGatewayTrafficPolicies()
+            .AddGatewayHealthChecks();
         builder
             .AddTransforms<GatewayTransformProvider>()
             .AddConfigFilter<GatewayRoutePolicy>()

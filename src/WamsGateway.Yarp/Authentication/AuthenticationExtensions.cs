@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using WamsGateway.Configuration;
@@ -16,7 +18,11 @@ internal static class AuthenticationExtensions
     /// challenge handling per authority. With the default authority alone, its JwtBearer scheme is the gateway's
     /// scheme, and no request pays for a forward (the issuer is still checked first, in <see cref="GatewayJwtBearerEvents"/>).
     /// </summary>
-    public static IServiceCollection AddGatewayAuthentication(this IServiceCollection services, GatewayOptions options)
+    /// <remarks>
+    /// The schemes are added when authentication's options are first read, from the gateway's options (a start-only
+    /// setting): one per authority, as <c>AddJwtBearer</c> would add it.
+    /// </remarks>
+    public static IServiceCollection AddGatewayAuthentication(this IServiceCollection services)
     {
         services.AddHttpClient(AuthorityMetadata.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
         services.AddSingleton<GatewayAuthorities>();
@@ -24,26 +30,54 @@ internal static class AuthenticationExtensions
         services.AddHostedService<AuthorityMetadataWarmup>();
         services.AddHostedService<TenantWarnings>();
 
-        var authentication = services.AddAuthentication();
-        var alone = !options.NamedAuthorities.Any();
-        if (!alone)
+        services.AddAuthentication();
+        services.TryAddTransient<JwtBearerHandler>();
+        services.TryAddTransient<PolicySchemeHandler>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<JwtBearerOptions>, JwtBearerPostConfigureOptions>());
+        services.AddOptions<AuthenticationOptions>().Configure<IOptions<GatewayOptions>>((authentication, gateway) =>
         {
-            authentication.AddPolicyScheme(WamsGatewayDefaults.AuthenticationScheme, "WamsGateway", _ => { });
-            services.AddOptions<PolicySchemeOptions>(WamsGatewayDefaults.AuthenticationScheme)
-                .Configure<GatewayAuthorities, ApiCatalog>((policy, authorities, catalog) => policy.ForwardDefaultSelector =
-                    context => (CallerToken.For(context, catalog, authorities).Authority ?? authorities.Default).SchemeName);
-        }
+            var options = gateway.Value;
+            var alone = !options.NamedAuthorities.Any();
+            if (!alone)
+            {
+                authentication.AddScheme(WamsGatewayDefaults.AuthenticationScheme, scheme =>
+                {
+                    scheme.HandlerType = typeof(PolicySchemeHandler);
+                    scheme.DisplayName = "WamsGateway";
+                });
+            }
 
-        foreach (var name in options.AuthorityNames)
-        {
-            var scheme = GatewayAuthority.SchemeFor(name, alone);
-            authentication.AddJwtBearer(scheme, _ => { });
-            services.AddOptions<JwtBearerOptions>(scheme)
-                .Configure<GatewayAuthorities>((jwt, authorities) => Configure(jwt, authorities.Find(name)
-                    ?? throw new InvalidOperationException($"Authority '{name}' was configured when the gateway's services were added but is not in its options.")));
-        }
-
+            foreach (var name in options.AuthorityNames)
+            {
+                authentication.AddScheme(GatewayAuthority.SchemeFor(name, alone), scheme => scheme.HandlerType = typeof(JwtBearerHandler));
+            }
+        });
+        services.AddOptions<PolicySchemeOptions>(WamsGatewayDefaults.AuthenticationScheme)
+            .Configure<GatewayAuthorities, ApiCatalog>((policy, authorities, catalog) => policy.ForwardDefaultSelector =
+                context => (CallerToken.For(context, catalog, authorities).Authority ?? authorities.Default).SchemeName);
+        services.AddSingleton<IConfigureOptions<JwtBearerOptions>, AuthorityJwtBearerSetup>();
         return services;
+    }
+
+    /// <summary>The JwtBearer options of an authority's scheme; another scheme's (a host's own) are left as they are.</summary>
+    private sealed class AuthorityJwtBearerSetup : IConfigureNamedOptions<JwtBearerOptions>
+    {
+        private readonly GatewayAuthorities _authorities;
+
+        public AuthorityJwtBearerSetup(GatewayAuthorities authorities)
+        {
+            _authorities = authorities;
+        }
+
+        public void Configure(string? name, JwtBearerOptions options)
+        {
+            if (_authorities.ForScheme(name) is { } authority)
+            {
+                AuthenticationExtensions.Configure(options, authority);
+            }
+        }
+
+        public void Configure(JwtBearerOptions options) => Configure(Options.DefaultName, options);
     }
 
     private static void Configure(JwtBearerOptions options, GatewayAuthority authority)

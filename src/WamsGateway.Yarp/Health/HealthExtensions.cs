@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using WamsGateway.Authentication;
 using WamsGateway.Configuration;
 
@@ -10,21 +11,30 @@ internal static class HealthExtensions
 {
     private const string ReadyTag = WamsGatewayDefaults.ReadinessTag;
 
-    public static IServiceCollection AddGatewayHealthChecks(this IServiceCollection services, GatewayOptions options)
+    /// <summary>
+    /// The <c>configuration</c> check, one per authority, and with Redis the <c>redis</c> and <c>key-ring</c> checks:
+    /// which there are is read from the gateway's options when the health check service first needs them.
+    /// </summary>
+    public static IServiceCollection AddGatewayHealthChecks(this IServiceCollection services)
     {
-        var checks = services.AddHealthChecks()
-            .AddCheck<ConfigurationHealthCheck>("configuration", tags: [ReadyTag]);
-        foreach (var name in options.AuthorityNames)
+        services.AddHealthChecks().AddCheck<ConfigurationHealthCheck>("configuration", tags: [ReadyTag]);
+        services.AddOptions<HealthCheckServiceOptions>().Configure<IOptions<GatewayOptions>>((health, gateway) =>
         {
-            checks.Add(new HealthCheckRegistration(GatewayAuthority.HealthCheckFor(name),
-                sp => AuthorityHealthCheck.For(sp.GetRequiredService<GatewayAuthorities>(), name), failureStatus: null, tags: [ReadyTag]));
-        }
+            var options = gateway.Value;
+            foreach (var name in options.AuthorityNames)
+            {
+                health.Registrations.Add(new HealthCheckRegistration(GatewayAuthority.HealthCheckFor(name),
+                    sp => AuthorityHealthCheck.For(sp.GetRequiredService<GatewayAuthorities>(), name), failureStatus: null, tags: [ReadyTag]));
+            }
 
-        if (options.Redis.Configuration is not null)
-        {
-            checks.AddCheck<RedisHealthCheck>("redis", tags: [ReadyTag]);
-            checks.AddCheck<KeyRingHealthCheck>(KeyRingHealthCheck.Name, tags: [ReadyTag]);
-        }
+            if (options.Redis.Configuration is not null)
+            {
+                health.Registrations.Add(new HealthCheckRegistration("redis",
+                    sp => ActivatorUtilities.GetServiceOrCreateInstance<RedisHealthCheck>(sp), failureStatus: null, tags: [ReadyTag]));
+                health.Registrations.Add(new HealthCheckRegistration(KeyRingHealthCheck.Name,
+                    sp => ActivatorUtilities.GetServiceOrCreateInstance<KeyRingHealthCheck>(sp), failureStatus: null, tags: [ReadyTag]));
+            }
+        });
 
         return services;
     }

@@ -1,5 +1,8 @@
 using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.Http.Timeouts;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
 using WamsGateway.Configuration;
 using WamsGateway.Errors;
 
@@ -14,30 +17,34 @@ internal static class TrafficPolicyExtensions
     /// The named policies YARP routes refer to: CORS policies and request timeouts as ASP.NET Core's own middleware
     /// runs them, and rate limits, which the gateway counts itself in its proxy pipeline (after the token, before the
     /// exchange). Each rate limit is also registered with ASP.NET Core's rate limiter under its name, without a limit,
-    /// so YARP accepts routes that name it and a host's own <c>UseRateLimiter()</c> does not count twice.
+    /// so YARP accepts routes that name it and a host's own <c>UseRateLimiter()</c> does not count twice. Each is read
+    /// from the gateway's options when first needed (start-only settings).
     /// </summary>
-    public static IServiceCollection AddGatewayTrafficPolicies(this IServiceCollection services, GatewayOptions options)
+    public static IServiceCollection AddGatewayTrafficPolicies(this IServiceCollection services)
     {
         services.AddSingleton<GatewayRateLimiters>();
-        services.AddRateLimiter(limiter =>
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<GatewayOptions>>((limiter, gateway) =>
         {
-            foreach (var name in options.RateLimits.Keys)
+            foreach (var name in gateway.Value.RateLimits.Keys)
             {
                 limiter.AddPolicy<string>(name, _ => RateLimitPartition.GetNoLimiter(string.Empty));
             }
         });
 
-        services.AddCors(cors =>
+        services.AddCors();
+        services.AddOptions<CorsOptions>().Configure<IOptions<GatewayOptions>>((cors, gateway) =>
         {
-            foreach (var (name, settings) in options.Cors)
+            foreach (var (name, settings) in gateway.Value.Cors)
             {
                 cors.AddPolicy(name, policy => Configure(policy, settings));
             }
         });
 
-        services.AddRequestTimeouts(timeouts =>
+        services.AddRequestTimeouts(_ => { });
+        services.AddOptions<RequestTimeoutOptions>().Configure<IOptions<GatewayOptions>>((timeouts, gateway) =>
         {
-            foreach (var (name, timeout) in options.Timeouts)
+            foreach (var (name, timeout) in gateway.Value.Timeouts)
             {
                 timeouts.AddPolicy(name, new RequestTimeoutPolicy
                 {
@@ -55,7 +62,7 @@ internal static class TrafficPolicyExtensions
         ProblemResponses.WriteAsync(context, StatusCodes.Status504GatewayTimeout, "timeout", TimeoutTitle,
             policy is null ? "The route's timeout passed before the request was answered." : $"Timeout policy '{policy}' passed before the request was answered.");
 
-    private static void Configure(Microsoft.AspNetCore.Cors.Infrastructure.CorsPolicyBuilder policy, CorsSettings settings)
+    private static void Configure(CorsPolicyBuilder policy, CorsSettings settings)
     {
         var origins = settings.Origins ?? [];
         if (origins.Contains("*"))
