@@ -110,7 +110,11 @@ internal sealed class ApiCatalog : IDisposable
     /// <summary>The route metadata key that names the snapshot a route was loaded with.</summary>
     public const string GenerationMetadata = "WamsGateway.Generation";
 
-    /// <summary>How many snapshots are kept for routes still being served while YARP loads newer ones.</summary>
+    /// <summary>
+    /// How many of the newest snapshots are kept for routes YARP is loading; the ones YARP's applied routes are bound to
+    /// are kept besides, however many newer ones follow (YARP may refuse edit after edit of its routes while the gateway's
+    /// own section keeps changing).
+    /// </summary>
     private const int KeptGenerations = 8;
 
     private readonly GatewayConfigurationMonitor _monitor;
@@ -122,6 +126,9 @@ internal sealed class ApiCatalog : IDisposable
     private readonly Lock _gate = new();
     private long _generation;
     private long _routesGeneration;
+    private long _pendingLowest = long.MaxValue;
+    private long _liveLowest = 1;
+    private long _liveHighest = 1;
     private long _reportedGeneration = 1;
     private volatile GatewaySnapshot _current;
 
@@ -162,7 +169,23 @@ internal sealed class ApiCatalog : IDisposable
     {
         var generation = Current.Generation;
         InterlockedMax(ref _routesGeneration, generation);
+        lock (_gate)
+        {
+            _pendingLowest = Math.Min(_pendingLowest, generation);
+        }
+
         return generation;
+    }
+
+    /// <summary>YARP refused the routes it was loading: the routes it serves keep the snapshots they were bound to.</summary>
+    public void RoutesRefused(Exception exception)
+    {
+        lock (_gate)
+        {
+            _pendingLowest = long.MaxValue;
+        }
+
+        _monitor.ReportRoutesRefused(exception);
     }
 
     /// <summary>
@@ -176,6 +199,15 @@ internal sealed class ApiCatalog : IDisposable
         var applied = anyRoutes ? Volatile.Read(ref _routesGeneration) : _current.Generation;
         lock (_gate)
         {
+            // The routes now served are bound to the snapshots from the lowest bound in this load to the newest.
+            if (anyRoutes)
+            {
+                _liveLowest = Math.Min(_pendingLowest, applied);
+                _liveHighest = applied;
+                _pendingLowest = long.MaxValue;
+                Prune();
+            }
+
             for (var generation = _reportedGeneration + 1; generation <= applied; generation++)
             {
                 if (_generations.TryGetValue(generation, out var snapshot))
@@ -186,6 +218,8 @@ internal sealed class ApiCatalog : IDisposable
 
             _reportedGeneration = Math.Max(_reportedGeneration, applied);
         }
+
+        _monitor.ReportRoutesApplied();
     }
 
     private static void InterlockedMax(ref long target, long value)
@@ -241,8 +275,20 @@ internal sealed class ApiCatalog : IDisposable
         {
             var snapshot = new GatewaySnapshot(options, _kinds, _fingerprints, ++_generation);
             _generations[snapshot.Generation] = snapshot;
-            _generations.TryRemove(snapshot.Generation - KeptGenerations, out _);
+            Prune();
             return snapshot;
+        }
+    }
+
+    /// <summary>Drops the snapshots neither among the newest nor bound to a route YARP serves. Called under the gate.</summary>
+    private void Prune()
+    {
+        foreach (var generation in _generations.Keys)
+        {
+            if (generation <= _generation - KeptGenerations && (generation < _liveLowest || generation > _liveHighest))
+            {
+                _generations.TryRemove(generation, out _);
+            }
         }
     }
 }

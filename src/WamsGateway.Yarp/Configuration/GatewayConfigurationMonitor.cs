@@ -93,6 +93,9 @@ internal sealed partial class GatewayConfigurationMonitor : IOptionsMonitor<Gate
     /// <summary>Why the newest configuration was refused, one line per problem.</summary>
     public IReadOnlyList<string> RefusedProblems { get; private set; } = [];
 
+    /// <summary>True while YARP refuses the newest routes: the routes it serves keep the configuration they were loaded with.</summary>
+    public bool RoutesRefused { get; private set; }
+
     public GatewayOptions Get(string? name) => CurrentValue;
 
     public IDisposable? OnChange(Action<GatewayOptions, string?> listener)
@@ -197,6 +200,18 @@ internal sealed partial class GatewayConfigurationMonitor : IOptionsMonitor<Gate
         _meter.ConfigLoaded(_time.GetUtcNow());
     }
 
+    /// <summary>YARP refused the routes of an edit (it logs why, route by route): said once per refusal, counted, shown in readiness.</summary>
+    public void ReportRoutesRefused(Exception exception)
+    {
+        RoutesRefused = true;
+        var reasons = exception is AggregateException aggregate ? aggregate.InnerExceptions.Select(e => e.Message) : [exception.Message];
+        Log.RoutesRefused(_logger, string.Join(" ", reasons));
+        _meter.ConfigReload("refused");
+    }
+
+    /// <summary>YARP applied routes: the routes it serves are the newest.</summary>
+    public void ReportRoutesApplied() => RoutesRefused = false;
+
     /// <summary>Only the APIs, identity headers and strip list change while the gateway runs; say so when anything else did.</summary>
     private void WarnAboutRestartOnlyChanges(GatewayOptions before, GatewayOptions after)
     {
@@ -255,6 +270,9 @@ internal sealed partial class GatewayConfigurationMonitor : IOptionsMonitor<Gate
 
         [LoggerMessage(802, LogLevel.Error, "Configuration reload refused as a whole ({Count} problem(s) above); the last valid configuration keeps serving and readiness reports 'configuration' Degraded until a valid one loads.")]
         public static partial void ReloadRefused(ILogger logger, int count);
+
+        [LoggerMessage(804, LogLevel.Error, "The routes of the last configuration edit were refused by YARP: {Reasons} Every route keeps serving with the configuration it was loaded with, and readiness reports 'configuration' Degraded until routes load.")]
+        public static partial void RoutesRefused(ILogger logger, string reasons);
 
         [LoggerMessage(803, LogLevel.Warning, "{Section} changed; it is read at start only, so the change takes effect when the gateway restarts.")]
         public static partial void RestartNeeded(ILogger logger, string section);

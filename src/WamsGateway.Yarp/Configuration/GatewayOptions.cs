@@ -64,8 +64,12 @@ internal sealed class GatewayOptions
         "X-Original-Method", "X-Forwarded-Method", "X-Forwarded-Uri", "X-Original-URI", "X-Original-Host", "X-Host",
         "X-Forwarded-Port", "X-Forwarded-Server",
 
+        // The scheme a framework believes the request came over (Rack, Rails, IIS): other spellings of X-Forwarded-Proto.
+        "X-Forwarded-Ssl", "X-Forwarded-Scheme", "X-Url-Scheme", "Front-End-Https",
+
         // The client address a backend trusts.
         "X-Real-IP", "True-Client-IP", "X-Client-IP", "CF-Connecting-IP", "X-Cluster-Client-IP", "Fastly-Client-IP",
+        "Client-IP", "X-Originating-IP", "X-Remote-Addr", "X-Remote-IP", "X-ProxyUser-Ip", "X-Envoy-External-Address", "X-Original-Forwarded-For",
 
         // The user another authenticating proxy or platform vouched for: Azure App Service authentication (Mobile
         // Services' successor), oauth2-proxy, Authelia and other forward-auth proxies, CGI-style servers.
@@ -73,6 +77,12 @@ internal sealed class GatewayOptions
         "X-Forwarded-User", "X-Forwarded-Email", "X-Forwarded-Preferred-Username", "X-Forwarded-Groups", "X-Forwarded-Access-Token",
         "X-Auth-Request-User", "X-Auth-Request-Email", "X-Auth-Request-Preferred-Username", "X-Auth-Request-Groups", "X-Auth-Request-Access-Token",
         "Remote-User", "Remote-Email", "Remote-Groups", "Remote-Name", "X-Remote-User",
+        // AWS ALB, Google IAP, App Service token store, Kong, and the generic names.
+        "X-Amzn-Oidc-Identity", "X-Amzn-Oidc-Data", "X-Amzn-Oidc-Accesstoken",
+        "X-Goog-Authenticated-User-Email", "X-Goog-Authenticated-User-Id", "X-Goog-Iap-Jwt-Assertion",
+        "X-MS-TOKEN-AAD-ID-TOKEN", "X-MS-TOKEN-AAD-ACCESS-TOKEN",
+        "X-Consumer-ID", "X-Consumer-Custom-ID", "X-Consumer-Username", "X-Credential-Identifier", "X-Authenticated-Userid",
+        "X-Authenticated-User", "X-User", "X-Username",
     ];
 
     /// <summary>Of <see cref="MeaningChangingHeaders"/>, those a caller may send to the backends after all (a backend that relies on one).</summary>

@@ -59,9 +59,15 @@ internal sealed class CredentialHeadersTransform : RequestTransform
     public override ValueTask ApplyAsync(RequestTransformContext context)
     {
         // The inbound headers are what a caller controls; YARP copied them (or some of them, through
-        // other transforms) into the proxy request and its content under the same names.
+        // other transforms) into the proxy request and its content under the same names. A name that is not an
+        // HTTP token (Kestrel takes "X(User-Id") was not copied, and HttpHeaders would throw on it: skipped.
         foreach (var header in context.HttpContext.Request.Headers)
         {
+            if (!Configuration.HttpHeaderNames.IsToken(header.Key))
+            {
+                continue;
+            }
+
             if (StartsWithOwnedPrefix(header.Key)
                 || (_names.TryGetValue(header.Key, out var passes) && !header.Key.Equals(passes, StringComparison.OrdinalIgnoreCase)))
             {

@@ -3,7 +3,10 @@ using WamsGateway.Configuration;
 
 namespace WamsGateway.Health;
 
-/// <summary>Healthy while the newest configuration is the one serving; Degraded while a refused reload leaves an older one in place.</summary>
+/// <summary>
+/// Healthy while the newest configuration is the one serving; Degraded while a refused reload leaves an older one in place,
+/// or while YARP refuses the newest routes.
+/// </summary>
 internal sealed class ConfigurationHealthCheck : IHealthCheck
 {
     private readonly GatewayConfigurationMonitor _monitor;
@@ -18,6 +21,8 @@ internal sealed class ConfigurationHealthCheck : IHealthCheck
         _monitor.EnsureCurrent();
         return Task.FromResult(_monitor.LastRefused
             ? HealthCheckResult.Degraded($"The last reload was refused ({_monitor.RefusedProblems.Count} problem(s), logged); the last valid configuration is serving")
-            : HealthCheckResult.Healthy("valid"));
+            : _monitor.RoutesRefused
+                ? HealthCheckResult.Degraded("The routes of the last edit were refused (logged); each route serves with the configuration it was loaded with")
+                : HealthCheckResult.Healthy("valid"));
     }
 }

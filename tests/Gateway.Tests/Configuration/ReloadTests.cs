@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using WamsGateway.Configuration;
 using WamsGateway.Tests.Support;
 using WamsGateway.TestSupport;
 
@@ -279,6 +280,44 @@ public sealed class ReloadTests : IAsyncLifetime
 
         // YARP applies its new routes on its own schedule; until then the old route fails closed (503).
         await Eventually.ReturnsAsync(() => StatusAsync(gateway, "/none/a", token), s => s == HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task RoutesYarpRefuses_KeepTheirApis_HoweverManyGatewayEditsFollow_AndReadinessSaysSo()
+    {
+        var config = Config();
+        config["Gateway"]!["Apis"]!["echo-none"]!["AllowedClients"] = new JsonArray("another-app");
+        config["ReverseProxy"]!["Routes"]!["other"] = GatewayConfig.Route("/other/{**rest}", "echo-none");
+        var path = GatewayConfig.Write(config);
+        await using var gateway = await StartAsync(path);
+        var token = _authority.Tokens(GatewayConfig.Audience).Valid();
+        Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(gateway, "/none/a", token));
+
+        // One edit: the API opened to every client, and a route YARP refuses, so no route is reloaded.
+        config["Gateway"]!["Apis"]!["echo-none"]!.AsObject().Remove("AllowedClients");
+        config["ReverseProxy"]!["Routes"]!["other"]!["Match"]!["Path"] = "/other/{**rest";
+        Replace(path, config);
+        Assert.Equal("Degraded", await Eventually.ReturnsAsync(() => ConfigurationHealthAsync(gateway), s => s == "Degraded"));
+        Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(gateway, "/none/a", token));
+
+        // More edits of the gateway's own section than it keeps snapshots for: the served route keeps the one it was loaded with.
+        var catalog = gateway.Services.GetRequiredService<ApiCatalog>();
+        for (var edit = 0; edit < 12; edit++)
+        {
+            var before = catalog.Current.Generation;
+            config["Gateway"]!["IdentityHeaders"] = new JsonObject { [$"X-Edit-{edit}"] = "" };
+            Replace(path, config);
+            await Eventually.ReturnsAsync(() => Task.FromResult(catalog.Current.Generation), g => g > before);
+            Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(gateway, "/none/a", token));
+        }
+
+        Assert.Equal("Degraded", await ConfigurationHealthAsync(gateway));
+
+        // The route fixed: routes and API load together, and readiness is Healthy again.
+        config["ReverseProxy"]!["Routes"]!["other"]!["Match"]!["Path"] = "/other/{**rest}";
+        Replace(path, config);
+        await Eventually.ReturnsAsync(() => StatusAsync(gateway, "/none/a", token), s => s == HttpStatusCode.OK);
+        Assert.Equal("Healthy", await Eventually.ReturnsAsync(() => ConfigurationHealthAsync(gateway), s => s == "Healthy"));
     }
 
     [Fact]
