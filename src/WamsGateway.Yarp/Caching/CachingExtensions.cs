@@ -160,9 +160,14 @@ internal static class CachingExtensions
         // that entry, never the ring. Whatever still makes Data Protection fail shows in KeyRingStatus.
         services.AddSingleton(sp => new KeyRingEntryFilter(decryptor, sp.GetRequiredService<ILogger<KeyRingEntryFilter>>(), sp.GetRequiredService<TimeProvider>(), keyEncryptionKey));
         services.AddSingleton<KeyRingStatus>();
+        services.AddSingleton(sp => new RedisKeyRingRepository(
+            () => sp.GetRequiredService<RedisConnection>().Multiplexer.GetDatabase(), redis.KeyPrefix + "dataprotection-keys", sp.GetRequiredService<KeyRingEntryFilter>()));
         dataProtection.Services.AddOptions<KeyManagementOptions>()
-            .Configure<RedisConnection, KeyRingEntryFilter>((keyManagement, connection, filter) =>
-                keyManagement.XmlRepository = new RedisKeyRingRepository(
-                    () => connection.Multiplexer.GetDatabase(), redis.KeyPrefix + "dataprotection-keys", filter));
+            .Configure<RedisKeyRingRepository>((keyManagement, repository) => keyManagement.XmlRepository = repository);
+
+        // Replicas stay on one ring: keys Redis lost are written back, and a ring that changed in Redis is read again.
+        services.AddSingleton(sp => new RefreshableKeyManager(ActivatorUtilities.CreateInstance<XmlKeyManager>(sp)));
+        services.AddSingleton<IKeyManager>(sp => sp.GetRequiredService<RefreshableKeyManager>());
+        services.AddHostedService<KeyRingWatch>();
     }
 }

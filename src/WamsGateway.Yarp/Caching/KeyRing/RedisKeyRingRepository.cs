@@ -9,13 +9,22 @@ namespace WamsGateway.Caching.KeyRing;
 /// per entry, as ASP.NET Core's <c>RedisXmlRepository</c> keeps it (rings it wrote keep working, and it
 /// can read what this one writes). Unlike it, each entry is read on its own and checked by
 /// <see cref="KeyRingEntryFilter"/>: an entry that is not XML, or that Data Protection would refuse the
-/// whole ring for, is left out and logged instead of making the ring unreadable.
+/// whole ring for, is left out and logged instead of making the ring unreadable. It remembers what Data
+/// Protection last read and the keys it has seen, for <see cref="KeyRingWatch"/>.
 /// </summary>
 internal sealed class RedisKeyRingRepository : IXmlRepository
 {
+    /// <summary>How many keys are remembered to be written back; a replica makes one every 90 days.</summary>
+    public const int MaxRememberedKeys = 256;
+
+    private static readonly XName KeyName = "key";
+
     private readonly Func<IDatabase> _database;
     private readonly RedisKey _key;
     private readonly KeyRingEntryFilter _filter;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<Guid, string> _keys = [];
+    private IReadOnlySet<string> _lastRead = new HashSet<string>(StringComparer.Ordinal);
 
     public RedisKeyRingRepository(Func<IDatabase> database, RedisKey key, KeyRingEntryFilter filter)
     {
@@ -24,10 +33,88 @@ internal sealed class RedisKeyRingRepository : IXmlRepository
         _filter = filter;
     }
 
+    /// <summary>The entries Data Protection read last, as text.</summary>
+    public IReadOnlySet<string> LastRead
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _lastRead;
+            }
+        }
+    }
+
     /// <exception cref="RedisException">Redis could not be read: Data Protection keeps the ring it has, or has none yet.</exception>
-    public IReadOnlyCollection<XElement> GetAllElements() =>
+    public IReadOnlyCollection<XElement> GetAllElements()
+    {
+        var accepted = Read();
+        lock (_gate)
+        {
+            _lastRead = accepted.Select(Text).ToHashSet(StringComparer.Ordinal);
+            Remember(accepted);
+        }
+
+        return accepted;
+    }
+
+    public void StoreElement(XElement element, string friendlyName)
+    {
+        _database().ListRightPush(_key, Text(element));
+        lock (_gate)
+        {
+            Remember([element]);
+        }
+    }
+
+    /// <summary>The entries of the ring in Redis that Data Protection may read (<see cref="KeyRingEntryFilter"/>).</summary>
+    /// <exception cref="RedisException">Redis could not be read.</exception>
+    public IReadOnlyCollection<XElement> Read() =>
         _filter.Accept(Array.ConvertAll(_database().ListRange(_key), static value => (string?)value));
 
-    public void StoreElement(XElement element, string friendlyName) =>
-        _database().ListRightPush(_key, element.ToString(SaveOptions.DisableFormatting));
+    /// <summary>
+    /// When the ring in Redis holds none of the keys this replica has read or written (Redis restarted without its data,
+    /// or the list was deleted), writes them back, so every replica finds the keys what is cached was encrypted with.
+    /// </summary>
+    /// <returns>How many keys were written back.</returns>
+    /// <exception cref="RedisException">Redis could not be read or written.</exception>
+    public int RestoreLostKeys(IReadOnlyCollection<XElement> inRedis)
+    {
+        List<string> lost;
+        lock (_gate)
+        {
+            var present = inRedis.Select(KeyId).OfType<Guid>().ToHashSet();
+            if (_keys.Count == 0 || _keys.Keys.Any(present.Contains))
+            {
+                return 0;
+            }
+
+            lost = [.. _keys.Values];
+        }
+
+        var database = _database();
+        foreach (var text in lost)
+        {
+            database.ListRightPush(_key, text);
+        }
+
+        return lost.Count;
+    }
+
+    private void Remember(IEnumerable<XElement> elements)
+    {
+        foreach (var element in elements)
+        {
+            if (KeyId(element) is { } id && (_keys.Count < MaxRememberedKeys || _keys.ContainsKey(id)))
+            {
+                _keys[id] = Text(element);
+            }
+        }
+    }
+
+    /// <summary>A key's id (the filter let through only keys whose id is a GUID); null for a revocation.</summary>
+    private static Guid? KeyId(XElement element) =>
+        element.Name == KeyName && Guid.TryParse((string?)element.Attribute("id"), out var id) ? id : null;
+
+    public static string Text(XElement element) => element.ToString(SaveOptions.DisableFormatting);
 }
