@@ -140,6 +140,9 @@ internal sealed partial class GatewayJwtBearerEvents : JwtBearerEvents
         return Task.CompletedTask;
     }
 
+    /// <summary>The challenge's description for a token none of whose audiences the authority's <c>Audiences</c> list.</summary>
+    public const string InvalidAudienceDescription = "The token's audience (aud) is not one this gateway accepts";
+
     public override Task Challenge(JwtBearerChallengeContext context)
     {
         context.HandleResponse();
@@ -163,6 +166,9 @@ internal sealed partial class GatewayJwtBearerEvents : JwtBearerEvents
         {
             TokenDateException => TokenDateException.Description,
             TokenPayloadException refused => refused.Message,
+
+            // IdentityModel leaves the audience out of the exception, and JwtBearer would quote it as '(null)'.
+            { } failure when Find<SecurityTokenInvalidAudienceException>(failure) is { InvalidAudience: null } => InvalidAudienceDescription,
             _ => string.IsNullOrEmpty(context.ErrorDescription) ? null : BearerChallenge.SafeDescription(context.ErrorDescription),
         };
         http.Response.Headers.Append(HeaderNames.WWWAuthenticate, BearerChallenge.Build(context.Error, description));
@@ -206,8 +212,10 @@ internal sealed partial class GatewayJwtBearerEvents : JwtBearerEvents
         Log.TokenRejected(_logger, reason, authority);
     }
 
-    private static bool Contains<T>(Exception exception) where T : Exception =>
-        exception is T || (exception is AggregateException aggregate && aggregate.InnerExceptions.Any(e => e is T));
+    private static bool Contains<T>(Exception exception) where T : Exception => Find<T>(exception) is not null;
+
+    private static T? Find<T>(Exception exception) where T : Exception =>
+        exception as T ?? (exception as AggregateException)?.InnerExceptions.OfType<T>().FirstOrDefault();
 
     private static partial class Log
     {

@@ -26,12 +26,12 @@ internal readonly record struct TokenPayload(bool Readable, string? Issuer, stri
     /// <summary>The description a refusal's challenge and problem carry: what is wrong, never the token's own text.</summary>
     public static string Describe(string refusal) => refusal switch
     {
-        DuplicateClaim => "The token names a claim more than once",
+        DuplicateClaim => "The token names a claim or a header parameter more than once",
         InvalidSubject => "The token's sub is not one non-empty string",
         _ => TokenDateException.Description,
     };
 
-    /// <summary>A member of the payload, or of an object inside it, is named twice (names compared after unescaping).</summary>
+    /// <summary>A member of the payload or of the JOSE header, or of an object inside either, is named twice (names compared after unescaping).</summary>
     public const string DuplicateClaim = "duplicate_claim";
 
     /// <summary>A NumericDate member is not a JSON number (a string, an array...).</summary>
@@ -64,16 +64,40 @@ internal readonly record struct TokenPayload(bool Readable, string? Issuer, stri
         }
 
         var payload = token.AsSpan(first + 1, second - first - 1);
-        var buffer = ArrayPool<byte>.Shared.Rent(Base64Url.GetMaxDecodedLength(payload.Length));
+        var buffer = ArrayPool<byte>.Shared.Rent(Base64Url.GetMaxDecodedLength(Math.Max(payload.Length, first)));
         try
         {
-            return Base64Url.DecodeFromChars(payload, buffer, out _, out var written) == OperationStatus.Done
-                ? Read(buffer.AsSpan(0, written))
-                : Unreadable;
+            if (Base64Url.DecodeFromChars(payload, buffer, out _, out var written) != OperationStatus.Done)
+            {
+                return Unreadable;
+            }
+
+            var read = Read(buffer.AsSpan(0, written));
+
+            // The header too (RFC 7515 section 4: its names must be unique): {"alg":"none","alg":"RS256"} is read as the
+            // one or the other depending on the parser. A header that is no JSON object is left to the validation to refuse.
+            return read is { Readable: true, Refusal: null }
+                && Base64Url.DecodeFromChars(token.AsSpan(0, first), buffer, out _, out written) == OperationStatus.Done
+                && HeaderNamesAMemberTwice(buffer.AsSpan(0, written))
+                    ? read with { Refusal = DuplicateClaim }
+                    : read;
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
+        }
+    }
+
+    private static bool HeaderNamesAMemberTwice(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 64 });
+            return reader.Read() && reader.TokenType == JsonTokenType.StartObject && HasNestedDuplicate(ref reader);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            return false;
         }
     }
 

@@ -22,6 +22,7 @@ internal static class ErrorHandlingExtensions
                 // Never a stack trace or exception text in an answer, whatever the environment.
                 context.ProblemDetails.Detail = context.Exception is null ? context.ProblemDetails.Detail : "The gateway failed to handle the request.";
                 context.ProblemDetails.Extensions.Remove("exception");
+                context.ProblemDetails.Instance ??= context.HttpContext.Request.Path;
                 ProblemResponses.AddTraceId(context.ProblemDetails, context.HttpContext);
                 if (context.HttpContext.Items.ContainsKey(TimedOutKey))
                 {

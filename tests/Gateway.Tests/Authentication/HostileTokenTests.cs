@@ -94,8 +94,26 @@ public sealed class HostileTokenTests : IClassFixture<HostileTokenFixture>
         using var response = await SendAsync(route, token);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        Assert.Contains("names a claim more than once", Assert.Single(response.Headers.WwwAuthenticate).Parameter, StringComparison.Ordinal);
+        Assert.Contains("names a claim or a header parameter more than once", Assert.Single(response.Headers.WwwAuthenticate).Parameter, StringComparison.Ordinal);
         await ProblemAssert.IsProblemAsync(response, "invalid_token");
+        Assert.Equal(before, _f.Recorder.Requests.Count);
+    }
+
+    [Theory]
+    [InlineData("{{\"alg\":\"none\",\"alg\":\"RS256\",\"kid\":\"{0}\"}}")]
+    [InlineData("{{\"alg\":\"RS256\",\"kid\":\"{0}\",\"kid\":\"{0}\"}}")]
+    [InlineData("{{\"alg\":\"RS256\",\"kid\":\"{0}\",\"jwk\":{{\"kty\":\"RSA\",\"kty\":\"oct\"}}}}")]
+    public async Task Gateway_HeaderParameterNamedTwice_Answers401AndNeverProxies(string headerFormat)
+    {
+        // The signature is good: only the header's shape is wrong, and parsers disagree on which member counts.
+        var before = _f.Recorder.Requests.Count;
+        var header = string.Format(System.Globalization.CultureInfo.InvariantCulture, headerFormat, _f.Tokens.KeyId);
+        var token = _f.Tokens.SignRaw(Payload("sub", "\"auth0|alice\""), header);
+
+        using var response = await SendAsync("none", token);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("header parameter more than once", Assert.Single(response.Headers.WwwAuthenticate).Parameter, StringComparison.Ordinal);
         Assert.Equal(before, _f.Recorder.Requests.Count);
     }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using WamsGateway.Authentication;
 using WamsGateway.Tests.Support;
 
 namespace WamsGateway.Tests.Authentication;
@@ -37,6 +38,17 @@ public sealed class TokenValidationTests : IClassFixture<GatewayFixture>
         await ProblemAssert.IsProblemAsync(response, "invalid_token");
         Assert.DoesNotContain(token, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(before, _f.Backend.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Gateway_WrongAudience_SaysSo_NotNull()
+    {
+        using var response = await _f.SendAsync("/none/items", Make("wrong_audience"));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        var challenge = Assert.Single(response.Headers.WwwAuthenticate).Parameter!;
+        Assert.Contains("error_description=\"" + GatewayJwtBearerEvents.InvalidAudienceDescription + "\"", challenge, StringComparison.Ordinal);
+        Assert.DoesNotContain("null", challenge, StringComparison.OrdinalIgnoreCase);
     }
 
     [Theory]

@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace WamsGateway.Tests.Support;
 
-/// <summary>The gateway's error answers: application/problem+json with its type, status and a traceId.</summary>
+/// <summary>The gateway's error answers: application/problem+json with its type, status, the request's path as instance, and a traceId.</summary>
 public static class ProblemAssert
 {
     public static async Task IsProblemAsync(HttpResponseMessage response, string type)
@@ -12,5 +12,6 @@ public static class ProblemAssert
         Assert.Equal(type, body.RootElement.GetProperty("type").GetString());
         Assert.Equal((int)response.StatusCode, body.RootElement.GetProperty("status").GetInt32());
         Assert.False(string.IsNullOrEmpty(body.RootElement.GetProperty("traceId").GetString()));
+        Assert.StartsWith("/", body.RootElement.GetProperty("instance").GetString(), StringComparison.Ordinal);
     }
 }

@@ -22,6 +22,9 @@ public sealed class TokenFactory
         _key = key;
     }
 
+    /// <summary>The signing key's id, for tests that write the header themselves.</summary>
+    public string KeyId => _key.KeyId;
+
     /// <summary>The claims a good Auth0 access token has; tests change what they need.</summary>
     public Dictionary<string, object?> Claims(string sub = "auth0|alice", string azp = "client-a")
     {
@@ -66,9 +69,13 @@ public sealed class TokenFactory
     /// Signs a payload given as raw JSON text (RS256, the active key), so a test can send what no
     /// serializer writes: duplicate members, lone surrogate escapes, numbers beyond any CLR type.
     /// </summary>
-    public string SignRaw(string payloadJson)
+    /// <param name="payloadJson">The payload, as it is signed.</param>
+    /// <param name="headerJson">The JOSE header as raw JSON text; by default RS256 with the active key's kid.</param>
+    public string SignRaw(string payloadJson, string? headerJson = null)
     {
-        var header = Encode(new Dictionary<string, object?> { ["alg"] = "RS256", ["typ"] = "JWT", ["kid"] = _key.KeyId });
+        var header = headerJson is null
+            ? Encode(new Dictionary<string, object?> { ["alg"] = "RS256", ["typ"] = "JWT", ["kid"] = _key.KeyId })
+            : Base64UrlEncoder.Encode(Encoding.UTF8.GetBytes(headerJson));
         var input = header + "." + Base64UrlEncoder.Encode(Encoding.UTF8.GetBytes(payloadJson));
         return input + "." + Base64UrlEncoder.Encode(_key.Rsa.SignData(Encoding.ASCII.GetBytes(input), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
     }
