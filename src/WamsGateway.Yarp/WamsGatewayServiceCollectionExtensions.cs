@@ -43,8 +43,7 @@ public static class WamsGatewayServiceCollectionExtensions
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
 
-        // Read while registering (whether there is Redis, how large the cache is): start-only settings.
-        var options = GatewayOptionsSetup.BindForRegistration(configuration);
+        // Nothing is read here: every feature reads the gateway's options when it is first needed (a key-ring certificate aside).
 
         services.AddSingleton<ExchangeKinds>();
         services.AddOptions<GatewayOptions>().ValidateOnStart();
@@ -78,8 +77,8 @@ public static class WamsGatewayServiceCollectionExtensions
             .AddGatewayAuthentication()
             .AddGatewayAuthorization()
             .AddGatewayDelegation()
-            .AddGatewayCaching(options)
-            .AddGatewayAssertions(options)
+            .AddGatewayCaching(configuration)
+            .AddGatewayAssertions()
             .AddGatewayTrafficPolicies()
             .AddGatewayHealthChecks();
         builder

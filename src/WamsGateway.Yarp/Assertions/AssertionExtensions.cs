@@ -12,21 +12,16 @@ namespace WamsGateway.Assertions;
 internal static partial class AssertionExtensions
 {
     /// <summary>
-    /// With <c>Gateway:Assertion:Issuer</c> set at start: the key store (Redis when configured, else
-    /// <c>KeyFile</c>, else memory), the key ring, and the issuer with its bounded reuse cache.
+    /// The key store (Redis when configured, else <c>KeyFile</c>, else memory), the key ring, and the issuer with its
+    /// bounded reuse cache: used only when <c>Gateway:Assertion:Issuer</c> was set at start (<see cref="IsEnabled"/>).
     /// </summary>
-    public static IServiceCollection AddGatewayAssertions(this IServiceCollection services, GatewayOptions registration)
+    public static IServiceCollection AddGatewayAssertions(this IServiceCollection services)
     {
-        if (registration.Assertion.Issuer is null)
-        {
-            return services;
-        }
-
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<GatewayOptions>>().Value.Assertion);
         services.AddKeyedSingleton<IMemoryCache>(AssertionIssuer.MemoryCacheKey, (sp, _) => new MemoryCache(new MemoryCacheOptions
         {
             Clock = new TimeProviderClock(sp.GetRequiredService<TimeProvider>()),
-            SizeLimit = registration.Cache.MaxEntries,
+            SizeLimit = sp.GetRequiredService<IOptions<GatewayOptions>>().Value.Cache.MaxEntries,
             CompactionPercentage = 0.1,
         }));
         services.AddSingleton<IAssertionKeyStore>(sp =>
@@ -52,13 +47,16 @@ internal static partial class AssertionExtensions
         return services;
     }
 
+    /// <summary>Whether the gateway issues assertions: <c>Gateway:Assertion:Issuer</c> was set at start.</summary>
+    public static bool IsEnabled(IServiceProvider services) => services.GetRequiredService<AssertionSettings>().Issuer is not null;
+
     /// <summary>
     /// <c>{Issuer}.well-known/openid-configuration</c> and <c>{Issuer}.well-known/jwks.json</c>, anonymous, ahead
     /// of every proxied route (a catch-all included). Nothing is mapped when no issuer was set at start.
     /// </summary>
     public static IEndpointRouteBuilder MapGatewayAssertionKeys(this IEndpointRouteBuilder endpoints)
     {
-        if (endpoints.ServiceProvider.GetService<AssertionKeyRing>() is null)
+        if (!IsEnabled(endpoints.ServiceProvider))
         {
             return endpoints;
         }

@@ -26,8 +26,8 @@ internal sealed partial class AssertionMiddleware
     {
         _next = next;
         _catalog = catalog;
-        _ring = services.GetService<AssertionKeyRing>();
-        _issuer = services.GetService<AssertionIssuer>();
+        _ring = AssertionExtensions.IsEnabled(services) ? services.GetRequiredService<AssertionKeyRing>() : null;
+        _issuer = AssertionExtensions.IsEnabled(services) ? services.GetRequiredService<AssertionIssuer>() : null;
         _logger = logger;
     }
 

@@ -6,13 +6,14 @@ namespace WamsGateway.Caching;
 /// </summary>
 internal sealed class RedisConnectionWarmup : BackgroundService
 {
-    private readonly RedisConnection _connection;
+    private readonly IServiceProvider _services;
 
-    public RedisConnectionWarmup(RedisConnection connection)
+    public RedisConnectionWarmup(IServiceProvider services)
     {
-        _connection = connection;
+        _services = services;
     }
 
-    // Connecting never throws (AbortOnConnectFail is off); it may wait for its connect timeout.
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.Run(() => _connection.Multiplexer, stoppingToken);
+    // Connecting never throws (AbortOnConnectFail is off); it may wait for its connect timeout. Without Redis, nothing to do.
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        CachingExtensions.HasRedis(_services) ? Task.Run(() => _services.GetRequiredService<RedisConnection>().Multiplexer, stoppingToken) : Task.CompletedTask;
 }

@@ -12,25 +12,17 @@ namespace WamsGateway.Configuration;
 internal sealed class GatewayOptionsSetup : IConfigureOptions<GatewayOptions>
 {
     private readonly IConfiguration _section;
-    private readonly ExchangeKinds? _kinds;
+    private readonly ExchangeKinds _kinds;
     private readonly HashSet<string> _otherSections;
 
     /// <param name="section">The gateway's section.</param>
-    /// <param name="kinds">The exchange kinds, whose settings an API's section may hold; none while registering.</param>
+    /// <param name="kinds">The exchange kinds, whose settings an API's section may hold.</param>
     /// <param name="otherSections">Subsections the host's other packages bind (<see cref="GatewaySettingsSection"/>): not the gateway's to check.</param>
-    public GatewayOptionsSetup(IConfiguration section, ExchangeKinds? kinds, IEnumerable<GatewaySettingsSection> otherSections)
+    public GatewayOptionsSetup(IConfiguration section, ExchangeKinds kinds, IEnumerable<GatewaySettingsSection> otherSections)
     {
         _section = section;
         _kinds = kinds;
         _otherSections = otherSections.Select(s => s.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
-    }
-
-    /// <summary>Binds without kinds: the settings read while services are registered (Redis, cache, management).</summary>
-    public static GatewayOptions BindForRegistration(IConfiguration section)
-    {
-        var options = new GatewayOptions();
-        new GatewayOptionsSetup(section, null, []).Configure(options);
-        return options;
     }
 
     public void Configure(GatewayOptions options)
@@ -47,7 +39,7 @@ internal sealed class GatewayOptionsSetup : IConfigureOptions<GatewayOptions>
             api.Authorities ??= Present(section, nameof(ApiOptions.Authorities)) ? [] : null;
             api.Audiences ??= Present(section, nameof(ApiOptions.Audiences)) ? [] : null;
 
-            if (_kinds?.Registration(api.Exchange) is { } registration)
+            if (_kinds.Registration(api.Exchange) is { } registration)
             {
                 var settings = Activator.CreateInstance(registration.OptionsType)!;
                 section.Bind(settings);

@@ -23,7 +23,7 @@ internal sealed class GatewayTransformProvider : ITransformProvider
         _catalog = catalog;
         _kinds = kinds;
         _monitor = monitor;
-        _assertions = services.GetService<AssertionIssuer>();
+        _assertions = AssertionExtensions.IsEnabled(services) ? services.GetRequiredService<AssertionIssuer>() : null;
     }
 
     public void ValidateRoute(TransformRouteValidationContext context)

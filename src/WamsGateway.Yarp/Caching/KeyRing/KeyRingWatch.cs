@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace WamsGateway.Caching.KeyRing;
@@ -20,8 +21,11 @@ internal sealed partial class KeyRingWatch : BackgroundService
     private readonly ILogger<KeyRingWatch> _logger;
     private IReadOnlySet<string>? _refreshedFor;
 
-    public KeyRingWatch(RedisKeyRingRepository repository, RefreshableKeyManager keyManager, TimeProvider time, ILogger<KeyRingWatch> logger)
+    private readonly bool _redis;
+
+    public KeyRingWatch(RedisKeyRingRepository repository, RefreshableKeyManager keyManager, IOptions<Configuration.GatewayOptions> options, TimeProvider time, ILogger<KeyRingWatch> logger)
     {
+        _redis = options.Value.Redis.Configuration is not null;
         _repository = repository;
         _keyManager = keyManager;
         _time = time;
@@ -52,6 +56,11 @@ internal sealed partial class KeyRingWatch : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!_redis)
+        {
+            return;
+        }
+
         using var timer = new PeriodicTimer(Interval, _time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {

@@ -1,18 +1,25 @@
 namespace WamsGateway.Caching.KeyRing;
 
-/// <summary>One Warning at start when the operator chose <c>Gateway:Redis:AllowUnprotectedKeyRing</c>.</summary>
+/// <summary>One Warning at start when the operator chose <c>Gateway:Redis:AllowUnprotectedKeyRing</c> and set no protection.</summary>
 internal sealed partial class UnprotectedKeyRingWarning : IHostedService
 {
+    private readonly Configuration.RedisSettings _redis;
     private readonly ILogger<UnprotectedKeyRingWarning> _logger;
 
-    public UnprotectedKeyRingWarning(ILogger<UnprotectedKeyRingWarning> logger)
+    public UnprotectedKeyRingWarning(Microsoft.Extensions.Options.IOptions<Configuration.GatewayOptions> options, ILogger<UnprotectedKeyRingWarning> logger)
     {
+        _redis = options.Value.Redis;
         _logger = logger;
     }
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        Log.Unprotected(_logger);
+        // Validation lets a ring in Redis without a KeyRingKey or certificate through only with AllowUnprotectedKeyRing.
+        if (_redis.Configuration is not null && _redis.KeyRingKey is null && _redis.KeyRingCertificatePath is null)
+        {
+            Log.Unprotected(_logger);
+        }
+
         return Task.CompletedTask;
     }
 
