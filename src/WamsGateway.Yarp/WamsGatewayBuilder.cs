@@ -4,7 +4,7 @@ using WamsGateway.Exchanges;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>What <see cref="WamsGatewayServiceCollectionExtensions.AddWamsGateway"/> returns: the gateway's services, and the exchange kinds an API may name.</summary>
+/// <summary>What <c>AddWamsGateway</c> returns: the gateway's services, and the exchange kinds an API may name.</summary>
 public sealed class WamsGatewayBuilder
 {
     internal WamsGatewayBuilder(IServiceCollection services)

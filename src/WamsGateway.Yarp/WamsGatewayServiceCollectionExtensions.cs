@@ -36,7 +36,25 @@ public static class WamsGatewayServiceCollectionExtensions
     /// <param name="builder">YARP's builder, from <c>AddReverseProxy()</c>.</param>
     /// <param name="configuration">The gateway's section (<c>Gateway</c> by convention; docs/configuration.md).</param>
     /// <returns>A builder to register exchange kinds of the host's own.</returns>
-    public static WamsGatewayBuilder AddWamsGateway(this IReverseProxyBuilder builder, IConfiguration configuration)
+    public static WamsGatewayBuilder AddWamsGateway(this IReverseProxyBuilder builder, IConfiguration configuration) =>
+        builder.AddWamsGateway(configuration, configure: null);
+
+    /// <summary>
+    /// Adds the gateway as <see cref="AddWamsGateway(IReverseProxyBuilder, IConfiguration)"/> does, its options set in code
+    /// instead of read from configuration: validated the same way when the host starts (an invalid value stops the start
+    /// with every problem named), and never reloaded. An API's kind settings go in <see cref="WamsGateway.Configuration.ApiOptions.Settings"/>
+    /// (the kind's options type; left null, the kind's defaults).
+    /// </summary>
+    /// <param name="builder">YARP's builder, from <c>AddReverseProxy()</c>.</param>
+    /// <param name="configure">Sets the gateway's options.</param>
+    /// <returns>A builder to register exchange kinds of the host's own.</returns>
+    public static WamsGatewayBuilder AddWamsGateway(this IReverseProxyBuilder builder, Action<WamsGatewayOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        return builder.AddWamsGateway(new ConfigurationBuilder().Build(), configure);
+    }
+
+    private static WamsGatewayBuilder AddWamsGateway(this IReverseProxyBuilder builder, IConfiguration configuration, Action<WamsGatewayOptions>? configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configuration);
@@ -46,25 +64,31 @@ public static class WamsGatewayServiceCollectionExtensions
         // Nothing is read here: every feature reads the gateway's options when it is first needed (a key-ring certificate aside).
 
         services.AddSingleton<ExchangeKinds>();
-        services.AddOptions<GatewayOptions>().ValidateOnStart();
-        services.AddSingleton<IConfigureOptions<GatewayOptions>>(sp => new GatewayOptionsSetup(configuration, sp.GetRequiredService<ExchangeKinds>(), sp.GetServices<GatewaySettingsSection>()));
+        services.AddOptions<WamsGatewayOptions>().ValidateOnStart();
+        services.AddSingleton<IConfigureOptions<WamsGatewayOptions>>(sp => new GatewayOptionsSetup(configuration, sp.GetRequiredService<ExchangeKinds>(), sp.GetServices<GatewaySettingsSection>()));
+        if (configure is not null)
+        {
+            services.Configure(configure);
+        }
+
+        services.AddSingleton<IPostConfigureOptions<WamsGatewayOptions>, ApiSettingsDefaults>();
 
         // One validator per part, each beside its feature; the options factory runs them all, at start and on every reload.
-        services.AddSingleton<IValidateOptions<GatewayOptions>>(sp =>
+        services.AddSingleton<IValidateOptions<WamsGatewayOptions>>(sp =>
             new ConfigurationShapeValidator(configuration, sp.GetRequiredService<ExchangeKinds>(), sp.GetServices<GatewaySettingsSection>()));
-        services.AddSingleton<IValidateOptions<GatewayOptions>, AuthoritySettingsValidator>();
-        services.AddSingleton<IValidateOptions<GatewayOptions>, TrafficPolicyValidator>();
-        services.AddSingleton<IValidateOptions<GatewayOptions>, HeaderSettingsValidator>();
-        services.AddSingleton<IValidateOptions<GatewayOptions>, DelegationSettingsValidator>();
-        services.AddSingleton<IValidateOptions<GatewayOptions>, CacheSettingsValidator>();
-        services.AddSingleton<IValidateOptions<GatewayOptions>, WamsGateway.Shutdown.ShutdownSettingsValidator>();
-        services.AddSingleton<IValidateOptions<GatewayOptions>, ApiOptionsValidator>();
-        services.AddSingleton<IValidateOptions<GatewayOptions>, AssertionSettingsValidator>();
-        services.AddSingleton<IValidateOptions<GatewayOptions>, RouteBindingsValidator>();
+        services.AddSingleton<IValidateOptions<WamsGatewayOptions>, AuthoritySettingsValidator>();
+        services.AddSingleton<IValidateOptions<WamsGatewayOptions>, TrafficPolicyValidator>();
+        services.AddSingleton<IValidateOptions<WamsGatewayOptions>, HeaderSettingsValidator>();
+        services.AddSingleton<IValidateOptions<WamsGatewayOptions>, DelegationSettingsValidator>();
+        services.AddSingleton<IValidateOptions<WamsGatewayOptions>, CacheSettingsValidator>();
+        services.AddSingleton<IValidateOptions<WamsGatewayOptions>, WamsGateway.Shutdown.ShutdownSettingsValidator>();
+        services.AddSingleton<IValidateOptions<WamsGatewayOptions>, ApiOptionsValidator>();
+        services.AddSingleton<IValidateOptions<WamsGatewayOptions>, AssertionSettingsValidator>();
+        services.AddSingleton<IValidateOptions<WamsGatewayOptions>, RouteBindingsValidator>();
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<GatewayConfigurationMonitor>(sp, configuration));
-        services.AddSingleton<IOptionsMonitor<GatewayOptions>>(sp => sp.GetRequiredService<GatewayConfigurationMonitor>());
-        services.AddSingleton(sp => sp.GetRequiredService<IOptions<GatewayOptions>>().Value.Authentication);
-        services.AddSingleton(sp => FingerprintKey.From(sp.GetRequiredService<IOptions<GatewayOptions>>().Value.Redis));
+        services.AddSingleton<IOptionsMonitor<WamsGatewayOptions>>(sp => sp.GetRequiredService<GatewayConfigurationMonitor>());
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<WamsGatewayOptions>>().Value.Authentication);
+        services.AddSingleton(sp => FingerprintKey.From(sp.GetRequiredService<IOptions<WamsGatewayOptions>>().Value.Redis));
         services.AddSingleton<ApiCatalog>();
         services.AddSingleton<GatewayReloadSignal>();
         services.AddSingleton<Yarp.ReverseProxy.Configuration.IProxyConfigProvider>(sp => sp.GetRequiredService<GatewayReloadSignal>());

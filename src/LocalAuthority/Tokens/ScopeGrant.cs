@@ -1,3 +1,5 @@
+using System.Collections.Frozen;
+
 namespace LocalAuthority.Tokens;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace LocalAuthority.Tokens;
 /// </summary>
 public static class ScopeGrant
 {
-    private static readonly HashSet<string> OidcScopes = new(StringComparer.Ordinal) { "openid", "profile", "email", "offline_access" };
+    private static readonly FrozenSet<string> OidcScopes = FrozenSet.Create(StringComparer.Ordinal, "openid", "profile", "email", "offline_access");
 
     /// <param name="asked">The space-separated scopes the client asked for.</param>
     /// <param name="user">The user the token is for; null when unknown, which grants no API scope.</param>

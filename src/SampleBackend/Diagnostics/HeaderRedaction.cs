@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Text.RegularExpressions;
 
 namespace SampleBackend.Diagnostics;
@@ -8,15 +9,13 @@ namespace SampleBackend.Diagnostics;
 /// </summary>
 public static partial class HeaderRedaction
 {
-    private static readonly HashSet<string> CredentialHeaders = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "Authorization", "Proxy-Authorization", "X-ZUMO-AUTH", "X-Amz-Security-Token", "Cookie",
-    };
+    private static readonly FrozenSet<string> CredentialHeaders = FrozenSet.Create(
+        StringComparer.OrdinalIgnoreCase, "Authorization", "Proxy-Authorization", "X-ZUMO-AUTH", "X-Amz-Security-Token", "Cookie");
 
     // Names that say a header carries something secret (X-Api-Key, X-Gateway-Assertion, X-Session-Token, ...).
     private static readonly string[] CredentialWords = ["auth", "token", "secret", "key", "cookie", "session", "assertion", "password", "credential", "signature"];
 
-    private static readonly HashSet<string> SchemedHeaders = new(StringComparer.OrdinalIgnoreCase) { "Authorization", "Proxy-Authorization" };
+    private static readonly FrozenSet<string> SchemedHeaders = FrozenSet.Create(StringComparer.OrdinalIgnoreCase, "Authorization", "Proxy-Authorization");
 
     public static string Echo(string name, string value)
     {

@@ -17,16 +17,16 @@ internal static partial class AssertionExtensions
     /// </summary>
     public static IServiceCollection AddGatewayAssertions(this IServiceCollection services)
     {
-        services.AddSingleton(sp => sp.GetRequiredService<IOptions<GatewayOptions>>().Value.Assertion);
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<WamsGatewayOptions>>().Value.Assertion);
         services.AddKeyedSingleton<IMemoryCache>(AssertionIssuer.MemoryCacheKey, (sp, _) => new MemoryCache(new MemoryCacheOptions
         {
             Clock = new TimeProviderClock(sp.GetRequiredService<TimeProvider>()),
-            SizeLimit = sp.GetRequiredService<IOptions<GatewayOptions>>().Value.Cache.MaxEntries,
+            SizeLimit = sp.GetRequiredService<IOptions<WamsGatewayOptions>>().Value.Cache.MaxEntries,
             CompactionPercentage = 0.1,
         }));
         services.AddSingleton<IAssertionKeyStore>(sp =>
         {
-            var options = sp.GetRequiredService<IOptions<GatewayOptions>>().Value;
+            var options = sp.GetRequiredService<IOptions<WamsGatewayOptions>>().Value;
             if (options.Redis.Configuration is not null)
             {
                 // Kept in Redis past the last moment it is published: the next period's key is made a period early.

@@ -6,7 +6,7 @@ namespace WamsGateway.Assertions;
 /// <c>Gateway:Assertion</c>: the gateway as the issuer of the signed assertions backends verify
 /// (docs/configuration.md, "Backends that verify the caller"). Read at start.
 /// </summary>
-internal sealed class AssertionSettings
+public sealed class AssertionSettings
 {
     /// <summary>How long backends may cache the discovery document and the key set (<c>Cache-Control: max-age</c>).</summary>
     public static readonly TimeSpan JwksMaxAge = TimeSpan.FromMinutes(5);
@@ -14,6 +14,7 @@ internal sealed class AssertionSettings
     /// <summary>The longest an assertion may live; a retired key stays published at least this long after it last signed.</summary>
     public static readonly TimeSpan MaxLifetime = TimeSpan.FromMinutes(10);
 
+    /// <summary>The signing algorithms <see cref="Algorithm"/> may name.</summary>
     public static readonly IReadOnlyList<string> Algorithms = ["ES256", "RS256", "PS256"];
 
     /// <summary>The assertions' <c>iss</c>; backends read <c>{Issuer}.well-known/openid-configuration</c>.</summary>
@@ -30,18 +31,19 @@ internal sealed class AssertionSettings
 
     /// <summary>The issuer as an absolute URL ending in <c>/</c>, its well-known documents under it.</summary>
     [JsonIgnore]
-    public Uri IssuerUri => new(Issuer!.EndsWith('/') ? Issuer : Issuer + "/");
+    internal Uri IssuerUri => new(Issuer!.EndsWith('/') ? Issuer : Issuer + "/");
 
     [JsonIgnore]
-    public string DiscoveryPath => IssuerUri.AbsolutePath + ".well-known/openid-configuration";
+    internal string DiscoveryPath => IssuerUri.AbsolutePath + ".well-known/openid-configuration";
 
     [JsonIgnore]
-    public string JwksPath => IssuerUri.AbsolutePath + ".well-known/jwks.json";
+    internal string JwksPath => IssuerUri.AbsolutePath + ".well-known/jwks.json";
 }
 
 /// <summary><c>Gateway:Apis:&lt;name&gt;:Assertion</c>: this API's backend gets a signed assertion of the caller on every request.</summary>
-internal sealed class ApiAssertionSettings
+public sealed class ApiAssertionSettings
 {
+    /// <summary>The header the assertion goes in unless <see cref="Header"/> names another.</summary>
     public const string DefaultHeader = "X-Gateway-Assertion";
 
     /// <summary>The request header that carries it.</summary>

@@ -14,11 +14,11 @@ internal sealed class AssertionSettingsValidator : GatewaySettingsValidator
         _kinds = kinds;
     }
 
-    protected override void Validate(GatewayOptions options, List<string> problems)
+    protected override void Validate(WamsGatewayOptions options, List<string> problems)
     {
         var credentialHeaders = _kinds.CredentialHeaders(options);
         var ownedPrefixes = _kinds.OwnedHeaderPrefixes;
-        const string Key = GatewayOptions.SectionName + ":Assertion";
+        const string Key = WamsGatewayOptions.SectionName + ":Assertion";
         var settings = options.Assertion;
         var wanted = options.Apis.Where(a => a.Value.Assertion is not null).Select(a => a.Key).ToList();
         if (settings.Issuer is null)
@@ -59,12 +59,12 @@ internal sealed class AssertionSettingsValidator : GatewaySettingsValidator
         {
             if (api.Assertion is { } assertion)
             {
-                ValidateApi($"{GatewayOptions.SectionName}:Apis:{name}:Assertion", assertion, options, credentialHeaders, ownedPrefixes, problems);
+                ValidateApi($"{WamsGatewayOptions.SectionName}:Apis:{name}:Assertion", assertion, options, credentialHeaders, ownedPrefixes, problems);
             }
         }
     }
 
-    private static void ValidateApi(string key, ApiAssertionSettings assertion, GatewayOptions options, HashSet<string> credentialHeaders, IReadOnlyList<string> ownedPrefixes, List<string> problems)
+    private static void ValidateApi(string key, ApiAssertionSettings assertion, WamsGatewayOptions options, HashSet<string> credentialHeaders, IReadOnlyList<string> ownedPrefixes, List<string> problems)
     {
         if (string.IsNullOrWhiteSpace(assertion.Audience))
         {

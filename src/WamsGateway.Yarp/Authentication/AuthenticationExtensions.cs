@@ -34,7 +34,7 @@ internal static class AuthenticationExtensions
         services.TryAddTransient<JwtBearerHandler>();
         services.TryAddTransient<PolicySchemeHandler>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<JwtBearerOptions>, JwtBearerPostConfigureOptions>());
-        services.AddOptions<AuthenticationOptions>().Configure<IOptions<GatewayOptions>>((authentication, gateway) =>
+        services.AddOptions<AuthenticationOptions>().Configure<IOptions<WamsGatewayOptions>>((authentication, gateway) =>
         {
             var options = gateway.Value;
             var alone = !options.NamedAuthorities.Any();

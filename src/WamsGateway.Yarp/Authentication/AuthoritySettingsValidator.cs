@@ -19,16 +19,16 @@ internal sealed class AuthoritySettingsValidator : GatewaySettingsValidator
         "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512",
     }.ToFrozenSet(StringComparer.Ordinal);
 
-    protected override void Validate(GatewayOptions options, List<string> problems)
+    protected override void Validate(WamsGatewayOptions options, List<string> problems)
     {
-        const string Key = GatewayOptions.SectionName + ":Authentication";
+        const string Key = WamsGatewayOptions.SectionName + ":Authentication";
         ValidateAuthentication(options.Authentication, problems);
         ValidateAuthority(Key, options.Authentication, problems);
 
         var issuers = new Dictionary<string, string>(StringComparer.Ordinal);
         ClaimIssuers(Key, options.Authentication, issuers, problems);
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (place, named) in new[] { ($"{Key}:Authorities", options.Authentication.Authorities), ($"{GatewayOptions.SectionName}:Authorities", options.Authorities) })
+        foreach (var (place, named) in new[] { ($"{Key}:Authorities", options.Authentication.Authorities), ($"{WamsGatewayOptions.SectionName}:Authorities", options.Authorities) })
         {
             foreach (var (name, authority) in named)
             {
@@ -43,7 +43,7 @@ internal sealed class AuthoritySettingsValidator : GatewaySettingsValidator
                 }
                 else if (!seen.Add(name))
                 {
-                    problems.Add($"{key}: authority '{name}' is defined twice, under {Key}:Authorities and under {GatewayOptions.SectionName}:Authorities; keep one.");
+                    problems.Add($"{key}: authority '{name}' is defined twice, under {Key}:Authorities and under {WamsGatewayOptions.SectionName}:Authorities; keep one.");
                 }
 
                 ValidateAuthority(key, authority, problems);
@@ -53,14 +53,14 @@ internal sealed class AuthoritySettingsValidator : GatewaySettingsValidator
 
         foreach (var (api, settings) in options.Apis)
         {
-            ValidateApi(options, $"{GatewayOptions.SectionName}:Apis:{api}", settings, problems);
+            ValidateApi(options, $"{WamsGatewayOptions.SectionName}:Apis:{api}", settings, problems);
         }
     }
 
     /// <summary>The settings only the gateway's authentication as a whole has: refresh, the validated-token cache.</summary>
     private static void ValidateAuthentication(AuthenticationSettings auth, List<string> problems)
     {
-        const string Key = GatewayOptions.SectionName + ":Authentication";
+        const string Key = WamsGatewayOptions.SectionName + ":Authentication";
         if (auth.MetadataRefreshInterval < TimeSpan.FromMinutes(1))
         {
             problems.Add($"{Key}:MetadataRefreshInterval: at least 00:01:00.");
@@ -149,7 +149,7 @@ internal sealed class AuthoritySettingsValidator : GatewaySettingsValidator
         }
     }
 
-    private static void ValidateApi(GatewayOptions options, string key, ApiOptions api, List<string> problems)
+    private static void ValidateApi(WamsGatewayOptions options, string key, ApiOptions api, List<string> problems)
     {
         var accepted = new List<AuthoritySettings>();
         if (api.Authorities is { } names)
@@ -196,7 +196,7 @@ internal sealed class AuthoritySettingsValidator : GatewaySettingsValidator
         }
     }
 
-    private static AuthoritySettings? Find(GatewayOptions options, string name) =>
+    private static AuthoritySettings? Find(WamsGatewayOptions options, string name) =>
         options.AllAuthorities.FirstOrDefault(a => a.Key.Equals(name, StringComparison.OrdinalIgnoreCase)).Value;
 
     private static bool IsName(string name) =>

@@ -69,7 +69,7 @@ internal sealed class GatewayAuthorities : IDisposable
     private readonly FrozenDictionary<string, GatewayAuthority> _byScheme;
     private readonly FrozenDictionary<string, GatewayAuthority> _byIssuer;
 
-    public GatewayAuthorities(IOptions<GatewayOptions> options, IHttpClientFactory httpClientFactory, TimeProvider time, ILoggerFactory loggers, GatewayMeter meter)
+    public GatewayAuthorities(IOptions<WamsGatewayOptions> options, IHttpClientFactory httpClientFactory, TimeProvider time, ILoggerFactory loggers, GatewayMeter meter)
     {
         var settings = options.Value;
         var logger = loggers.CreateLogger<AuthorityMetadata>();

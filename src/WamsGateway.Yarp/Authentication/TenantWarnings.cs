@@ -16,12 +16,12 @@ namespace WamsGateway.Authentication;
 /// </summary>
 internal sealed partial class TenantWarnings : IHostedService, IDisposable
 {
-    private readonly IOptionsMonitor<GatewayOptions> _options;
+    private readonly IOptionsMonitor<WamsGatewayOptions> _options;
     private readonly ExchangeKinds _kinds;
     private readonly ILogger<TenantWarnings> _logger;
     private IDisposable? _subscription;
 
-    public TenantWarnings(IOptionsMonitor<GatewayOptions> options, ExchangeKinds kinds, ILogger<TenantWarnings> logger)
+    public TenantWarnings(IOptionsMonitor<WamsGatewayOptions> options, ExchangeKinds kinds, ILogger<TenantWarnings> logger)
     {
         _options = options;
         _kinds = kinds;
@@ -40,7 +40,7 @@ internal sealed partial class TenantWarnings : IHostedService, IDisposable
     public void Dispose() => _subscription?.Dispose();
 
     /// <summary>Each group of two or more exchanging APIs that accept the same audiences from one authority, with that authority's name.</summary>
-    internal static IEnumerable<(IReadOnlyList<string> Apis, string Authority)> Find(GatewayOptions options, ExchangeKinds kinds)
+    internal static IEnumerable<(IReadOnlyList<string> Apis, string Authority)> Find(WamsGatewayOptions options, ExchangeKinds kinds)
     {
         var exchanging = options.Apis
             .Where(api => kinds.Find(api.Value.Exchange)?.ExchangesCredential == true)
@@ -73,7 +73,7 @@ internal sealed partial class TenantWarnings : IHostedService, IDisposable
     /// audience: the backend that receives the credential could present it to the gateway as the user, on every API that
     /// takes that audience. Delegated tokens (<c>act</c>) are refused unless an API names the actor; the warning says so.
     /// </summary>
-    internal static IEnumerable<(string Api, string Audience, string Authority)> CredentialsAcceptedInbound(GatewayOptions options, ExchangeKinds kinds)
+    internal static IEnumerable<(string Api, string Audience, string Authority)> CredentialsAcceptedInbound(WamsGatewayOptions options, ExchangeKinds kinds)
     {
         foreach (var (name, api) in options.Apis.OrderBy(a => a.Key, StringComparer.Ordinal))
         {
@@ -93,12 +93,12 @@ internal sealed partial class TenantWarnings : IHostedService, IDisposable
     }
 
     /// <summary>With more than one authority, the APIs that take every one's tokens because they name none.</summary>
-    internal static IReadOnlyList<string> AcceptingEveryTenant(GatewayOptions options) =>
+    internal static IReadOnlyList<string> AcceptingEveryTenant(WamsGatewayOptions options) =>
         options.NamedAuthorities.Any()
             ? options.Apis.Where(api => api.Value.Authorities is null).Select(api => api.Key).Order(StringComparer.Ordinal).ToList()
             : [];
 
-    private void WarnAbout(GatewayOptions options)
+    private void WarnAbout(WamsGatewayOptions options)
     {
         foreach (var (apis, authority) in Find(options, _kinds))
         {

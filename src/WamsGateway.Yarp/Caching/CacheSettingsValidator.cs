@@ -5,7 +5,7 @@ namespace WamsGateway.Caching;
 /// <summary>The checks on <c>Gateway:Cache</c> and <c>Gateway:Redis</c>: the delegation cache's two levels and the key ring that encrypts them.</summary>
 internal sealed class CacheSettingsValidator : GatewaySettingsValidator
 {
-    protected override void Validate(GatewayOptions options, List<string> problems)
+    protected override void Validate(WamsGatewayOptions options, List<string> problems)
     {
         ValidateCache(options.Cache, problems);
         ValidateRedis(options.Redis, problems);
@@ -13,7 +13,7 @@ internal sealed class CacheSettingsValidator : GatewaySettingsValidator
 
     private static void ValidateCache(CacheSettings cache, List<string> problems)
     {
-        const string Key = GatewayOptions.SectionName + ":Cache";
+        const string Key = WamsGatewayOptions.SectionName + ":Cache";
         if (cache.SafetyMargin < TimeSpan.Zero || cache.SafetyMargin > TimeSpan.FromMinutes(30))
         {
             problems.Add($"{Key}:SafetyMargin: between 00:00:00 and 00:30:00.");
@@ -32,7 +32,7 @@ internal sealed class CacheSettingsValidator : GatewaySettingsValidator
 
     private static void ValidateRedis(RedisSettings redis, List<string> problems)
     {
-        const string Key = GatewayOptions.SectionName + ":Redis";
+        const string Key = WamsGatewayOptions.SectionName + ":Redis";
         if (redis.Configuration is { } configuration)
         {
             try

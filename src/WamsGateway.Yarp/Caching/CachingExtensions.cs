@@ -30,7 +30,7 @@ internal static class CachingExtensions
     /// </summary>
     public static IServiceCollection AddGatewayCaching(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<FusionCacheOptions>().Configure<IOptions<GatewayOptions>>((cache, gateway) => Configure(cache, gateway.Value));
+        services.AddOptions<FusionCacheOptions>().Configure<IOptions<WamsGatewayOptions>>((cache, gateway) => Configure(cache, gateway.Value));
         var builder = services.AddFusionCache()
             .WithRegisteredOptions()
             .WithMemoryCache(sp => sp.GetRequiredKeyedService<IMemoryCache>(MemoryCacheKey))
@@ -59,7 +59,7 @@ internal static class CachingExtensions
                         Options.Create(new RedisDistributedLockerOptions { ConnectionMultiplexerFactory = connection.GetAsync }),
                         sp.GetRequiredService<ILogger<RedisDistributedLocker>>()),
                     () => connection.Multiplexer.IsConnected && keyRing.IsUsable(),
-                    DistributedLockMaxHold(sp.GetRequiredService<IOptions<GatewayOptions>>().Value.Delegation),
+                    DistributedLockMaxHold(sp.GetRequiredService<IOptions<WamsGatewayOptions>>().Value.Delegation),
                     sp.GetRequiredService<TimeProvider>(),
                     sp.GetRequiredService<ILogger<ConnectionAwareDistributedLocker>>());
             }));
@@ -69,7 +69,7 @@ internal static class CachingExtensions
         services.AddKeyedSingleton<IMemoryCache>(MemoryCacheKey, (sp, _) => new MemoryCache(new MemoryCacheOptions
         {
             Clock = new TimeProviderClock(sp.GetRequiredService<TimeProvider>()),
-            SizeLimit = sp.GetRequiredService<IOptions<GatewayOptions>>().Value.Cache.MaxEntries,
+            SizeLimit = sp.GetRequiredService<IOptions<WamsGatewayOptions>>().Value.Cache.MaxEntries,
             CompactionPercentage = 0.1,
         }));
 
@@ -81,11 +81,11 @@ internal static class CachingExtensions
     }
 
     /// <summary>Whether <c>Gateway:Redis:Configuration</c> is set.</summary>
-    public static bool HasRedis(IServiceProvider services) => services.GetRequiredService<IOptions<GatewayOptions>>().Value.Redis.Configuration is not null;
+    public static bool HasRedis(IServiceProvider services) => services.GetRequiredService<IOptions<WamsGatewayOptions>>().Value.Redis.Configuration is not null;
 
     private static T WithRedis<T>(IServiceProvider services, Func<T> create) where T : class => HasRedis(services) ? create() : null!;
 
-    private static void Configure(FusionCacheOptions o, GatewayOptions gateway)
+    private static void Configure(FusionCacheOptions o, WamsGatewayOptions gateway)
     {
         var redis = gateway.Redis;
         o.CacheKeyPrefix = redis.KeyPrefix;
@@ -141,7 +141,7 @@ internal static class CachingExtensions
     private static void AddDataProtection(IServiceCollection services, IConfiguration configuration)
     {
         var dataProtection = services.AddDataProtection();
-        services.AddOptions<DataProtectionOptions>().Configure<IOptions<GatewayOptions>>((options, gateway) =>
+        services.AddOptions<DataProtectionOptions>().Configure<IOptions<WamsGatewayOptions>>((options, gateway) =>
         {
             if (gateway.Value.Redis.Configuration is not null)
             {
@@ -151,12 +151,12 @@ internal static class CachingExtensions
 
         // Data Protection takes a decryption certificate only while services are registered: its path is the one
         // setting read here (validation reports a path that does not exist).
-        var certificatePath = configuration[$"{nameof(GatewayOptions.Redis)}:{nameof(RedisSettings.KeyRingCertificatePath)}"];
-        if (configuration[$"{nameof(GatewayOptions.Redis)}:{nameof(RedisSettings.Configuration)}"] is not null
+        var certificatePath = configuration[$"{nameof(WamsGatewayOptions.Redis)}:{nameof(RedisSettings.KeyRingCertificatePath)}"];
+        if (configuration[$"{nameof(WamsGatewayOptions.Redis)}:{nameof(RedisSettings.Configuration)}"] is not null
             && certificatePath is not null && File.Exists(certificatePath))
         {
             dataProtection.ProtectKeysWithCertificate(X509CertificateLoader.LoadPkcs12FromFile(
-                certificatePath, configuration[$"{nameof(GatewayOptions.Redis)}:{nameof(RedisSettings.KeyRingCertificatePassword)}"]));
+                certificatePath, configuration[$"{nameof(WamsGatewayOptions.Redis)}:{nameof(RedisSettings.KeyRingCertificatePassword)}"]));
         }
 
         // The decryptor is created by type name with the application's services and finds the key there.
@@ -183,7 +183,7 @@ internal static class CachingExtensions
         // replica (KeyRingEntryFilter leaves them out). Null: the operator allowed an unprotected ring.
         services.AddSingleton(sp =>
         {
-            var redis = sp.GetRequiredService<IOptions<GatewayOptions>>().Value.Redis;
+            var redis = sp.GetRequiredService<IOptions<WamsGatewayOptions>>().Value.Redis;
             var decryptor = redis.KeyRingCertificatePath is not null ? typeof(EncryptedXmlDecryptor)
                 : redis.KeyRingKey is not null ? typeof(KeyRingKeyXmlDecryptor)
                 : null;
@@ -193,7 +193,7 @@ internal static class CachingExtensions
         services.AddSingleton<KeyRingStatus>();
         services.AddSingleton(sp => new RedisKeyRingRepository(
             () => sp.GetRequiredService<RedisConnection>().Multiplexer.GetDatabase(),
-            sp.GetRequiredService<IOptions<GatewayOptions>>().Value.Redis.KeyPrefix + "dataprotection-keys",
+            sp.GetRequiredService<IOptions<WamsGatewayOptions>>().Value.Redis.KeyPrefix + "dataprotection-keys",
             sp.GetRequiredService<KeyRingEntryFilter>()));
 
         // Replicas stay on one ring: keys Redis lost are written back, and a ring that changed in Redis is read again.
@@ -203,5 +203,5 @@ internal static class CachingExtensions
     }
 
     private static string? KeyRingKey(IServiceProvider services) =>
-        services.GetRequiredService<IOptions<GatewayOptions>>().Value.Redis.KeyRingKey is { } value && KeyEncryptionKey.IsValid(value) ? value : null;
+        services.GetRequiredService<IOptions<WamsGatewayOptions>>().Value.Redis.KeyRingKey is { } value && KeyEncryptionKey.IsValid(value) ? value : null;
 }

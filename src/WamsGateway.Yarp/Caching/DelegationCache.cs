@@ -40,7 +40,7 @@ internal sealed partial class DelegationCache
     private readonly FusionCacheEntryOptions _inMemoryOnly;
 
     // keyRing: with Redis, whether values can be encrypted; while not, the cache is in memory only.
-    public DelegationCache(IFusionCache cache, IOptions<GatewayOptions> options, TimeProvider time, GatewayMeter meter, GatewayRateLimiters limiters, ILogger<DelegationCache> logger,
+    public DelegationCache(IFusionCache cache, IOptions<WamsGatewayOptions> options, TimeProvider time, GatewayMeter meter, GatewayRateLimiters limiters, ILogger<DelegationCache> logger,
         KeyRingStatus? keyRing = null)
     {
         _limiters = limiters;

@@ -16,7 +16,7 @@ internal sealed partial class RedisConnection : IDisposable
     private readonly ILogger<RedisConnection> _logger;
     private int _down;
 
-    public RedisConnection(IOptions<GatewayOptions> options, GatewayMeter meter, ILogger<RedisConnection> logger)
+    public RedisConnection(IOptions<WamsGatewayOptions> options, GatewayMeter meter, ILogger<RedisConnection> logger)
     {
         _logger = logger;
         meter.ObserveRedis(() => Multiplexer.IsConnected);

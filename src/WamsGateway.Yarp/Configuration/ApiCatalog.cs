@@ -38,7 +38,7 @@ internal sealed record ApiDefinition(string Name, string KindName, IExchangeKind
 /// <summary>Everything the request path reads from one valid configuration, derived once; a request uses one snapshot throughout.</summary>
 internal sealed class GatewaySnapshot
 {
-    public GatewaySnapshot(GatewayOptions options, ExchangeKinds kinds, FingerprintKey fingerprints, long generation)
+    public GatewaySnapshot(WamsGatewayOptions options, ExchangeKinds kinds, FingerprintKey fingerprints, long generation)
     {
         Generation = generation;
         var authorities = options.AuthorityNames.Count();
@@ -59,7 +59,7 @@ internal sealed class GatewaySnapshot
             .Concat(Apis.Values.Select(a => a.Options.TokenHeader).OfType<string>())
             .Append(Assertions.ApiAssertionSettings.DefaultHeader)
             .ToList();
-        var prefixes = kinds.OwnedHeaderPrefixes;
+        var prefixes = kinds.OwnedHeaderPrefixes.Concat(options.EffectiveStripHeaderPrefixes).ToList();
         Strip = new CredentialHeadersTransform(CredentialHeadersTransform.NamesFor(options, credentialHeaders, keepAuthorization: false), prefixes);
         StripKeepingAuthorization = new CredentialHeadersTransform(CredentialHeadersTransform.NamesFor(options, credentialHeaders, keepAuthorization: true), prefixes);
         // Headers that carry the issuer go only where a user id alone is ambiguous: APIs (and routes without one) that take several authorities.
@@ -269,7 +269,7 @@ internal sealed class ApiCatalog : IDisposable
 
     public void Dispose() => _subscription?.Dispose();
 
-    private GatewaySnapshot Create(GatewayOptions options)
+    private GatewaySnapshot Create(WamsGatewayOptions options)
     {
         lock (_gate)
         {

@@ -4,7 +4,7 @@ namespace WamsGateway.Configuration;
 /// One downstream API, <c>Gateway:Apis:&lt;name&gt;</c>: the settings every API has. Everything else in
 /// the section belongs to its exchange kind, bound to that kind's own options type.
 /// </summary>
-internal sealed class ApiOptions
+public sealed class ApiOptions
 {
     /// <summary>The exchange kind's registered name: None, Passthrough, Auth0Delegation, TokenExchange, WamsMint, AwsSts, or a host's own.</summary>
     public string? Exchange { get; set; }
@@ -47,8 +47,14 @@ internal sealed class ApiOptions
     /// <summary>A signed assertion of the caller on every request to this API's backend; null: none.</summary>
     public Assertions.ApiAssertionSettings? Assertion { get; set; }
 
-    /// <summary>The kind's options, bound from the same section (not a configuration key).</summary>
-    internal object? Settings { get; set; }
+    /// <summary>
+    /// The exchange kind's own options, an instance of its options type (<c>TokenExchangeOptions</c>, <c>Auth0DelegationOptions</c>,
+    /// <c>WamsMintOptions</c>, <c>AwsStsOptions</c>, a host kind's own; <see cref="Exchanges.NoOptions"/> for None and Passthrough).
+    /// From configuration they are bound from the API's own section, not from a key of this name; set in code, null is the
+    /// kind's defaults.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public object? Settings { get; set; }
 
     /// <summary>The API needs a signed-in caller: its kind does (an unknown kind is assumed to), its policy names clients or scopes, or it asks for assertions.</summary>
     internal bool RequiresCaller(Exchanges.IExchangeKind? kind) =>

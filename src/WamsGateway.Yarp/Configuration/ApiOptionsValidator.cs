@@ -12,11 +12,11 @@ internal sealed class ApiOptionsValidator : GatewaySettingsValidator
         _kinds = kinds;
     }
 
-    protected override void Validate(GatewayOptions options, List<string> problems)
+    protected override void Validate(WamsGatewayOptions options, List<string> problems)
     {
         foreach (var (api, settings) in options.Apis)
         {
-            ValidateApi($"{GatewayOptions.SectionName}:Apis:{api}", settings, problems);
+            ValidateApi($"{WamsGatewayOptions.SectionName}:Apis:{api}", settings, problems);
         }
     }
 
@@ -47,6 +47,12 @@ internal sealed class ApiOptionsValidator : GatewaySettingsValidator
         if (registration is null || api.Settings is null)
         {
             problems.Add($"{key}:Exchange: '{api.Exchange}' is not one of {string.Join(" | ", _kinds.Names)}.");
+            return;
+        }
+
+        if (!registration.OptionsType.IsInstanceOfType(api.Settings))
+        {
+            problems.Add($"{key}:Settings: a {registration.Name} API's settings are a {registration.OptionsType.Name}, not a {api.Settings.GetType().Name}.");
             return;
         }
 

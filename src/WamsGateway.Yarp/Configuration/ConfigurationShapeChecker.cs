@@ -18,8 +18,8 @@ internal static class ConfigurationShapeChecker
     public static ShapeProblems CheckGateway(IConfiguration section, Exchanges.ExchangeKinds? kinds, IReadOnlySet<string> otherSections)
     {
         var problems = new ShapeProblems();
-        Check(section, typeof(GatewayOptions), problems, otherSections);
-        foreach (var api in section.GetSection(nameof(GatewayOptions.Apis)).GetChildren())
+        Check(section, typeof(WamsGatewayOptions), problems, otherSections);
+        foreach (var api in section.GetSection(nameof(WamsGatewayOptions.Apis)).GetChildren())
         {
             var registration = kinds?.Registration(api[nameof(ApiOptions.Exchange)]);
             CheckApi(api, typeof(ApiOptions), registration?.OptionsType, kinds?.OptionsTypes ?? [], problems);
@@ -67,7 +67,7 @@ internal static class ConfigurationShapeChecker
 
     private static Dictionary<string, PropertyInfo> Properties(Type type) =>
         type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Where(p => p.CanWrite)
+            .Where(p => p.CanWrite && p.GetCustomAttribute<System.Text.Json.Serialization.JsonIgnoreAttribute>() is null)
             .ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
 
     private static void CheckProperties(IConfiguration section, Dictionary<string, PropertyInfo> properties, bool reportUnknown, ShapeProblems problems, IReadOnlySet<string>? ignored = null)

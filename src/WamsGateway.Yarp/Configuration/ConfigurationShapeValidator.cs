@@ -19,6 +19,6 @@ internal sealed class ConfigurationShapeValidator : GatewaySettingsValidator
         _otherSections = otherSections.Select(s => s.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
     }
 
-    protected override void Validate(GatewayOptions options, List<string> problems) =>
+    protected override void Validate(WamsGatewayOptions options, List<string> problems) =>
         problems.AddRange(ConfigurationShapeChecker.CheckGateway(_section, _kinds, _otherSections).Messages);
 }

@@ -14,7 +14,7 @@ internal static class ConfigurationSummary
 {
     public static void Write(IServiceProvider services, TextWriter output)
     {
-        var options = services.GetRequiredService<IOptions<GatewayOptions>>().Value;
+        var options = services.GetRequiredService<IOptions<WamsGatewayOptions>>().Value;
         var kinds = services.GetRequiredService<ExchangeKinds>();
         var routes = services.GetServices<IProxyConfigProvider>().SelectMany(p => p.GetConfig().Routes).ToList();
         var byApi = routes

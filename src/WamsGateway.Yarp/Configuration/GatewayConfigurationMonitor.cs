@@ -12,26 +12,26 @@ namespace WamsGateway.Configuration;
 /// invalid one is refused, every problem logged with its key, and the last good configuration keeps
 /// serving. Unlike the default monitor, a bad reload never throws into the file watcher's thread.
 /// </summary>
-internal sealed partial class GatewayConfigurationMonitor : IOptionsMonitor<GatewayOptions>, IDisposable
+internal sealed partial class GatewayConfigurationMonitor : IOptionsMonitor<WamsGatewayOptions>, IDisposable
 {
     private readonly IConfiguration _section;
-    private readonly IOptionsFactory<GatewayOptions> _factory;
+    private readonly IOptionsFactory<WamsGatewayOptions> _factory;
     private readonly GatewayMeter _meter;
     private readonly TimeProvider _time;
     private readonly ILogger<GatewayConfigurationMonitor> _logger;
     private readonly Lock _lock = new();
     private readonly List<IDisposable> _subscriptions = [];
-    private event Action<GatewayOptions, string?>? Changed;
+    private event Action<WamsGatewayOptions, string?>? Changed;
     private const string ConfigurationRoutesProvider = "Yarp.ReverseProxy.Configuration.ConfigProvider.ConfigurationConfigProvider";
 
     private readonly string[] _otherSections;
     private volatile IChangeToken _token;
     private bool _reloading;
-    private volatile GatewayOptions _current;
+    private volatile WamsGatewayOptions _current;
     private readonly Dictionary<string, string?>[] _otherValues;
 
     /// <exception cref="OptionsValidationException">The configuration at start is invalid.</exception>
-    public GatewayConfigurationMonitor(IConfiguration section, IOptionsFactory<GatewayOptions> factory, IServiceProvider services, IEnumerable<GatewaySettingsSection> otherSections,
+    public GatewayConfigurationMonitor(IConfiguration section, IOptionsFactory<WamsGatewayOptions> factory, IServiceProvider services, IEnumerable<GatewaySettingsSection> otherSections,
         GatewayMeter meter, TimeProvider time, ILogger<GatewayConfigurationMonitor> logger)
     {
         _section = section;
@@ -78,7 +78,7 @@ internal sealed partial class GatewayConfigurationMonitor : IOptionsMonitor<Gate
     /// </summary>
     public bool RoutesFollowConfiguration { get; }
 
-    public GatewayOptions CurrentValue
+    public WamsGatewayOptions CurrentValue
     {
         get
         {
@@ -96,9 +96,9 @@ internal sealed partial class GatewayConfigurationMonitor : IOptionsMonitor<Gate
     /// <summary>True while YARP refuses the newest routes: the routes it serves keep the configuration they were loaded with.</summary>
     public bool RoutesRefused { get; private set; }
 
-    public GatewayOptions Get(string? name) => CurrentValue;
+    public WamsGatewayOptions Get(string? name) => CurrentValue;
 
-    public IDisposable? OnChange(Action<GatewayOptions, string?> listener)
+    public IDisposable? OnChange(Action<WamsGatewayOptions, string?> listener)
     {
         Changed += listener;
         return new Subscription(() => Changed -= listener);
@@ -213,7 +213,7 @@ internal sealed partial class GatewayConfigurationMonitor : IOptionsMonitor<Gate
     public void ReportRoutesApplied() => RoutesRefused = false;
 
     /// <summary>Only the APIs, identity headers and strip list change while the gateway runs; say so when anything else did.</summary>
-    private void WarnAboutRestartOnlyChanges(GatewayOptions before, GatewayOptions after)
+    private void WarnAboutRestartOnlyChanges(WamsGatewayOptions before, WamsGatewayOptions after)
     {
         foreach (var (name, old, current) in new (string, object, object)[]
         {
@@ -232,7 +232,7 @@ internal sealed partial class GatewayConfigurationMonitor : IOptionsMonitor<Gate
             // Compared, never logged: these sections hold secrets.
             if (JsonSerializer.Serialize(old) != JsonSerializer.Serialize(current))
             {
-                Log.RestartNeeded(_logger, $"{GatewayOptions.SectionName}:{name}");
+                Log.RestartNeeded(_logger, $"{WamsGatewayOptions.SectionName}:{name}");
             }
         }
     }
@@ -245,7 +245,7 @@ internal sealed partial class GatewayConfigurationMonitor : IOptionsMonitor<Gate
             var values = Values(_otherSections[i]);
             if (values.Count != _otherValues[i].Count || values.Any(kv => !_otherValues[i].TryGetValue(kv.Key, out var before) || before != kv.Value))
             {
-                Log.RestartNeeded(_logger, $"{GatewayOptions.SectionName}:{_otherSections[i]}");
+                Log.RestartNeeded(_logger, $"{WamsGatewayOptions.SectionName}:{_otherSections[i]}");
             }
 
             _otherValues[i] = values;

@@ -4,12 +4,12 @@ using WamsGateway.Exchanges;
 namespace WamsGateway.Configuration;
 
 /// <summary>
-/// Binds <see cref="GatewayOptions"/> from the <c>Gateway</c> section: first walks it against the types
+/// Binds <see cref="WamsGatewayOptions"/> from the <c>Gateway</c> section: first walks it against the types
 /// it binds to (each API's against its kind's options), leaving out every value that does not convert so
 /// the binder never throws, then binds each API's kind options. <see cref="ConfigurationShapeValidator"/>
 /// reports what was left out.
 /// </summary>
-internal sealed class GatewayOptionsSetup : IConfigureOptions<GatewayOptions>
+internal sealed class GatewayOptionsSetup : IConfigureOptions<WamsGatewayOptions>
 {
     private readonly IConfiguration _section;
     private readonly ExchangeKinds _kinds;
@@ -25,7 +25,7 @@ internal sealed class GatewayOptionsSetup : IConfigureOptions<GatewayOptions>
         _otherSections = otherSections.Select(s => s.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
     }
 
-    public void Configure(GatewayOptions options)
+    public void Configure(WamsGatewayOptions options)
     {
         var shape = ConfigurationShapeChecker.CheckGateway(_section, _kinds, _otherSections);
         var bindable = shape.Messages.Count == 0 ? _section : Without(_section, shape);
@@ -34,7 +34,7 @@ internal sealed class GatewayOptionsSetup : IConfigureOptions<GatewayOptions>
         {
             // "Assertion": {} (or a section of nulls) binds to nothing; it still asks for assertions, and the validator says what is missing.
             // "Authorities": [] or "Audiences": [] binds to nothing too, which would read as "any"; it says "none", and the validator refuses it.
-            var section = bindable.GetSection(nameof(GatewayOptions.Apis)).GetSection(name);
+            var section = bindable.GetSection(nameof(WamsGatewayOptions.Apis)).GetSection(name);
             api.Assertion ??= Present(section, nameof(ApiOptions.Assertion)) ? new Assertions.ApiAssertionSettings() : null;
             api.Authorities ??= Present(section, nameof(ApiOptions.Authorities)) ? [] : null;
             api.Audiences ??= Present(section, nameof(ApiOptions.Audiences)) ? [] : null;

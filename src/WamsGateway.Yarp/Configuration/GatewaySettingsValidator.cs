@@ -7,9 +7,9 @@ namespace WamsGateway.Configuration;
 /// registers its own; the options factory runs them all, at start and on every reload, and a reload is refused with
 /// every problem any of them found.
 /// </summary>
-internal abstract class GatewaySettingsValidator : IValidateOptions<GatewayOptions>
+internal abstract class GatewaySettingsValidator : IValidateOptions<WamsGatewayOptions>
 {
-    public ValidateOptionsResult Validate(string? name, GatewayOptions options)
+    public ValidateOptionsResult Validate(string? name, WamsGatewayOptions options)
     {
         var problems = new List<string>();
         Validate(options, problems);
@@ -17,5 +17,5 @@ internal abstract class GatewaySettingsValidator : IValidateOptions<GatewayOptio
     }
 
     /// <summary>Adds each problem found in <paramref name="options"/> to <paramref name="problems"/>.</summary>
-    protected abstract void Validate(GatewayOptions options, List<string> problems);
+    protected abstract void Validate(WamsGatewayOptions options, List<string> problems);
 }

@@ -20,13 +20,13 @@ internal static class RouteApiRules
         var key = $"ReverseProxy:Routes:{routeId}:Metadata:{RouteMetadata.Api}";
         if (string.IsNullOrWhiteSpace(apiName))
         {
-            return $"{key}: empty; name an API defined under {GatewayOptions.SectionName}:Apis, or remove the key.";
+            return $"{key}: empty; name an API defined under {WamsGatewayOptions.SectionName}:Apis, or remove the key.";
         }
 
         var needsUser = requiresCaller(apiName);
         if (needsUser is null)
         {
-            return $"{key}: API '{apiName}' is not defined under {GatewayOptions.SectionName}:Apis.";
+            return $"{key}: API '{apiName}' is not defined under {WamsGatewayOptions.SectionName}:Apis.";
         }
 
         if (needsUser.Value && IsAnonymous(authorizationPolicy))

@@ -18,10 +18,10 @@ internal sealed class RouteBindingsValidator : GatewaySettingsValidator
         _services = services;
     }
 
-    protected override void Validate(GatewayOptions options, List<string> problems) => ValidateRouteBindings(options, problems);
+    protected override void Validate(WamsGatewayOptions options, List<string> problems) => ValidateRouteBindings(options, problems);
 
     /// <summary>Every route that names an API, from every YARP configuration provider, against these options.</summary>
-    private void ValidateRouteBindings(GatewayOptions options, List<string> problems)
+    private void ValidateRouteBindings(WamsGatewayOptions options, List<string> problems)
     {
         foreach (var provider in _services.GetServices<Yarp.ReverseProxy.Configuration.IProxyConfigProvider>())
         {

@@ -16,7 +16,7 @@ internal static class DelegationExtensions
         services.AddHttpClient(HttpClientName)
             .AddResilienceHandler("delegation", (pipeline, context) =>
             {
-                var settings = context.ServiceProvider.GetRequiredService<IOptions<GatewayOptions>>().Value.Delegation;
+                var settings = context.ServiceProvider.GetRequiredService<IOptions<WamsGatewayOptions>>().Value.Delegation;
                 pipeline
                     // Every attempt and the pause between them: the exchange budget (DelegationCache waits no longer).
                     .AddTimeout(settings.ExchangeBudget)

@@ -24,7 +24,7 @@ internal sealed partial class DelegationMiddleware
     private readonly ILogger<DelegationMiddleware> _logger;
     private readonly TimeSpan _defaultRetryAfter;
 
-    public DelegationMiddleware(RequestDelegate next, ApiCatalog catalog, DelegationCache cache, GatewayMeter meter, IOptions<GatewayOptions> options, ILogger<DelegationMiddleware> logger)
+    public DelegationMiddleware(RequestDelegate next, ApiCatalog catalog, DelegationCache cache, GatewayMeter meter, IOptions<WamsGatewayOptions> options, ILogger<DelegationMiddleware> logger)
     {
         _meter = meter;
         _next = next;

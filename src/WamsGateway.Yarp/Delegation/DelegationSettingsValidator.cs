@@ -5,11 +5,11 @@ namespace WamsGateway.Delegation;
 /// <summary>The checks on <c>Gateway:Delegation</c>: the exchange's budget, retries and breaker.</summary>
 internal sealed class DelegationSettingsValidator : GatewaySettingsValidator
 {
-    protected override void Validate(GatewayOptions options, List<string> problems) => ValidateDelegation(options.Delegation, problems);
+    protected override void Validate(WamsGatewayOptions options, List<string> problems) => ValidateDelegation(options.Delegation, problems);
 
     private static void ValidateDelegation(DelegationSettings settings, List<string> problems)
     {
-        const string Key = GatewayOptions.SectionName + ":Delegation";
+        const string Key = WamsGatewayOptions.SectionName + ":Delegation";
         if (settings.Timeout < TimeSpan.FromMilliseconds(100) || settings.Timeout > TimeSpan.FromMinutes(1))
         {
             problems.Add($"{Key}:Timeout: between 00:00:00.1 and 00:01:00.");

@@ -57,14 +57,15 @@ internal sealed class ExchangeKinds
     public IReadOnlyList<string> OwnedHeaderPrefixes => All.SelectMany(k => k.OwnedHeaderPrefixes).Distinct(Forwarding.HeaderNameComparer.Instance).ToList();
 
     /// <summary>Every header a kind owns or an API's kind sets, and every API's <c>TokenHeader</c>: no claim may go there.</summary>
-    public HashSet<string> CredentialHeaders(Configuration.GatewayOptions options)
+    public HashSet<string> CredentialHeaders(Configuration.WamsGatewayOptions options)
     {
         var credentials = new HashSet<string>(Forwarding.HeaderNameComparer.Instance);
         credentials.UnionWith(OwnedHeaders);
         credentials.UnionWith(options.Apis.Values.Select(a => a.TokenHeader).OfType<string>());
         foreach (var api in options.Apis.Values)
         {
-            if (Find(api.Exchange) is { } kind && api.Settings is not null)
+            // Settings of another kind's type (set in code) are the validator's to report, not to read.
+            if (Find(api.Exchange) is { } kind && Registration(api.Exchange)!.OptionsType.IsInstanceOfType(api.Settings))
             {
                 credentials.UnionWith(kind.CredentialHeaders(api.Settings));
             }
@@ -74,6 +75,6 @@ internal sealed class ExchangeKinds
     }
 
     /// <summary>Whether the API named <paramref name="name"/> needs a signed-in caller; null when it is not defined.</summary>
-    public bool? RequiresCaller(Configuration.GatewayOptions options, string name) =>
+    public bool? RequiresCaller(Configuration.WamsGatewayOptions options, string name) =>
         options.Apis.TryGetValue(name, out var api) ? api.RequiresCaller(Find(api.Exchange)) : null;
 }

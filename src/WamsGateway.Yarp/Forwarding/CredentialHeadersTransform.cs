@@ -39,7 +39,7 @@ internal sealed class CredentialHeadersTransform : RequestTransform
     /// <param name="options">The identity headers and strip list.</param>
     /// <param name="credentialHeaders">The headers every kind owns and every API's exchange kind sets.</param>
     /// <param name="keepAuthorization">True for an API whose kind keeps the caller's <c>Authorization</c>.</param>
-    public static FrozenDictionary<string, string?> NamesFor(GatewayOptions options, IEnumerable<string> credentialHeaders, bool keepAuthorization)
+    public static FrozenDictionary<string, string?> NamesFor(WamsGatewayOptions options, IEnumerable<string> credentialHeaders, bool keepAuthorization)
     {
         var names = new Dictionary<string, string?>(HeaderNameComparer.Instance);
         foreach (var name in ForwardingHeaders)

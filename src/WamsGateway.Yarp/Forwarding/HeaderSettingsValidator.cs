@@ -16,7 +16,7 @@ internal sealed class HeaderSettingsValidator : GatewaySettingsValidator
         _kinds = kinds;
     }
 
-    protected override void Validate(GatewayOptions options, List<string> problems)
+    protected override void Validate(WamsGatewayOptions options, List<string> problems)
     {
         ValidateIdentityHeaders(options.IdentityHeaders, problems);
         ValidateStripHeaders(options.StripHeaders, problems);
@@ -28,7 +28,7 @@ internal sealed class HeaderSettingsValidator : GatewaySettingsValidator
     /// An identity header must not share a name with a credential the gateway sets or a forwarding
     /// header: the backend would read a claim where it expects a credential or a client address.
     /// </summary>
-    private void ValidateIdentityHeaderCollisions(GatewayOptions options, List<string> problems)
+    private void ValidateIdentityHeaderCollisions(WamsGatewayOptions options, List<string> problems)
     {
         var credentials = _kinds.CredentialHeaders(options);
         credentials.UnionWith(CredentialHeadersTransform.ForwardingHeaders);
@@ -42,7 +42,7 @@ internal sealed class HeaderSettingsValidator : GatewaySettingsValidator
             if (!string.IsNullOrEmpty(claim) && HttpHeaderNames.IsToken(header)
                 && (credentials.Contains(header) || prefixes.Any(prefix => HeaderNameComparer.StartsWith(header, prefix))))
             {
-                problems.Add($"{GatewayOptions.SectionName}:IdentityHeaders:{header}: '{header}' carries a credential or a forwarding header the gateway manages; give the claim a header of its own.");
+                problems.Add($"{WamsGatewayOptions.SectionName}:IdentityHeaders:{header}: '{header}' carries a credential or a forwarding header the gateway manages; give the claim a header of its own.");
             }
         }
     }
@@ -51,7 +51,7 @@ internal sealed class HeaderSettingsValidator : GatewaySettingsValidator
     {
         foreach (var (header, _) in headers)
         {
-            var key = $"{GatewayOptions.SectionName}:IdentityHeaders:{header}";
+            var key = $"{WamsGatewayOptions.SectionName}:IdentityHeaders:{header}";
             if (!HttpHeaderNames.IsToken(header))
             {
                 problems.Add($"{key}: '{header}' is not a valid HTTP header name.");
@@ -65,7 +65,7 @@ internal sealed class HeaderSettingsValidator : GatewaySettingsValidator
 
     private static void ValidateStripHeaders(List<string>? headers, List<string> problems)
     {
-        const string Key = GatewayOptions.SectionName + ":StripHeaders";
+        const string Key = WamsGatewayOptions.SectionName + ":StripHeaders";
         for (var i = 0; i < (headers?.Count ?? 0); i++)
         {
             var header = headers![i];
@@ -86,12 +86,13 @@ internal sealed class HeaderSettingsValidator : GatewaySettingsValidator
 
     private static void ValidateKeepHeaders(List<string>? headers, List<string> problems)
     {
-        const string Key = GatewayOptions.SectionName + ":KeepHeaders";
+        const string Key = WamsGatewayOptions.SectionName + ":KeepHeaders";
         for (var i = 0; i < (headers?.Count ?? 0); i++)
         {
-            if (!GatewayOptions.MeaningChangingHeaders.Contains(headers![i], HeaderNameComparer.Instance))
+            if (!WamsGatewayOptions.MeaningChangingHeaders.Contains(headers![i], HeaderNameComparer.Instance)
+                && !WamsGatewayOptions.MeaningChangingHeaderPrefixes.Contains(headers[i], HeaderNameComparer.Instance))
             {
-                problems.Add($"{Key}:{i}: '{headers[i]}' is not a header the gateway strips by default that may be kept; one of {string.Join(", ", GatewayOptions.MeaningChangingHeaders)}.");
+                problems.Add($"{Key}:{i}: '{headers[i]}' is not a header (or prefix) the gateway strips by default that may be kept; one of {string.Join(", ", WamsGatewayOptions.MeaningChangingHeaders.Concat(WamsGatewayOptions.MeaningChangingHeaderPrefixes))}.");
             }
         }
     }

@@ -18,7 +18,7 @@ internal static class HealthExtensions
     public static IServiceCollection AddGatewayHealthChecks(this IServiceCollection services)
     {
         services.AddHealthChecks().AddCheck<ConfigurationHealthCheck>("configuration", tags: [ReadyTag]);
-        services.AddOptions<HealthCheckServiceOptions>().Configure<IOptions<GatewayOptions>>((health, gateway) =>
+        services.AddOptions<HealthCheckServiceOptions>().Configure<IOptions<WamsGatewayOptions>>((health, gateway) =>
         {
             var options = gateway.Value;
             foreach (var name in options.AuthorityNames)

@@ -15,7 +15,7 @@ internal sealed partial class DrainOnShutdown : IHostedLifecycleService
     private readonly TimeProvider _time;
     private readonly ILogger<DrainOnShutdown> _logger;
 
-    public DrainOnShutdown(IOptions<GatewayOptions> options, TimeProvider time, ILogger<DrainOnShutdown> logger)
+    public DrainOnShutdown(IOptions<WamsGatewayOptions> options, TimeProvider time, ILogger<DrainOnShutdown> logger)
     {
         _settings = options.Value.Shutdown;
         _time = time;

@@ -20,7 +20,7 @@ internal static class ShutdownExtensions
             // an invalid Gateway section is reported there, with every other problem, not from here.
             try
             {
-                host.ShutdownTimeout = provider.GetRequiredService<IOptions<GatewayOptions>>().Value.Shutdown.Total;
+                host.ShutdownTimeout = provider.GetRequiredService<IOptions<WamsGatewayOptions>>().Value.Shutdown.Total;
             }
             catch (OptionsValidationException)
             {

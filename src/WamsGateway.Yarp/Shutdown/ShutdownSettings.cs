@@ -5,10 +5,12 @@ namespace WamsGateway.Shutdown;
 /// new connections included, is still served for <see cref="DrainDelay"/> while load balancers take the replica out;
 /// then the listeners close and requests in flight have <see cref="Timeout"/> to finish. Read at start.
 /// </summary>
-internal sealed class ShutdownSettings
+public sealed class ShutdownSettings
 {
+    /// <summary>The longest <see cref="DrainDelay"/> start-up accepts.</summary>
     public static readonly TimeSpan MaxDrainDelay = TimeSpan.FromMinutes(5);
 
+    /// <summary>The longest <see cref="Timeout"/> start-up accepts.</summary>
     public static readonly TimeSpan MaxTimeout = TimeSpan.FromMinutes(10);
 
     /// <summary>How long the gateway keeps serving after SIGTERM with readiness 503: at least a readiness probe's period and the load balancer's reaction.</summary>

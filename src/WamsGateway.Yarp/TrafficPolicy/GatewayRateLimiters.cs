@@ -10,7 +10,7 @@ internal sealed class GatewayRateLimiters : IAsyncDisposable
 {
     private readonly FrozenDictionary<string, GatewayRateLimiter> _limiters;
 
-    public GatewayRateLimiters(IOptions<GatewayOptions> options, IServiceProvider services, FingerprintKey fingerprints, TimeProvider time, ILogger<GatewayRateLimiter> logger)
+    public GatewayRateLimiters(IOptions<WamsGatewayOptions> options, IServiceProvider services, FingerprintKey fingerprints, TimeProvider time, ILogger<GatewayRateLimiter> logger)
     {
         var settings = options.Value;
         var redis = settings.RateLimits.Values.Any(l => l.Scope == RateLimitScope.Fleet) ? services.GetService<RedisConnection>()?.Multiplexer : null;

@@ -24,7 +24,7 @@ internal static class TrafficPolicyExtensions
     {
         services.AddSingleton<GatewayRateLimiters>();
         services.AddRateLimiter(_ => { });
-        services.AddOptions<RateLimiterOptions>().Configure<IOptions<GatewayOptions>>((limiter, gateway) =>
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<WamsGatewayOptions>>((limiter, gateway) =>
         {
             foreach (var name in gateway.Value.RateLimits.Keys)
             {
@@ -33,7 +33,7 @@ internal static class TrafficPolicyExtensions
         });
 
         services.AddCors();
-        services.AddOptions<CorsOptions>().Configure<IOptions<GatewayOptions>>((cors, gateway) =>
+        services.AddOptions<CorsOptions>().Configure<IOptions<WamsGatewayOptions>>((cors, gateway) =>
         {
             foreach (var (name, settings) in gateway.Value.Cors)
             {
@@ -42,7 +42,7 @@ internal static class TrafficPolicyExtensions
         });
 
         services.AddRequestTimeouts(_ => { });
-        services.AddOptions<RequestTimeoutOptions>().Configure<IOptions<GatewayOptions>>((timeouts, gateway) =>
+        services.AddOptions<RequestTimeoutOptions>().Configure<IOptions<WamsGatewayOptions>>((timeouts, gateway) =>
         {
             foreach (var (name, timeout) in gateway.Value.Timeouts)
             {

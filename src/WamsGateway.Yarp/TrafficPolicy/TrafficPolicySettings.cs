@@ -1,7 +1,7 @@
 namespace WamsGateway.TrafficPolicy;
 
 /// <summary>What a rate limit counts by: always claims of the validated token (or the client's address), never a header the client chose.</summary>
-internal enum RateLimitPartitionBy
+public enum RateLimitPartitionBy
 {
     /// <summary>The token's <c>sub</c>.</summary>
     User,
@@ -17,16 +17,23 @@ internal enum RateLimitPartitionBy
 }
 
 /// <summary>The algorithms of <c>System.Threading.RateLimiting</c>.</summary>
-internal enum RateLimitAlgorithm
+public enum RateLimitAlgorithm
 {
+    /// <summary><see cref="RateLimitSettings.PermitLimit"/> requests per <see cref="RateLimitSettings.Window"/>, counted afresh each window.</summary>
     FixedWindow,
+
+    /// <summary>As <see cref="FixedWindow"/>, the window moving in <see cref="RateLimitSettings.SegmentsPerWindow"/> steps.</summary>
     SlidingWindow,
+
+    /// <summary>A bucket of <see cref="RateLimitSettings.PermitLimit"/> tokens, refilled by <see cref="RateLimitSettings.TokensPerPeriod"/> each <see cref="RateLimitSettings.ReplenishmentPeriod"/>.</summary>
     TokenBucket,
+
+    /// <summary>At most <see cref="RateLimitSettings.PermitLimit"/> requests at once.</summary>
     Concurrency,
 }
 
 /// <summary>Where a limit is counted.</summary>
-internal enum RateLimitScope
+public enum RateLimitScope
 {
     /// <summary>In this process: each replica allows the limit.</summary>
     Replica,
@@ -36,10 +43,12 @@ internal enum RateLimitScope
 }
 
 /// <summary>One named rate limit, <c>Gateway:RateLimits:&lt;name&gt;</c>; read at start.</summary>
-internal sealed class RateLimitSettings
+public sealed class RateLimitSettings
 {
+    /// <summary>What the limit counts by; each user by default.</summary>
     public RateLimitPartitionBy PartitionBy { get; set; } = RateLimitPartitionBy.User;
 
+    /// <summary>How it counts; a fixed window by default.</summary>
     public RateLimitAlgorithm Algorithm { get; set; } = RateLimitAlgorithm.FixedWindow;
 
     /// <summary>Requests per window (FixedWindow, SlidingWindow), tokens in the bucket (TokenBucket), requests at once (Concurrency).</summary>
@@ -70,7 +79,7 @@ internal sealed class RateLimitSettings
 }
 
 /// <summary>One named CORS policy, <c>Gateway:Cors:&lt;name&gt;</c>; read at start.</summary>
-internal sealed class CorsSettings
+public sealed class CorsSettings
 {
     /// <summary>Allowed origins, exactly (scheme, host and port); <c>*</c> for any, never with <see cref="Credentials"/>.</summary>
     public List<string>? Origins { get; set; }

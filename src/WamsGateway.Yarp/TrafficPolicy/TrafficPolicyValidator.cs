@@ -15,41 +15,41 @@ internal sealed class TrafficPolicyValidator : GatewaySettingsValidator
 
     private const int MaxNameLength = 64;
 
-    protected override void Validate(GatewayOptions options, List<string> problems)
+    protected override void Validate(WamsGatewayOptions options, List<string> problems)
     {
         foreach (var (name, limit) in options.RateLimits)
         {
-            ValidateRateLimit($"{GatewayOptions.SectionName}:RateLimits:{name}", name, limit, options.Redis.Configuration is not null, problems);
+            ValidateRateLimit($"{WamsGatewayOptions.SectionName}:RateLimits:{name}", name, limit, options.Redis.Configuration is not null, problems);
         }
 
         foreach (var (name, cors) in options.Cors)
         {
-            ValidateCors($"{GatewayOptions.SectionName}:Cors:{name}", cors, problems);
+            ValidateCors($"{WamsGatewayOptions.SectionName}:Cors:{name}", cors, problems);
         }
 
         foreach (var (name, timeout) in options.Timeouts)
         {
             if (timeout <= TimeSpan.Zero || timeout > TimeSpan.FromHours(1))
             {
-                problems.Add($"{GatewayOptions.SectionName}:Timeouts:{name}: {timeout.ToString("c", CultureInfo.InvariantCulture)} is outside 00:00:00.001 to 01:00:00.");
+                problems.Add($"{WamsGatewayOptions.SectionName}:Timeouts:{name}: {timeout.ToString("c", CultureInfo.InvariantCulture)} is outside 00:00:00.001 to 01:00:00.");
             }
         }
 
         foreach (var (api, settings) in options.Apis)
         {
-            var key = $"{GatewayOptions.SectionName}:Apis:{api}";
+            var key = $"{WamsGatewayOptions.SectionName}:Apis:{api}";
             RequireRateLimit(options, $"{key}:RateLimit", settings.RateLimit, problems);
             RequireRateLimit(options, $"{key}:ExchangeRateLimit", settings.ExchangeRateLimit, problems);
         }
     }
 
     /// <summary>A route's <c>RateLimiterPolicy</c>, <c>CorsPolicy</c> and <c>TimeoutPolicy</c> name policies the gateway defines (or <c>disable</c>).</summary>
-    public static void ValidateRoute(GatewayOptions options, Yarp.ReverseProxy.Configuration.RouteConfig route, List<string> problems)
+    public static void ValidateRoute(WamsGatewayOptions options, Yarp.ReverseProxy.Configuration.RouteConfig route, List<string> problems)
     {
         var key = $"ReverseProxy:Routes:{route.RouteId}";
-        Require(route.RateLimiterPolicy, options.RateLimits.Keys, $"{key}:RateLimiterPolicy", $"{GatewayOptions.SectionName}:RateLimits", problems);
-        Require(route.CorsPolicy, options.Cors.Keys, $"{key}:CorsPolicy", $"{GatewayOptions.SectionName}:Cors", problems);
-        Require(route.TimeoutPolicy, options.Timeouts.Keys, $"{key}:TimeoutPolicy", $"{GatewayOptions.SectionName}:Timeouts", problems);
+        Require(route.RateLimiterPolicy, options.RateLimits.Keys, $"{key}:RateLimiterPolicy", $"{WamsGatewayOptions.SectionName}:RateLimits", problems);
+        Require(route.CorsPolicy, options.Cors.Keys, $"{key}:CorsPolicy", $"{WamsGatewayOptions.SectionName}:Cors", problems);
+        Require(route.TimeoutPolicy, options.Timeouts.Keys, $"{key}:TimeoutPolicy", $"{WamsGatewayOptions.SectionName}:Timeouts", problems);
         if (route.Timeout is not null && route.TimeoutPolicy is not null)
         {
             problems.Add($"{key}: set Timeout or TimeoutPolicy, not both.");
@@ -67,8 +67,8 @@ internal sealed class TrafficPolicyValidator : GatewaySettingsValidator
         problems.Add($"{key}: '{name}' is not defined under {section}" + (known.Count > 0 ? $"; defined: {string.Join(", ", known)}." : "; none is."));
     }
 
-    private static void RequireRateLimit(GatewayOptions options, string key, string? name, List<string> problems) =>
-        Require(name, options.RateLimits.Keys, key, $"{GatewayOptions.SectionName}:RateLimits", problems);
+    private static void RequireRateLimit(WamsGatewayOptions options, string key, string? name, List<string> problems) =>
+        Require(name, options.RateLimits.Keys, key, $"{WamsGatewayOptions.SectionName}:RateLimits", problems);
 
     private static void ValidateRateLimit(string key, string name, RateLimitSettings limit, bool redis, List<string> problems)
     {
@@ -112,7 +112,7 @@ internal sealed class TrafficPolicyValidator : GatewaySettingsValidator
 
         if (limit.Scope == RateLimitScope.Fleet && !redis)
         {
-            problems.Add($"{key}:Scope: Fleet counts in Redis, and {GatewayOptions.SectionName}:Redis:Configuration is not set; set it, or use Scope Replica (each replica then allows the limit).");
+            problems.Add($"{key}:Scope: Fleet counts in Redis, and {WamsGatewayOptions.SectionName}:Redis:Configuration is not set; set it, or use Scope Replica (each replica then allows the limit).");
         }
     }
 

@@ -136,7 +136,7 @@ public sealed class ConfigurationValidationTests
 
         using var app = Build(config);
 
-        Assert.IsType<WamsGateway.Exchanges.NoOptions>(app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.Apis["x"].Settings);
+        Assert.IsType<WamsGateway.Exchanges.NoOptions>(app.Services.GetRequiredService<IOptions<WamsGatewayOptions>>().Value.Apis["x"].Settings);
     }
 
     [Fact]
@@ -168,7 +168,7 @@ public sealed class ConfigurationValidationTests
     {
         using var app = Build(GatewayConfig.Default("https://tenant.example.com/", Backend));
 
-        var options = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value;
+        var options = app.Services.GetRequiredService<IOptions<WamsGatewayOptions>>().Value;
         Assert.Equal(TimeSpan.FromSeconds(30), options.Authentication.ClockSkew);
         Assert.Equal(["RS256"], options.Authentication.EffectiveAlgorithms);
         Assert.Equal("sub", options.IdentityHeaders["x-user-id"]);
@@ -191,7 +191,7 @@ public sealed class ConfigurationValidationTests
             $"--contentRoot={contentRoot}", "--hostBuilder:reloadConfigOnChange=false",
             $"--config={GatewayConfig.Write(config)}", "--Gateway:Apis:late:Exchange=None"]);
 
-        var options = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value;
+        var options = app.Services.GetRequiredService<IOptions<WamsGatewayOptions>>().Value;
         Assert.Equal(TimeSpan.FromSeconds(10), options.Authentication.ClockSkew);
         Assert.Equal(["https://from-appsettings/"], options.Authentication.ValidIssuers);
         Assert.Equal("None", options.Apis["late"].Exchange);
@@ -311,7 +311,7 @@ public sealed class ConfigurationValidationTests
 
         using var app = Build(config);
 
-        var options = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value;
+        var options = app.Services.GetRequiredService<IOptions<WamsGatewayOptions>>().Value;
         Assert.Equal(["EU"], options.Apis["api"].Authorities);
         Assert.Equal("https://eu.example.com/", options.Authorities["eu"].Authority);
     }
@@ -383,7 +383,7 @@ public sealed class ConfigurationValidationTests
             "--Gateway:Apis:orders:ClientSecret=from-the-secret",
             $"--Gateway:Redis:KeyRingKey={Convert.ToBase64String(new byte[32])}"]);
 
-        Assert.NotEmpty(app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.Apis);
+        Assert.NotEmpty(app.Services.GetRequiredService<IOptions<WamsGatewayOptions>>().Value.Apis);
     }
 
     internal static string RepositoryFile(string relativePath)

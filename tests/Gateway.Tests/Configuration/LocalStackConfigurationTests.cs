@@ -13,7 +13,7 @@ public sealed class LocalStackConfigurationTests
         var path = ConfigurationValidationTests.RepositoryFile("deploy/local/gateway.json");
         using var app = GatewayApp.Build([
             $"--contentRoot={TempDirectory.Create("local-stack")}", "--hostBuilder:reloadConfigOnChange=false", $"--config={path}"]);
-        var apis = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.Apis;
+        var apis = app.Services.GetRequiredService<IOptions<WamsGatewayOptions>>().Value.Apis;
 
         // /wams (Auth0 delegation) and /wams-minted (minted by the gateway) reach one backend as one
         // user: a client that one refuses must not get in through the other.
@@ -34,7 +34,7 @@ public sealed class LocalStackConfigurationTests
         var path = ConfigurationValidationTests.RepositoryFile("deploy/local/gateway.json");
         using var app = GatewayApp.Build([
             $"--contentRoot={TempDirectory.Create("local-stack")}", "--hostBuilder:reloadConfigOnChange=false", $"--config={path}"]);
-        var options = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value;
+        var options = app.Services.GetRequiredService<IOptions<WamsGatewayOptions>>().Value;
 
         // A sub is unique only within its tenant: no backend of the stack gets both tenants' users by default.
         Assert.NotEmpty(options.NamedAuthorities);

@@ -170,6 +170,15 @@ public sealed class IdentityHeadersTests : IClassFixture<GatewayFixture>
     [InlineData("X-Goog-Authenticated-User-Email")]
     [InlineData("X-Consumer-Username")]
     [InlineData("X-User")]
+    [InlineData("X-Client-Cert")]
+    [InlineData("X-Forwarded-Client-Cert")]
+    [InlineData("Cf-Access-Authenticated-User-Email")]
+    [InlineData("X-Pomerium-Claim-Email")]
+    [InlineData("X-Remote-Extra-Scopes")]
+    [InlineData("X-WEBAUTH-USER")]
+    [InlineData("Proxy")]
+    [InlineData("X-Forwarded")]
+    [InlineData("X-ARR-SSL")]
     public async Task Forward_IdentityAndAddressHeadersOfOtherProxies_AreRemoved(string header)
     {
         var received = await ForwardAsync("/none/other-proxies", _f.Tokens.Valid(), r => r.Headers.TryAddWithoutValidation(header, "forged"));

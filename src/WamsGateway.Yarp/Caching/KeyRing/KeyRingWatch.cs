@@ -23,7 +23,7 @@ internal sealed partial class KeyRingWatch : BackgroundService
 
     private readonly bool _redis;
 
-    public KeyRingWatch(RedisKeyRingRepository repository, RefreshableKeyManager keyManager, IOptions<Configuration.GatewayOptions> options, TimeProvider time, ILogger<KeyRingWatch> logger)
+    public KeyRingWatch(RedisKeyRingRepository repository, RefreshableKeyManager keyManager, IOptions<Configuration.WamsGatewayOptions> options, TimeProvider time, ILogger<KeyRingWatch> logger)
     {
         _redis = options.Value.Redis.Configuration is not null;
         _repository = repository;

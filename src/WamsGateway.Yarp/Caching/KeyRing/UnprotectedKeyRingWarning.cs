@@ -6,7 +6,7 @@ internal sealed partial class UnprotectedKeyRingWarning : IHostedService
     private readonly Configuration.RedisSettings _redis;
     private readonly ILogger<UnprotectedKeyRingWarning> _logger;
 
-    public UnprotectedKeyRingWarning(Microsoft.Extensions.Options.IOptions<Configuration.GatewayOptions> options, ILogger<UnprotectedKeyRingWarning> logger)
+    public UnprotectedKeyRingWarning(Microsoft.Extensions.Options.IOptions<Configuration.WamsGatewayOptions> options, ILogger<UnprotectedKeyRingWarning> logger)
     {
         _redis = options.Value.Redis;
         _logger = logger;

@@ -14,10 +14,10 @@ internal sealed class Auth0DelegationExchange : BearerExchangeKind<Auth0Delegati
     public const string Name = "Auth0Delegation";
 
     private readonly IHttpClientFactory _httpClientFactory;
-    private readonly IOptions<GatewayOptions> _options;
+    private readonly IOptions<WamsGatewayOptions> _options;
     private readonly TimeProvider _time;
 
-    public Auth0DelegationExchange(IHttpClientFactory httpClientFactory, IOptions<GatewayOptions> options, TimeProvider time)
+    public Auth0DelegationExchange(IHttpClientFactory httpClientFactory, IOptions<WamsGatewayOptions> options, TimeProvider time)
     {
         _httpClientFactory = httpClientFactory;
         _options = options;

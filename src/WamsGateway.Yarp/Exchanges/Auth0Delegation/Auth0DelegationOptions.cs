@@ -1,7 +1,7 @@
 namespace WamsGateway.Exchanges.Auth0Delegation;
 
 /// <summary><c>Exchange: Auth0Delegation</c> settings (docs/configuration.md).</summary>
-internal sealed class Auth0DelegationOptions : BearerExchangeOptions
+public sealed class Auth0DelegationOptions : BearerExchangeOptions
 {
     /// <summary>The client id of the application whose add-on issues the token.</summary>
     public string? Target { get; set; }

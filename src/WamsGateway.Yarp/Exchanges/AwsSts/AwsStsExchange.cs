@@ -17,11 +17,11 @@ internal sealed class AwsStsExchange : ExchangeKind<AwsStsOptions>, IDisposable
     public const string Name = "AwsSts";
 
     private readonly IHttpClientFactory _httpClientFactory;
-    private readonly IOptions<GatewayOptions> _options;
+    private readonly IOptions<WamsGatewayOptions> _options;
     private readonly TimeProvider _time;
     private readonly StsWebIdentity _webIdentity;
 
-    public AwsStsExchange(IHttpClientFactory httpClientFactory, IOptions<GatewayOptions> options, TimeProvider time)
+    public AwsStsExchange(IHttpClientFactory httpClientFactory, IOptions<WamsGatewayOptions> options, TimeProvider time)
     {
         _httpClientFactory = httpClientFactory;
         _options = options;

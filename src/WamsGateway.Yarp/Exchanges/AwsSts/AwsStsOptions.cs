@@ -3,8 +3,9 @@ using WamsGateway.Exchanges.AwsSts.SigV4;
 namespace WamsGateway.Exchanges.AwsSts;
 
 /// <summary><c>Exchange: AwsSts</c> settings (docs/configuration.md).</summary>
-internal sealed class AwsStsOptions
+public sealed class AwsStsOptions
 {
+    /// <summary>The largest request body signed by default (4 MiB).</summary>
     public const long DefaultMaxSignedBodyBytes = 4 * 1024 * 1024;
 
     /// <summary><c>WebIdentity</c> (default) or <c>Auth0Delegation</c>.</summary>
@@ -43,7 +44,7 @@ internal sealed class AwsStsOptions
     /// <summary>Source Auth0Delegation: the scope asked for; default <c>openid</c>.</summary>
     public string? Scope { get; set; }
 
-    public bool IsS3 => AwsServices.IsS3(Service);
+    internal bool IsS3 => AwsServices.IsS3(Service);
 }
 
 /// <summary>Temporary AWS credentials (STS). The secret key and session token are never logged.</summary>

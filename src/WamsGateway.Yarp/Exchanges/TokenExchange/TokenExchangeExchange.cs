@@ -14,10 +14,10 @@ internal sealed class TokenExchangeExchange : BearerExchangeKind<TokenExchangeOp
 
     private readonly IHttpClientFactory _httpClientFactory;
     private readonly IServiceProvider _services;
-    private readonly IOptions<GatewayOptions> _options;
+    private readonly IOptions<WamsGatewayOptions> _options;
     private readonly TimeProvider _time;
 
-    public TokenExchangeExchange(IHttpClientFactory httpClientFactory, IServiceProvider services, IOptions<GatewayOptions> options, TimeProvider time)
+    public TokenExchangeExchange(IHttpClientFactory httpClientFactory, IServiceProvider services, IOptions<WamsGatewayOptions> options, TimeProvider time)
     {
         _httpClientFactory = httpClientFactory;
         // The authorities' metadata is read only when no TokenEndpoint is configured.

@@ -1,7 +1,7 @@
 namespace WamsGateway.Exchanges.TokenExchange;
 
 /// <summary><c>Exchange: TokenExchange</c> settings (RFC 8693; docs/configuration.md).</summary>
-internal sealed class TokenExchangeOptions : BearerExchangeOptions
+public sealed class TokenExchangeOptions : BearerExchangeOptions
 {
     /// <summary>The token endpoint; default the authority's discovered <c>token_endpoint</c>.</summary>
     public string? TokenEndpoint { get; set; }
@@ -32,8 +32,11 @@ internal sealed class TokenExchangeOptions : BearerExchangeOptions
 }
 
 /// <summary>RFC 6749 section 2.3.1: client credentials in a Basic header, or in the form body.</summary>
-internal enum ClientAuthentication
+public enum ClientAuthentication
 {
+    /// <summary><c>Authorization: Basic</c> with the client id and secret (the default).</summary>
     Basic,
+
+    /// <summary><c>client_id</c> and <c>client_secret</c> in the form body.</summary>
     Body,
 }

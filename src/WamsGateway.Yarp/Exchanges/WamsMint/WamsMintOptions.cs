@@ -1,7 +1,7 @@
 namespace WamsGateway.Exchanges.WamsMint;
 
 /// <summary><c>Exchange: WamsMint</c> settings (docs/configuration.md).</summary>
-internal sealed class WamsMintOptions : BearerExchangeOptions
+public sealed class WamsMintOptions : BearerExchangeOptions
 {
     /// <summary>The WAMS master key the backend validates <c>X-ZUMO-AUTH</c> with. Never logged.</summary>
     public string? MasterKey { get; set; }

@@ -1,10 +1,15 @@
 namespace WamsGateway.Configuration;
 
-/// <summary>The <c>Gateway</c> configuration section (docs/configuration.md).</summary>
-internal sealed class GatewayOptions
+/// <summary>
+/// The gateway's options: the <c>Gateway</c> configuration section (docs/configuration.md), bound by
+/// <c>AddWamsGateway(IConfiguration)</c>, or set in code with <c>AddWamsGateway(Action&lt;WamsGatewayOptions&gt;)</c>.
+/// </summary>
+public sealed class WamsGatewayOptions
 {
+    /// <summary>The section's conventional name, and the prefix of every key in validation messages.</summary>
     public const string SectionName = "Gateway";
 
+    /// <summary>The default authority, what every authority shares, and the named ones (<c>Gateway:Authentication</c>); read at start.</summary>
     public AuthenticationSettings Authentication { get; set; } = new();
 
     /// <summary>
@@ -14,17 +19,17 @@ internal sealed class GatewayOptions
     public Dictionary<string, AuthoritySettings> Authorities { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Every named authority, from both places (a name given twice is the validator's to report).</summary>
-    public IEnumerable<KeyValuePair<string, AuthoritySettings>> NamedAuthorities => Authentication.Authorities.Concat(Authorities);
+    internal IEnumerable<KeyValuePair<string, AuthoritySettings>> NamedAuthorities => Authentication.Authorities.Concat(Authorities);
 
     /// <summary>Every authority: the default one (named <c>default</c>), then the named ones.</summary>
-    public IEnumerable<KeyValuePair<string, AuthoritySettings>> AllAuthorities =>
+    internal IEnumerable<KeyValuePair<string, AuthoritySettings>> AllAuthorities =>
         NamedAuthorities.Prepend(new(AuthenticationSettings.DefaultAuthorityName, Authentication));
 
     /// <summary>
     /// The names of <see cref="AllAuthorities"/>, each once (the validator reports a name given twice; what is registered
     /// before it runs, such as each authority's scheme and readiness check, must not fail first).
     /// </summary>
-    public IEnumerable<string> AuthorityNames => AllAuthorities.Select(a => a.Key).Distinct(StringComparer.OrdinalIgnoreCase);
+    internal IEnumerable<string> AuthorityNames => AllAuthorities.Select(a => a.Key).Distinct(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
     /// Header name to claim type. Configured entries are merged over the defaults; an empty claim
@@ -64,12 +69,20 @@ internal sealed class GatewayOptions
         "X-Original-Method", "X-Forwarded-Method", "X-Forwarded-Uri", "X-Original-URI", "X-Original-Host", "X-Host",
         "X-Forwarded-Port", "X-Forwarded-Server",
 
-        // The scheme a framework believes the request came over (Rack, Rails, IIS): other spellings of X-Forwarded-Proto.
-        "X-Forwarded-Ssl", "X-Forwarded-Scheme", "X-Url-Scheme", "Front-End-Https",
+        // The scheme a framework believes the request came over (Rack, Rails, IIS, ARR): other spellings of X-Forwarded-Proto.
+        "X-Forwarded-Ssl", "X-Forwarded-Scheme", "X-Url-Scheme", "Front-End-Https", "X-ARR-SSL", "X-Scheme",
+
+        // The client certificate a TLS-terminating proxy vouches for (ASP.NET Core's certificate forwarding reads X-Client-Cert).
+        "X-Client-Cert", "X-ARR-ClientCert", "X-Forwarded-Client-Cert", "Client-Cert", "Client-Cert-Chain", "X-SSL-Client-Cert",
+        "Ssl-Client-Cert", "X-Amzn-Mtls-Clientcert", "X-Amzn-Mtls-Clientcert-Leaf",
+
+        // httpoxy: CGI-style servers read it as HTTP_PROXY.
+        "Proxy",
 
         // The client address a backend trusts.
         "X-Real-IP", "True-Client-IP", "X-Client-IP", "CF-Connecting-IP", "X-Cluster-Client-IP", "Fastly-Client-IP",
         "Client-IP", "X-Originating-IP", "X-Remote-Addr", "X-Remote-IP", "X-ProxyUser-Ip", "X-Envoy-External-Address", "X-Original-Forwarded-For",
+        "X-Forwarded", "Forwarded-For",
 
         // The user another authenticating proxy or platform vouched for: Azure App Service authentication (Mobile
         // Services' successor), oauth2-proxy, Authelia and other forward-auth proxies, CGI-style servers.
@@ -83,20 +96,40 @@ internal sealed class GatewayOptions
         "X-MS-TOKEN-AAD-ID-TOKEN", "X-MS-TOKEN-AAD-ACCESS-TOKEN",
         "X-Consumer-ID", "X-Consumer-Custom-ID", "X-Consumer-Username", "X-Credential-Identifier", "X-Authenticated-Userid",
         "X-Authenticated-User", "X-User", "X-Username",
+        // Grafana's auth proxy, Kubernetes' front proxy, Kong's groups and OIDC plugin, Google Cloud Endpoints.
+        "X-WEBAUTH-USER", "X-Remote-Group", "X-Consumer-Groups", "X-Userinfo", "X-Endpoint-API-UserInfo",
     ];
 
-    /// <summary>Of <see cref="MeaningChangingHeaders"/>, those a caller may send to the backends after all (a backend that relies on one).</summary>
+    /// <summary>
+    /// Prefixes of <see cref="MeaningChangingHeaders"/>' kind whose names vary (claims as headers): Cloudflare Access, Pomerium,
+    /// Kubernetes' front proxy extras, App Engine's user and IAP's authenticated user. Removed on every route unless the prefix
+    /// itself is named in <see cref="KeepHeaders"/>.
+    /// </summary>
+    public static IReadOnlyList<string> MeaningChangingHeaderPrefixes { get; } =
+        ["Cf-Access-", "X-Pomerium-", "X-Remote-Extra-", "X-Appengine-User-", "X-Goog-Authenticated-"];
+
+    /// <summary>
+    /// Of <see cref="MeaningChangingHeaders"/> and <see cref="MeaningChangingHeaderPrefixes"/>, those a caller may send to the
+    /// backends after all (a backend that relies on one).
+    /// </summary>
     public List<string>? KeepHeaders { get; set; }
 
     /// <summary>The meaning-changing headers, less what <see cref="KeepHeaders"/> keeps, and the configured list.</summary>
-    public IEnumerable<string> EffectiveStripHeaders => MeaningChangingHeaders
+    /// <summary>The meaning-changing prefixes, less what <see cref="KeepHeaders"/> keeps.</summary>
+    internal IEnumerable<string> EffectiveStripHeaderPrefixes => MeaningChangingHeaderPrefixes
+        .Where(h => KeepHeaders?.Contains(h, Forwarding.HeaderNameComparer.Instance) != true);
+
+    internal IEnumerable<string> EffectiveStripHeaders => MeaningChangingHeaders
         .Where(h => KeepHeaders?.Contains(h, Forwarding.HeaderNameComparer.Instance) != true)
         .Concat(StripHeaders ?? []);
 
+    /// <summary>Redis as the cache's shared level, and the key ring that encrypts it (<c>Gateway:Redis</c>); read at start.</summary>
     public RedisSettings Redis { get; set; } = new();
 
+    /// <summary>The delegation cache (<c>Gateway:Cache</c>); read at start.</summary>
     public CacheSettings Cache { get; set; } = new();
 
+    /// <summary>Calls to identity providers: budget, retries, breaker (<c>Gateway:Delegation</c>); read at start.</summary>
     public DelegationSettings Delegation { get; set; } = new();
 
     /// <summary>How the gateway drains on SIGTERM (<c>Gateway:Shutdown</c>); read at start.</summary>
@@ -114,6 +147,7 @@ internal sealed class GatewayOptions
     /// <summary>Named request timeouts (<c>Gateway:Timeouts</c>): a route names one in <c>TimeoutPolicy</c>; read at start.</summary>
     public Dictionary<string, TimeSpan> Timeouts { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>The downstream APIs by name (<c>Gateway:Apis</c>): what a route's <c>Metadata:Api</c> names; reloads.</summary>
     public Dictionary<string, ApiOptions> Apis { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 }
 
@@ -121,32 +155,37 @@ internal sealed class GatewayOptions
 /// One authority whose tokens the gateway accepts: the default one (<c>Gateway:Authentication</c>) or a named one
 /// (<c>Gateway:Authentication:Authorities:&lt;name&gt;</c>). Each keeps its own discovery, JWKS and validation rules.
 /// </summary>
-internal class AuthoritySettings
+public class AuthoritySettings
 {
+    /// <summary>The algorithms accepted when <see cref="AllowedAlgorithms"/> names none.</summary>
     public static readonly IReadOnlyList<string> DefaultAlgorithms = ["RS256"];
 
     /// <summary>The issuer; discovery is read from <c>{Authority}.well-known/openid-configuration</c>.</summary>
     public string? Authority { get; set; }
 
+    /// <summary>The audiences this authority's tokens may carry (API identifiers, apps' client ids for ID tokens); at least one.</summary>
     public List<string>? Audiences { get; set; }
 
+    /// <summary>More issuers this authority's tokens may name (a custom domain), besides <see cref="Authority"/>.</summary>
     public List<string>? ValidIssuers { get; set; }
 
     /// <summary>Null means RS256 only. Binding a list over a default would append to it, hence null.</summary>
     public List<string>? AllowedAlgorithms { get; set; }
 
+    /// <summary>How far the gateway's clock and the authority's may differ when <c>exp</c> and <c>nbf</c> are checked.</summary>
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Discovery and keys over HTTPS only; false only for loopback development and tests.</summary>
     public bool RequireHttpsMetadata { get; set; } = true;
 
-    public IReadOnlyList<string> EffectiveAlgorithms =>
+    internal IReadOnlyList<string> EffectiveAlgorithms =>
         AllowedAlgorithms is { Count: > 0 } ? AllowedAlgorithms : DefaultAlgorithms;
 
     /// <summary>
     /// Every issuer this authority's tokens may name: <see cref="Authority"/>, with and without its trailing slash (the
     /// discovery document's <c>issuer</c> is the one form or the other), and <see cref="ValidIssuers"/>, as written.
     /// </summary>
-    public IEnumerable<string> Issuers
+    internal IEnumerable<string> Issuers
     {
         get
         {
@@ -157,11 +196,11 @@ internal class AuthoritySettings
         }
     }
 
-    public Uri MetadataAddress => new(Authority!.TrimEnd('/') + "/.well-known/openid-configuration");
+    internal Uri MetadataAddress => new(Authority!.TrimEnd('/') + "/.well-known/openid-configuration");
 }
 
 /// <summary><c>Gateway:Authentication</c>: the default authority, the settings every authority shares, and the named authorities.</summary>
-internal sealed class AuthenticationSettings : AuthoritySettings
+public sealed class AuthenticationSettings : AuthoritySettings
 {
     /// <summary>The name the authority configured directly under <c>Gateway:Authentication</c> goes by.</summary>
     public const string DefaultAuthorityName = "default";
@@ -183,7 +222,7 @@ internal sealed class AuthenticationSettings : AuthoritySettings
 /// A token whose signature and claims were checked is reused, without checking again, until the
 /// earlier of its <c>exp</c> and <see cref="MaxAge"/>, as Envoy's <c>jwt_cache_config</c> does.
 /// </summary>
-internal sealed class TokenCacheSettings
+public sealed class TokenCacheSettings
 {
     /// <summary>The longest a validated token is reused; 00:00:00 turns the cache off.</summary>
     public TimeSpan MaxAge { get; set; } = TimeSpan.FromMinutes(1);
@@ -194,10 +233,11 @@ internal sealed class TokenCacheSettings
     /// <summary>Longer tokens are validated every time and never kept, so the cache's memory stays bounded.</summary>
     public int MaxTokenLength { get; set; } = 8 * 1024;
 
-    public bool Enabled => MaxAge > TimeSpan.Zero;
+    internal bool Enabled => MaxAge > TimeSpan.Zero;
 }
 
-internal sealed class RedisSettings
+/// <summary><c>Gateway:Redis</c>: Redis as the shared level of the cache, its timeouts, and what protects the key ring kept there.</summary>
+public sealed class RedisSettings
 {
     /// <summary>A StackExchange.Redis configuration string; without it the cache is in-process only.</summary>
     public string? Configuration { get; set; }
@@ -230,10 +270,11 @@ internal sealed class RedisSettings
     public bool AllowUnprotectedKeyRing { get; set; }
 
     /// <summary>True when something that never enters Redis protects the key ring.</summary>
-    public bool KeyRingProtected => KeyRingCertificatePath is not null || KeyRingKey is not null;
+    internal bool KeyRingProtected => KeyRingCertificatePath is not null || KeyRingKey is not null;
 }
 
-internal sealed class CacheSettings
+/// <summary><c>Gateway:Cache</c>: how long exchanged credentials are kept, and how many in memory.</summary>
+public sealed class CacheSettings
 {
     /// <summary>An entry ends this long before the earlier of the credential's and the caller token's expiry.</summary>
     public TimeSpan SafetyMargin { get; set; } = TimeSpan.FromSeconds(60);
@@ -245,7 +286,8 @@ internal sealed class CacheSettings
     public float EagerRefreshThreshold { get; set; } = 0.8f;
 }
 
-internal sealed class DelegationSettings
+/// <summary><c>Gateway:Delegation</c>: how long a call to an identity provider may take, its retry, and its circuit breaker.</summary>
+public sealed class DelegationSettings
 {
     /// <summary>How long one call to an identity provider may take before it counts as unavailable.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(5);
@@ -275,5 +317,5 @@ internal sealed class DelegationSettings
     /// The most one exchange may take, every attempt and the pause between them included. No request
     /// waits longer than this (plus a little for the cache) for a credential, whatever its place in line.
     /// </summary>
-    public TimeSpan ExchangeBudget => Timeout * Attempts + MaxRetryDelay;
+    internal TimeSpan ExchangeBudget => Timeout * Attempts + MaxRetryDelay;
 }
