@@ -167,8 +167,8 @@ internal sealed partial class GatewayJwtBearerEvents : JwtBearerEvents
             TokenDateException => TokenDateException.Description,
             TokenPayloadException refused => refused.Message,
 
-            // IdentityModel leaves the audience out of the exception, and JwtBearer would quote it as '(null)'.
-            { } failure when Find<SecurityTokenInvalidAudienceException>(failure) is { InvalidAudience: null } => InvalidAudienceDescription,
+            // JwtBearer would quote the token's aud ('(null)' or 'empty' when IdentityModel leaves it out): the gateway's own words instead.
+            { } failure when Find<SecurityTokenInvalidAudienceException>(failure) is not null => InvalidAudienceDescription,
             _ => string.IsNullOrEmpty(context.ErrorDescription) ? null : BearerChallenge.SafeDescription(context.ErrorDescription),
         };
         http.Response.Headers.Append(HeaderNames.WWWAuthenticate, BearerChallenge.Build(context.Error, description));

@@ -73,14 +73,25 @@ internal readonly record struct TokenPayload(bool Readable, string? Issuer, stri
             }
 
             var read = Read(buffer.AsSpan(0, written));
+            if (read is not { Readable: true, Refusal: null })
+            {
+                return read;
+            }
 
-            // The header too (RFC 7515 section 4: its names must be unique): {"alg":"none","alg":"RS256"} is read as the
-            // one or the other depending on the parser. A header that is no JSON object is left to the validation to refuse.
-            return read is { Readable: true, Refusal: null }
-                && Base64Url.DecodeFromChars(token.AsSpan(0, first), buffer, out _, out written) == OperationStatus.Done
-                && HeaderNamesAMemberTwice(buffer.AsSpan(0, written))
-                    ? read with { Refusal = DuplicateClaim }
-                    : read;
+            // The header too: one JSON object and nothing after it (IdentityModel reads the first object of
+            // {"alg":"RS256"}garbage), each name once (RFC 7515 section 4: {"alg":"none","alg":"RS256"} is read as the one
+            // or the other depending on the parser).
+            if (Base64Url.DecodeFromChars(token.AsSpan(0, first), buffer, out _, out written) != OperationStatus.Done)
+            {
+                return Unreadable;
+            }
+
+            return ReadHeader(buffer.AsSpan(0, written)) switch
+            {
+                HeaderShape.Unreadable => Unreadable,
+                HeaderShape.DuplicateMember => read with { Refusal = DuplicateClaim },
+                _ => read,
+            };
         }
         finally
         {
@@ -88,17 +99,30 @@ internal readonly record struct TokenPayload(bool Readable, string? Issuer, stri
         }
     }
 
-    private static bool HeaderNamesAMemberTwice(ReadOnlySpan<byte> json)
+    private static HeaderShape ReadHeader(ReadOnlySpan<byte> json)
     {
         try
         {
             var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 64 });
-            return reader.Read() && reader.TokenType == JsonTokenType.StartObject && HasNestedDuplicate(ref reader);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return HeaderShape.Unreadable;
+            }
+
+            var duplicate = HasNestedDuplicate(ref reader);
+            return reader.Read() ? HeaderShape.Unreadable : duplicate ? HeaderShape.DuplicateMember : HeaderShape.Good;
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
-            return false;
+            return HeaderShape.Unreadable;
         }
+    }
+
+    private enum HeaderShape
+    {
+        Good,
+        DuplicateMember,
+        Unreadable,
     }
 
     internal static TokenPayload Read(ReadOnlySpan<byte> json)

@@ -5,7 +5,8 @@ namespace WamsGateway.Configuration;
 /// <summary>
 /// YARP's routes against the gateway's options: a route that names an API names one that is defined and that its
 /// authorization policy suits, and its traffic policies are ones the gateway defines. Routes are read from every YARP
-/// configuration provider, so an edit that removes an API still named by a route is refused.
+/// configuration provider, so an edit that removes an API still named by a route is refused. Each cluster destination's
+/// address is an absolute http(s) URL: YARP takes any text and would answer 502 to every request on its routes.
 /// </summary>
 internal sealed class RouteBindingsValidator : GatewaySettingsValidator
 {
@@ -25,6 +26,17 @@ internal sealed class RouteBindingsValidator : GatewaySettingsValidator
     {
         foreach (var provider in _services.GetServices<Yarp.ReverseProxy.Configuration.IProxyConfigProvider>())
         {
+            foreach (var cluster in provider.GetConfig().Clusters)
+            {
+                foreach (var (name, destination) in cluster.Destinations ?? new Dictionary<string, Yarp.ReverseProxy.Configuration.DestinationConfig>())
+                {
+                    if (!Uri.TryCreate(destination.Address, UriKind.Absolute, out var address) || (address.Scheme != Uri.UriSchemeHttp && address.Scheme != Uri.UriSchemeHttps))
+                    {
+                        problems.Add($"ReverseProxy:Clusters:{cluster.ClusterId}:Destinations:{name}:Address: '{destination.Address}' is not an absolute http or https URL.");
+                    }
+                }
+            }
+
             foreach (var route in provider.GetConfig().Routes)
             {
                 TrafficPolicy.TrafficPolicyValidator.ValidateRoute(options, route, problems);

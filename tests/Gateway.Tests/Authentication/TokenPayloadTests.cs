@@ -43,6 +43,25 @@ public sealed class TokenPayloadTests
         Assert.Equal(new TokenPayload(true, "https://a/", null, null), payload);
     }
 
+    [Theory]
+    [InlineData("""{"alg":"RS256","kid":"k"}""", true, null)]
+    [InlineData("""{"alg":"RS256","kid":"k"}garbage""", false, null)]
+    [InlineData("""{"alg":"RS256"} {"alg":"none"}""", false, null)]
+    [InlineData("""["RS256"]""", false, null)]
+    [InlineData("""not json""", false, null)]
+    [InlineData("""{"alg":"none","alg":"RS256"}""", true, TokenPayload.DuplicateClaim)]
+    public void Read_TheHeader_MustBeOneJsonObject_EachNameOnce(string header, bool readable, string? refusal)
+    {
+        var token = Part(header) + "." + Part("""{"iss":"https://a/","sub":"alice"}""") + ".c2ln";
+
+        var payload = TokenPayload.Read(token);
+
+        Assert.Equal(readable, payload.Readable);
+        Assert.Equal(refusal, payload.Refusal);
+
+        static string Part(string json) => System.Buffers.Text.Base64Url.EncodeToString(Encoding.UTF8.GetBytes(json));
+    }
+
     [Fact]
     public void Read_SameNameInDifferentObjects_IsNoDuplicate()
     {

@@ -53,6 +53,20 @@ public sealed class ConfigurationValidationTests
     }
 
     [Theory]
+    [InlineData("not a uri")]
+    [InlineData("/relative/path")]
+    [InlineData("ftp://files.example.com/")]
+    public void Build_ClusterDestinationThatIsNoHttpUrl_IsRefused(string address)
+    {
+        var config = GatewayConfig.Default("https://tenant.example.com/", Backend);
+        config["ReverseProxy"]!["Clusters"]!["backend"]!["Destinations"]!["d1"]!["Address"] = address;
+
+        var ex = Assert.Throws<GatewayConfigurationException>(() => Build(config));
+
+        Assert.Contains(ex.Problems, p => p.StartsWith("ReverseProxy:Clusters:backend:Destinations:d1:Address:", StringComparison.Ordinal));
+    }
+
+    [Theory]
     [InlineData("Audiences", "[]", "Gateway:Authentication:Audiences")]
     [InlineData("ClockSkew", "\"00:10:00\"", "Gateway:Authentication:ClockSkew")]
     [InlineData("RequireHttpsMetadata", "\"maybe\"", "Gateway:Authentication:RequireHttpsMetadata")]

@@ -38,7 +38,7 @@ internal sealed partial class KeyRingEntryFilter
     public const int MaxEntryLength = 64 * 1024;
 
     /// <summary>How far in the future a revocation of every key may be dated (clocks of replicas differ) before it is left out.</summary>
-    public static readonly TimeSpan RevocationClockSkew = TimeSpan.FromMinutes(1);
+    public static readonly TimeSpan RevocationClockSkew = TimeSpan.FromSeconds(5);
 
     /// <summary>How many ignored entries are remembered as already logged; past that, one more line says so and no more.</summary>
     public const int MaxRemembered = 1024;
