@@ -4,19 +4,24 @@ namespace WamsGateway.Assertions;
 /// The gateway's assertion keys as every replica sees them: loaded from the store once per key period
 /// (the next period's key made a whole period ahead), then served from memory, and read again every
 /// <see cref="RecheckInterval"/>. A store that lost the period's key (Redis flushed, failed over, restarted
-/// without persistence) is given back the key this replica signs with, so the fleet keeps one key; when
-/// the store holds another replica's key, this replica adopts it and keeps publishing its own until the
-/// last assertion it signed with it has expired.
+/// without persistence) is given back the key this replica signs with, so the fleet keeps one key. When
+/// the store holds a key this replica has never published, made by a replica that started while the store
+/// had lost the fleet's: if this replica's own key has been published for a whole key-set cache lifetime
+/// (<see cref="AssertionSettings.JwksMaxAge"/>, so backends know it), it puts its own back over it and the
+/// newcomer follows; otherwise it adopts the stored key and keeps publishing its own until the last
+/// assertion it signed with it has expired.
 /// </summary>
 internal sealed partial class AssertionKeyRing : IDisposable
 {
-    public static readonly TimeSpan RecheckInterval = TimeSpan.FromMinutes(1);
+    /// <summary>How often the store is read again while requests come: one read per replica and key slot.</summary>
+    public static readonly TimeSpan RecheckInterval = TimeSpan.FromSeconds(5);
 
     private readonly IAssertionKeyStore _store;
     private readonly TimeProvider _time;
     private readonly string _algorithm;
     private readonly SemaphoreSlim _loading = new(1, 1);
     private readonly ILogger<AssertionKeyRing> _logger;
+    private readonly Dictionary<string, DateTimeOffset> _publishedSince = new(StringComparer.Ordinal);
     private volatile AssertionKeySet? _current;
     private int _rechecking;
 
@@ -68,6 +73,7 @@ internal sealed partial class AssertionKeyRing : IDisposable
             var signing = await GetOrAddAsync(generation, before?.Next.Generation == generation ? before.Next : null, cancellationToken);
             var next = await GetOrAddAsync(generation + 1, null, cancellationToken);
             var set = new AssertionKeySet(Schedule, previous, signing, next, Carried(before), _time.GetUtcNow() + RecheckInterval);
+            Published(set);
             _current = set;
             Log.Loaded(_logger, signing.KeyId, Schedule.Start(generation + 1), next.KeyId);
             return set;
@@ -102,8 +108,8 @@ internal sealed partial class AssertionKeyRing : IDisposable
             try
             {
                 // Whoever finds the slot empty puts back the key it already signs with, not a new one.
-                signing = await GetOrAddAsync(set.Signing.Generation, set.Signing, cancellationToken);
-                next = await GetOrAddAsync(set.Next.Generation, set.Next, cancellationToken);
+                signing = await SettleAsync(set.Signing, now, cancellationToken);
+                next = await SettleAsync(set.Next, now, cancellationToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -121,6 +127,7 @@ internal sealed partial class AssertionKeyRing : IDisposable
             }
 
             var rechecked = new AssertionKeySet(Schedule, set.Previous, signing, next, superseded, now + RecheckInterval);
+            Published(rechecked);
             _current = rechecked;
             return rechecked;
         }
@@ -128,6 +135,41 @@ internal sealed partial class AssertionKeyRing : IDisposable
         {
             Volatile.Write(ref _rechecking, 0);
             _loading.Release();
+        }
+    }
+
+    /// <summary>
+    /// The key the store holds for <paramref name="own"/>'s period, or <paramref name="own"/> put back over it: when the stored
+    /// key is one this replica never published and its own has been published long enough for backends to know it.
+    /// </summary>
+    private async Task<AssertionKey> SettleAsync(AssertionKey own, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var stored = await GetOrAddAsync(own.Generation, own, cancellationToken);
+        if (stored.KeyId == own.KeyId || _publishedSince.ContainsKey(stored.KeyId)
+            || !_publishedSince.TryGetValue(own.KeyId, out var since) || now - since < AssertionSettings.JwksMaxAge)
+        {
+            return stored;
+        }
+
+        var slot = Schedule.Slot(_algorithm, own.Generation);
+        await _store.SetAsync(slot, own, cancellationToken);
+        Log.PutBackOverNewcomer(_logger, slot, own.KeyId, stored.KeyId);
+        return own;
+    }
+
+    /// <summary>Notes when this replica began publishing each key of <paramref name="set"/>, and forgets keys it no longer publishes.</summary>
+    private void Published(AssertionKeySet set)
+    {
+        var now = _time.GetUtcNow();
+        var keys = new[] { set.Previous, set.Signing, set.Next }.OfType<AssertionKey>().Concat(set.Superseded.Select(s => s.Key)).Select(k => k.KeyId).ToHashSet(StringComparer.Ordinal);
+        foreach (var keyId in keys)
+        {
+            _publishedSince.TryAdd(keyId, now);
+        }
+
+        foreach (var keyId in _publishedSince.Keys.Where(k => !keys.Contains(k)).ToList())
+        {
+            _publishedSince.Remove(keyId);
         }
     }
 
@@ -168,6 +210,9 @@ internal sealed partial class AssertionKeyRing : IDisposable
 
         [LoggerMessage(602, LogLevel.Warning, "The fleet's assertion key for this period is {KeyId}, not {OwnKeyId} which this replica signed with: signing with the fleet's from now on; {OwnKeyId} stays published until its assertions have expired.")]
         public static partial void Adopted(ILogger logger, string keyId, string ownKeyId);
+
+        [LoggerMessage(604, LogLevel.Warning, "The key store held {NewKeyId} for {Slot}, a key this replica never published (a replica that started while the store had lost the fleet's key made it); put back {KeyId}, which backends already know.")]
+        public static partial void PutBackOverNewcomer(ILogger logger, string slot, string keyId, string newKeyId);
 
         [LoggerMessage(603, LogLevel.Warning, "The assertion key store could not be read again ({Error}: {Reason}); the loaded keys go on signing.")]
         public static partial void RecheckFailed(ILogger logger, string error, string reason);

@@ -47,6 +47,21 @@ internal sealed partial class FileAssertionKeyStore : IAssertionKeyStore, IDispo
         }
     }
 
+    public async Task SetAsync(string slot, AssertionKey key, CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken);
+        try
+        {
+            var keys = await ReadAsync(cancellationToken);
+            keys[slot] = key.Material;
+            await WriteAsync(Prune(keys, slot), cancellationToken);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
     public async Task<AssertionKey?> GetAsync(string slot, Func<byte[], AssertionKey?> read, CancellationToken cancellationToken)
     {
         await _lock.WaitAsync(cancellationToken);

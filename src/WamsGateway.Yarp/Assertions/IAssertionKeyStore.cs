@@ -16,6 +16,9 @@ internal interface IAssertionKeyStore
 
     /// <summary>The key kept in <paramref name="slot"/>, or null; never makes one.</summary>
     Task<AssertionKey?> GetAsync(string slot, Func<byte[], AssertionKey?> read, CancellationToken cancellationToken);
+
+    /// <summary>Keeps <paramref name="key"/> in <paramref name="slot"/>, whatever is there (<see cref="AssertionKeyRing"/> decides when).</summary>
+    Task SetAsync(string slot, AssertionKey key, CancellationToken cancellationToken);
 }
 
 /// <summary>No Redis and no <c>KeyFile</c>: keys made in this process, for a single replica; a restart makes new ones.</summary>
@@ -43,5 +46,15 @@ internal sealed class MemoryAssertionKeyStore : IAssertionKeyStore
         {
             return Task.FromResult(_keys.GetValueOrDefault(slot));
         }
+    }
+
+    public Task SetAsync(string slot, AssertionKey key, CancellationToken cancellationToken)
+    {
+        lock (_keys)
+        {
+            _keys[slot] = key;
+        }
+
+        return Task.CompletedTask;
     }
 }

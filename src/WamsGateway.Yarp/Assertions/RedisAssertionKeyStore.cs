@@ -81,6 +81,9 @@ internal sealed partial class RedisAssertionKeyStore : IAssertionKeyStore
         return stored is null ? null : Open(slot, stored, read);
     }
 
+    public Task SetAsync(string slot, AssertionKey key, CancellationToken cancellationToken) =>
+        _connection.Multiplexer.GetDatabase().StringSetAsync(_prefix + slot, Seal(slot, key.Material), _keep).WaitAsync(cancellationToken);
+
     private byte[] Seal(string slot, byte[] material) => _protector.CreateProtector(slot).Protect(material);
 
     private AssertionKey? Open(string slot, byte[] stored, Func<byte[], AssertionKey?> read)

@@ -133,7 +133,7 @@ public sealed class AssertionFleetTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AReplicaThatMadeItsOwnKey_AfterRedisLostTheFleets_IsFollowedByEveryReplicaWithinAMinute()
+    public async Task AReplicaThatMadeItsOwnKey_AfterRedisLostAKeyBackendsMayNotKnowYet_IsFollowedByEveryReplica()
     {
         var token = _fleet.LongLivedToken();
         var fleetKey = await RecordedKeyIdAsync(_fleet.Gateways[0], token);
@@ -146,14 +146,48 @@ public sealed class AssertionFleetTests : IAsyncLifetime
         _fleet.Clocks[0].Advance(AssertionKeyRing.RecheckInterval);
         _fleet.Clocks[1].Advance(AssertionKeyRing.RecheckInterval);
 
-        Assert.Equal(newcomer.KeyId, await RecordedKeyIdAsync(_fleet.Gateways[0], token));
-        Assert.Equal(newcomer.KeyId, await RecordedKeyIdAsync(_fleet.Gateways[1], token));
+        // Another caller's token: an assertion signed now, not one reused from before.
+        var after = _fleet.LongLivedToken("auth0|carol");
+        Assert.Equal(newcomer.KeyId, await RecordedKeyIdAsync(_fleet.Gateways[0], after));
+        Assert.Equal(newcomer.KeyId, await RecordedKeyIdAsync(_fleet.Gateways[1], after));
         Assert.Contains(fleetKey, await KeyIdsAsync(_fleet.Gateways[0]));
         Assert.Contains(_logs.Lines, l => l.Contains("The fleet's assertion key for this period is", StringComparison.Ordinal));
 
         // The key it stopped signing with stays published until the assertions it signed have expired.
         _fleet.Clocks[0].Advance(AssertionSettings.MaxLifetime + AssertionKeySchedule.ClockAllowance);
         Assert.DoesNotContain(fleetKey, await KeyIdsAsync(_fleet.Gateways[0]));
+    }
+
+    [Fact]
+    public async Task AKeyBackendsAlreadyKnow_IsPutBackOverOneANewcomerMade_AndTheFleetKeepsSigningWithIt()
+    {
+        // The fleet publishes this period's key and the next one; then, well into the next period, backends know its key.
+        var token = _fleet.LongLivedToken();
+        Assert.Equal(await RecordedKeyIdAsync(_fleet.Gateways[0], token), await RecordedKeyIdAsync(_fleet.Gateways[1], token));
+        foreach (var clock in _fleet.Clocks)
+        {
+            clock.Advance(UntilNextPeriod(clock) + AssertionSettings.JwksMaxAge + TimeSpan.FromSeconds(1));
+        }
+
+        token = _fleet.LongLivedToken("auth0|bob");
+        var fleetKey = await RecordedKeyIdAsync(_fleet.Gateways[0], token);
+        Assert.Equal(fleetKey, await RecordedKeyIdAsync(_fleet.Gateways[1], token));
+
+        // Redis lost the key, and a replica that started meanwhile made one no backend has seen.
+        await DeleteCurrentSlotAsync();
+        var newcomer = await _fleet.Gateways[1].Services.GetRequiredService<IAssertionKeyStore>().GetOrAddAsync(CurrentSlot(),
+            m => AssertionKey.FromMaterial(m, "ES256", 0), () => AssertionKey.Create("ES256", 0), CancellationToken.None);
+        _fleet.Clocks[0].Advance(AssertionKeyRing.RecheckInterval);
+        _fleet.Clocks[1].Advance(AssertionKeyRing.RecheckInterval);
+
+        var after = _fleet.LongLivedToken("auth0|carol");
+        Assert.Equal(fleetKey, await RecordedKeyIdAsync(_fleet.Gateways[0], after));
+        Assert.Equal(fleetKey, await RecordedKeyIdAsync(_fleet.Gateways[1], after));
+        var stored = await _fleet.Gateways[1].Services.GetRequiredService<IAssertionKeyStore>()
+            .GetAsync(CurrentSlot(), m => AssertionKey.FromMaterial(m, "ES256", 0), CancellationToken.None);
+        Assert.Equal(fleetKey, stored?.KeyId);
+        Assert.Contains(_logs.Lines, l => l.Contains("a key this replica never published", StringComparison.Ordinal) && l.Contains(newcomer.KeyId, StringComparison.Ordinal));
+        Assert.DoesNotContain(newcomer.KeyId, await KeyIdsAsync(_fleet.Gateways[0]));
     }
 
     [Fact]
