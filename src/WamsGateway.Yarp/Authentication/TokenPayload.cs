@@ -164,19 +164,7 @@ internal readonly record struct TokenPayload(bool Readable, string? Issuer, stri
 
                 try
                 {
-                    var hash = XxHash3.HashToUInt64(name);
-                    if (members < StackMembers)
-                    {
-                        duplicate |= seen[..members].Contains(hash);
-                        seen[members] = hash;
-                    }
-                    else
-                    {
-                        more ??= [.. seen];
-                        duplicate |= !more.Add(hash);
-                    }
-
-                    members++;
+                    duplicate |= SeenBefore(XxHash3.HashToUInt64(name), seen, ref more, ref members);
                     var member = name.SequenceEqual("iss"u8) ? Member.Issuer
                         : name.SequenceEqual("sub"u8) ? Member.Subject
                         : name.SequenceEqual("email"u8) ? Member.Email
@@ -272,24 +260,34 @@ internal readonly record struct TokenPayload(bool Readable, string? Issuer, stri
         var members = 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var hash = HashName(ref reader);
-            if (members < NestedStackMembers)
-            {
-                duplicate |= seen[..members].Contains(hash);
-                seen[members] = hash;
-            }
-            else
-            {
-                more ??= [.. seen];
-                duplicate |= !more.Add(hash);
-            }
-
-            members++;
+            duplicate |= SeenBefore(HashName(ref reader), seen, ref more, ref members);
             reader.Read();
             duplicate |= HasNestedDuplicate(ref reader);
         }
 
         return duplicate;
+    }
+
+    /// <summary>
+    /// Whether an object's member name (hashed) came before in it; notes it. The first names go in <paramref name="seen"/>
+    /// (on the stack), the rest in <paramref name="more"/>, made when <paramref name="seen"/> is full.
+    /// </summary>
+    private static bool SeenBefore(ulong hash, Span<ulong> seen, ref HashSet<ulong>? more, ref int members)
+    {
+        bool before;
+        if (members < seen.Length)
+        {
+            before = seen[..members].Contains(hash);
+            seen[members] = hash;
+        }
+        else
+        {
+            more ??= [.. seen];
+            before = !more.Add(hash);
+        }
+
+        members++;
+        return before;
     }
 
     /// <summary>The member name the reader is on, unescaped, hashed.</summary>

@@ -139,12 +139,7 @@ public sealed class AssertionFleetTests : IAsyncLifetime
         var fleetKey = await RecordedKeyIdAsync(_fleet.Gateways[0], token);
         Assert.Equal(fleetKey, await RecordedKeyIdAsync(_fleet.Gateways[1], token));
 
-        // As a replica starting while the slot is empty would: a new key for the current period, in Redis.
-        await DeleteCurrentSlotAsync();
-        var newcomer = await _fleet.Gateways[1].Services.GetRequiredService<IAssertionKeyStore>().GetOrAddAsync(CurrentSlot(),
-            m => AssertionKey.FromMaterial(m, "ES256", 0), () => AssertionKey.Create("ES256", 0), CancellationToken.None);
-        _fleet.Clocks[0].Advance(AssertionKeyRing.RecheckInterval);
-        _fleet.Clocks[1].Advance(AssertionKeyRing.RecheckInterval);
+        var newcomer = await NewcomersKeyAsync();
 
         // Another caller's token: an assertion signed now, not one reused from before.
         var after = _fleet.LongLivedToken("auth0|carol");
@@ -173,12 +168,7 @@ public sealed class AssertionFleetTests : IAsyncLifetime
         var fleetKey = await RecordedKeyIdAsync(_fleet.Gateways[0], token);
         Assert.Equal(fleetKey, await RecordedKeyIdAsync(_fleet.Gateways[1], token));
 
-        // Redis lost the key, and a replica that started meanwhile made one no backend has seen.
-        await DeleteCurrentSlotAsync();
-        var newcomer = await _fleet.Gateways[1].Services.GetRequiredService<IAssertionKeyStore>().GetOrAddAsync(CurrentSlot(),
-            m => AssertionKey.FromMaterial(m, "ES256", 0), () => AssertionKey.Create("ES256", 0), CancellationToken.None);
-        _fleet.Clocks[0].Advance(AssertionKeyRing.RecheckInterval);
-        _fleet.Clocks[1].Advance(AssertionKeyRing.RecheckInterval);
+        var newcomer = await NewcomersKeyAsync();
 
         var after = _fleet.LongLivedToken("auth0|carol");
         Assert.Equal(fleetKey, await RecordedKeyIdAsync(_fleet.Gateways[0], after));
@@ -236,6 +226,23 @@ public sealed class AssertionFleetTests : IAsyncLifetime
     {
         var schedule = _fleet.Gateways[0].Services.GetRequiredService<AssertionKeyRing>().Schedule;
         return schedule.Slot("ES256", schedule.GenerationAt(_fleet.Clocks[0].GetUtcNow()));
+    }
+
+    /// <summary>
+    /// As a replica starting while Redis had lost the period's key would do: a new key for the current period, in Redis,
+    /// that no backend has seen; then the fleet's replicas are due to read the store again.
+    /// </summary>
+    private async Task<AssertionKey> NewcomersKeyAsync()
+    {
+        await DeleteCurrentSlotAsync();
+        var newcomer = await _fleet.Gateways[1].Services.GetRequiredService<IAssertionKeyStore>().GetOrAddAsync(CurrentSlot(),
+            m => AssertionKey.FromMaterial(m, "ES256", 0), () => AssertionKey.Create("ES256", 0), CancellationToken.None);
+        foreach (var clock in _fleet.Clocks)
+        {
+            clock.Advance(AssertionKeyRing.RecheckInterval);
+        }
+
+        return newcomer;
     }
 
     private async Task DeleteCurrentSlotAsync()
