@@ -6,6 +6,9 @@
 #   direct      nginx itself (the one backend every scenario reaches)
 #   yarp        plain YARP: same Yarp.ReverseProxy version, one route, no logging (bench/PlainYarp)
 #   yarp-otel   the same with the gateway's OpenTelemetry setup, to price telemetry apart
+#   diy         yarp-otel plus what a team writes by hand instead of the gateway: stock JwtBearer
+#               validating every request, a fallback policy requiring a user, sub in X-User-Id
+#   diy-users   the same, the BENCH_USERS distinct users' tokens round robin
 #   anon        the gateway, an anonymous route, no token
 #   none        the gateway, an Exchange None route: token validation and identity headers
 #   hot         the gateway, a TokenExchange route with the credential cached (the hot path)
@@ -78,6 +81,8 @@ start authority dotnet src/LocalAuthority/$bin/LocalAuthority.dll --contentRoot 
   --urls http://127.0.0.1:5310 --LocalAuthority:KeyFile="$PWD/$run/signing-keys.json" --Logging:LogLevel:Default=Warning
 start yarp dotnet bench/PlainYarp/$bin/PlainYarp.dll --urls http://127.0.0.1:5302 --backend http://127.0.0.1:5301/
 start yarp-otel dotnet bench/PlainYarp/$bin/PlainYarp.dll --urls http://127.0.0.1:5303 --backend http://127.0.0.1:5301/ --otel
+start diy dotnet bench/PlainYarp/$bin/PlainYarp.dll --urls http://127.0.0.1:5307 --backend http://127.0.0.1:5301/ --otel \
+  --jwt-authority http://127.0.0.1:5310/ --jwt-audience https://orders.local
 gateway() {
   local name=$1 port=$2; shift 2
   start "$name" dotnet src/Gateway/$bin/WamsGateway.dll --contentRoot "$PWD/src/Gateway/$bin" \
@@ -91,7 +96,7 @@ gateway gateway-memory 5306
 
 wait_for http://127.0.0.1:5301/
 wait_for http://127.0.0.1:5310/.well-known/openid-configuration
-for port in 5302 5303; do wait_for "http://127.0.0.1:$port/"; done
+for port in 5302 5303 5307; do wait_for "http://127.0.0.1:$port/"; done
 for port in 5304 5305 5306; do wait_for "http://127.0.0.1:$port/healthz/ready"; done
 
 tool=bench/BenchTool/$bin/BenchTool.dll
@@ -111,6 +116,8 @@ scenarios=(
   "direct|http://127.0.0.1:5301/|"
   "yarp|http://127.0.0.1:5302/|"
   "yarp-otel|http://127.0.0.1:5303/|"
+  "diy|http://127.0.0.1:5307/|$hot"
+  "diy-users|http://127.0.0.1:5307/|cold"
   "anon|http://127.0.0.1:5304/anon/|"
   "none|http://127.0.0.1:5304/none/|$hot"
   "hot|http://127.0.0.1:5304/hot/|$hot"
@@ -158,6 +165,8 @@ nginx_master=$(server_pid "nginx.*$PWD/$run")
 serving[direct]="$nginx_master $(pgrep -P "$nginx_master" | tr '\n' ' ')"
 serving[yarp]=$(server_pid "PlainYarp.dll --urls http://127.0.0.1:5302")
 serving[yarp-otel]=$(server_pid "PlainYarp.dll --urls http://127.0.0.1:5303")
+serving[diy]=$(server_pid "PlainYarp.dll --urls http://127.0.0.1:5307")
+serving[diy-users]=${serving[diy]}
 for name in anon none hot hot-assert hot-bound hot-limited cold; do serving[$name]=$(gateway_pid 5304); done
 serving[hot-redis]=$(gateway_pid 5305)
 serving[hot-limited-fleet]=$(gateway_pid 5305)
@@ -239,15 +248,18 @@ awk -F'\t' -v date="$date" -v cpu="$cpu" -v cores="$(nproc)" -v rounds="$rounds"
     if ($7 > 0) { cpu_us[$1] = cpu_us[$1] " " $8 / $7; authority_us[$1] = authority_us[$1] " " $9 / $7 } }
   END {
     base = median(rps["yarp"]); base99 = median(p99["yarp"]); base_cpu = median(cpu_us["yarp"])
+    otel = median(rps["yarp-otel"]); diy = median(rps["diy"]); diy_users = median(rps["diy-users"])
     printf "# Gateway benchmark, %s\n\n%s cores (%s); servers on one core, wrk on the other; %s interleaved rounds of %s, %s connections; medians. ", date, cores, cpu, rounds, duration, conns > md
     printf "CPU: the serving process'"'"'s user and system time per request (nginx'"'"'s for direct); allocated: bytes per request from the runtime'"'"'s own counter, in a separate short run.\n\n" >> md
-    printf "| scenario | requests/s | vs plain YARP | p50 ms | p99 ms | p99 - YARP p99 | CPU µs/request | vs plain YARP | allocated B/request | non-2xx |\n|---|---|---|---|---|---|---|---|---|---|\n" >> md
+    printf "| scenario | requests/s | vs plain YARP | vs yarp-otel | vs diy | p50 ms | p99 ms | p99 - YARP p99 | CPU µs/request | vs plain YARP | allocated B/request | non-2xx |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n" >> md
     printf "{\n  \"date\": \"%s\", \"cores\": %s, \"cpu\": \"%s\", \"rounds\": %s, \"duration\": \"%s\", \"connections\": %s,\n  \"scenarios\": {\n", date, cores, cpu, rounds, duration, conns > js
     for (k = 1; k <= count; k++) {
       s = order[k]; r = median(rps[s]); a = median(p50[s]); b = median(p99[s]); c = median(cpu_us[s])
       alloc = (s in allocated) ? allocated[s] : "n/a"
-      printf "| %s | %.0f | %.2f | %.2f | %.2f | %+.2f | %.0f | %.2f | %s | %d |\n", s, r, r / base, a, b, b - base99, c, base_cpu / c, alloc, errors[s] >> md
-      printf "    \"%s\": { \"rps\": %.0f, \"ratio\": %.3f, \"p50_ms\": %.3f, \"p99_ms\": %.3f, \"cpu_us_per_request\": %.1f, \"cpu_ratio\": %.3f, \"allocated_bytes_per_request\": %s, \"non2xx\": %d }%s\n", s, r, r / base, a, b, c, base_cpu / c, (alloc == "n/a" ? "null" : alloc), errors[s], (k < count ? "," : "") >> js
+      # The diy yardstick with the same tokens: one user's token for diy, distinct users' for diy-users and cold.
+      d = (s == "cold" || s == "diy-users") ? diy_users : diy
+      printf "| %s | %.0f | %.2f | %.2f | %.2f | %.2f | %.2f | %+.2f | %.0f | %.2f | %s | %d |\n", s, r, r / base, r / otel, r / d, a, b, b - base99, c, base_cpu / c, alloc, errors[s] >> md
+      printf "    \"%s\": { \"rps\": %.0f, \"ratio\": %.3f, \"ratio_otel\": %.3f, \"ratio_diy\": %.3f, \"p50_ms\": %.3f, \"p99_ms\": %.3f, \"cpu_us_per_request\": %.1f, \"cpu_ratio\": %.3f, \"allocated_bytes_per_request\": %s, \"non2xx\": %d }%s\n", s, r, r / base, r / otel, r / d, a, b, c, base_cpu / c, (alloc == "n/a" ? "null" : alloc), errors[s], (k < count ? "," : "") >> js
     }
     exchange_us = median(cpu_us["cold"]) - median(cpu_us["hot"]); authority = median(authority_us["cold"])
     printf "\nCold path: each request one validation and one exchange. The gateway spends %.0f µs of CPU more per request than on the hot path (the validation, the token request, the cache write); the local authority spends %.0f µs per exchange, on the same core.", exchange_us, authority >> md
