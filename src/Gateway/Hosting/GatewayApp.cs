@@ -43,6 +43,7 @@ public static class GatewayApp
         app.UseAuthorization();
         app.MapWamsGatewayHealthChecks().OnManagementListener();
         app.MapWamsGatewayMetrics();
+        app.MapWamsGatewayDashboard();
         app.MapWamsGatewayAssertionKeys();
         app.MapReverseProxy(proxy => proxy.UseWamsGateway());
         return app;

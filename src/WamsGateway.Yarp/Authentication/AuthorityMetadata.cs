@@ -65,6 +65,9 @@ internal sealed partial class AuthorityMetadata : IConfigurationManager<OpenIdCo
     /// <summary>True while the last attempt to refresh a document already in hand failed.</summary>
     public bool LastRefreshFailed { get; private set; }
 
+    /// <summary>When the discovery document and keys were last read successfully; null while never.</summary>
+    public DateTimeOffset? LastRefreshed { get; private set; }
+
     /// <summary>How many times the document and keys were fetched, successfully or not.</summary>
     public int FetchCount { get; private set; }
 
@@ -112,6 +115,7 @@ internal sealed partial class AuthorityMetadata : IConfigurationManager<OpenIdCo
                 Interlocked.Exchange(ref _staleAfterUtcTicks, (_time.GetUtcNow() + _settings.MetadataRefreshInterval).UtcTicks);
                 _lastFailureReason = null;
                 LastRefreshFailed = false;
+                LastRefreshed = _time.GetUtcNow();
                 _meter?.AuthorityMetadataRead(_name, "ok");
                 _meter?.AuthorityKeysRefreshed(_name, _time.GetUtcNow());
                 Log.MetadataFetched(_logger, _name, _address, configuration.SigningKeys.Count);

@@ -10,6 +10,7 @@ public sealed class TokenExchangeOptions : BearerExchangeOptions
     public string? ClientId { get; set; }
 
     /// <summary>Its secret. Never logged.</summary>
+    [Secret]
     public string? ClientSecret { get; set; }
 
     /// <summary>How the gateway authenticates to the token endpoint: <c>Basic</c> (default) or <c>Body</c>.</summary>

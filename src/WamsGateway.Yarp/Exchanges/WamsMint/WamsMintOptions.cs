@@ -4,6 +4,7 @@ namespace WamsGateway.Exchanges.WamsMint;
 public sealed class WamsMintOptions : BearerExchangeOptions
 {
     /// <summary>The WAMS master key the backend validates <c>X-ZUMO-AUTH</c> with. Never logged.</summary>
+    [Secret]
     public string? MasterKey { get; set; }
 
     /// <summary>The token's lifetime, never past the caller's own; default one hour.</summary>

@@ -1,0 +1,183 @@
+using System.Reflection;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using WamsGateway.Authentication;
+using WamsGateway.Caching;
+using WamsGateway.Configuration;
+using WamsGateway.Exchanges;
+using Yarp.ReverseProxy;
+
+namespace WamsGateway.State;
+
+/// <summary>
+/// What the gateway is doing now, as one JSON document for a dashboard or a script (docs/dashboard.md): YARP's routes as
+/// served, the APIs, the authorities and their keys, Redis, and the configuration's state. It never holds a secret: of a
+/// client secret, master key or any setting marked <see cref="SecretAttribute"/> (or named like one), only whether it is set.
+/// </summary>
+public sealed class WamsGatewayState
+{
+    private static readonly string[] SecretWords = ["secret", "key", "password", "token", "credential"];
+
+    private readonly IServiceProvider _services;
+
+    internal WamsGatewayState(IServiceProvider services)
+    {
+        _services = services;
+    }
+
+    /// <summary>The state now.</summary>
+    public JsonObject Snapshot()
+    {
+        var catalog = _services.GetRequiredService<ApiCatalog>();
+        var snapshot = catalog.Current;
+        var monitor = _services.GetRequiredService<GatewayConfigurationMonitor>();
+        var options = monitor.CurrentValue;
+        var routes = Routes();
+        return new JsonObject
+        {
+            ["version"] = Version(),
+            ["time"] = _services.GetRequiredService<TimeProvider>().GetUtcNow().ToString("o"),
+            ["configuration"] = new JsonObject
+            {
+                ["generation"] = snapshot.Generation,
+                ["reloadRefused"] = monitor.LastRefused,
+                ["routesRefused"] = monitor.RoutesRefused,
+                ["problems"] = new JsonArray([.. monitor.RefusedProblems.Select(p => (JsonNode)p)]),
+            },
+            ["routes"] = new JsonArray([.. routes.Select(r => (JsonNode)r.Json)]),
+            ["apis"] = new JsonArray([.. snapshot.Apis.Values.OrderBy(a => a.Name, StringComparer.OrdinalIgnoreCase)
+                .Select(api => (JsonNode)Api(api, routes.Where(r => string.Equals(r.Api, api.Name, StringComparison.OrdinalIgnoreCase)).Select(r => r.Id)))]),
+            ["authorities"] = new JsonArray([.. _services.GetRequiredService<GatewayAuthorities>().All.Select(a => (JsonNode)Authority(a))]),
+            ["redis"] = Redis(options),
+        };
+    }
+
+    private List<(string Id, string? Api, JsonObject Json)> Routes()
+    {
+        var proxy = _services.GetRequiredService<IProxyStateLookup>();
+        var routes = new List<(string, string?, JsonObject)>();
+        foreach (var route in proxy.GetRoutes().OrderBy(r => r.Config.RouteId, StringComparer.Ordinal))
+        {
+            var config = route.Config;
+            var api = config.Metadata?.GetValueOrDefault(RouteMetadata.Api);
+            var destinations = proxy.TryGetCluster(config.ClusterId ?? string.Empty, out var cluster)
+                ? cluster.Destinations.Values.Select(d => (JsonNode)d.Model.Config.Address).ToArray()
+                : [];
+            routes.Add((config.RouteId, api, new JsonObject
+            {
+                ["id"] = config.RouteId,
+                ["match"] = new JsonObject
+                {
+                    ["path"] = config.Match.Path,
+                    ["hosts"] = Strings(config.Match.Hosts),
+                    ["methods"] = Strings(config.Match.Methods),
+                },
+                ["api"] = api,
+                ["cluster"] = config.ClusterId,
+                ["destinations"] = new JsonArray(destinations),
+                ["authorizationPolicy"] = config.AuthorizationPolicy,
+                ["rateLimiterPolicy"] = config.RateLimiterPolicy,
+                ["corsPolicy"] = config.CorsPolicy,
+                ["timeoutPolicy"] = config.TimeoutPolicy,
+                ["timeout"] = config.Timeout?.ToString("c"),
+            }));
+        }
+
+        return routes;
+    }
+
+    private static JsonObject Api(ApiDefinition api, IEnumerable<string> routes)
+    {
+        var o = api.Options;
+        return new JsonObject
+        {
+            ["name"] = api.Name,
+            ["exchange"] = api.KindName,
+            ["allowedClients"] = Strings(o.AllowedClients),
+            ["requiredScopes"] = Strings(o.RequiredScopes),
+            ["authorities"] = Strings(o.Authorities),
+            ["audiences"] = Strings(o.Audiences),
+            ["allowedActors"] = Strings(o.AllowedActors),
+            ["tokenHeader"] = o.TokenHeader,
+            ["rateLimit"] = o.RateLimit,
+            ["exchangeRateLimit"] = o.ExchangeRateLimit,
+            ["assertion"] = o.Assertion is { } assertion
+                ? new JsonObject { ["audience"] = assertion.Audience, ["bindRequest"] = assertion.BindRequest, ["header"] = assertion.Header ?? Assertions.ApiAssertionSettings.DefaultHeader }
+                : null,
+            ["settings"] = Settings(api.Settings),
+            ["routes"] = new JsonArray([.. routes.Select(r => (JsonNode)r)]),
+        };
+    }
+
+    /// <summary>The kind's settings: each public value as text, a secret only as whether it is set.</summary>
+    private static JsonObject Settings(object settings)
+    {
+        var json = new JsonObject();
+        foreach (var property in settings.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanRead && p.GetIndexParameters().Length == 0))
+        {
+            var value = property.GetValue(settings);
+            json[property.Name] = IsSecret(property)
+                ? new JsonObject { ["set"] = value is string text ? text.Length > 0 : value is not null }
+                : value switch
+                {
+                    null => null,
+                    string or bool or int or long or double => JsonValue.Create(value)!.DeepClone(),
+                    IEnumerable<string> list => Strings(list),
+                    _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture),
+                };
+        }
+
+        return json;
+    }
+
+    private static bool IsSecret(PropertyInfo property) =>
+        property.GetCustomAttribute<SecretAttribute>() is not null
+        || SecretWords.Any(word => property.Name.Contains(word, StringComparison.OrdinalIgnoreCase));
+
+    private static JsonObject Authority(GatewayAuthority authority)
+    {
+        var metadata = authority.Metadata;
+        return new JsonObject
+        {
+            ["name"] = authority.Name,
+            ["issuer"] = authority.Address,
+            ["audiences"] = Strings(authority.Settings.Audiences),
+            ["keyIds"] = new JsonArray([.. (metadata.Current?.SigningKeys ?? []).Select(k => (JsonNode?)k.KeyId).OfType<JsonNode>()]),
+            ["lastRefreshed"] = metadata.LastRefreshed?.ToString("o"),
+            ["status"] = metadata.Current is null ? "Unhealthy" : metadata.LastRefreshFailed ? "Degraded" : "Healthy",
+        };
+    }
+
+    private JsonObject Redis(WamsGatewayOptions options)
+    {
+        var configured = options.Redis.Configuration is not null;
+        var uses = new JsonArray();
+        if (configured)
+        {
+            uses.Add("cache");
+            uses.Add("key-ring");
+            if (options.RateLimits.Values.Any(l => l.Scope == TrafficPolicy.RateLimitScope.Fleet))
+            {
+                uses.Add("rate-limits");
+            }
+
+            if (options.Assertion.Issuer is not null)
+            {
+                uses.Add("assertion-keys");
+            }
+        }
+
+        return new JsonObject
+        {
+            ["configured"] = configured,
+            ["connected"] = configured && _services.GetRequiredService<RedisConnection>().Multiplexer.IsConnected,
+            ["keyRingProtected"] = options.Redis.KeyRingProtected,
+            ["uses"] = uses,
+        };
+    }
+
+    private static JsonArray? Strings(IEnumerable<string>? values) => values is null ? null : new JsonArray([.. values.Select(v => (JsonNode)v)]);
+
+    private static string Version() =>
+        typeof(WamsGatewayState).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+}

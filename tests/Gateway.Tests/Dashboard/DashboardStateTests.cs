@@ -1,0 +1,131 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using WamsGateway.Tests.Support;
+using WamsGateway.TestSupport;
+
+namespace WamsGateway.Tests.Dashboard;
+
+/// <summary>
+/// The dashboard and the state it reads, on the management listener only: routes, APIs with their kinds, authorities,
+/// Redis and the configuration's state, and never a secret, only whether it is set.
+/// </summary>
+public sealed class DashboardStateTests : IAsyncLifetime
+{
+    private const string ClientSecret = "te-client-secret-7f3a9c";
+    private const string MasterKey = "wams-master-key-51b2e8";
+
+    private readonly GatewayFixture _f = new()
+    {
+        Customize = config =>
+        {
+            config["Gateway"]!["Management"] = new JsonObject { ["Urls"] = "http://127.0.0.1:0" };
+            var apis = config["Gateway"]!["Apis"]!.AsObject();
+            apis["exchanged"] = new JsonObject
+            {
+                ["Exchange"] = "TokenExchange", ["TokenEndpoint"] = "http://127.0.0.1:9/oauth/token", ["ClientId"] = "gateway",
+                ["ClientSecret"] = ClientSecret, ["Audience"] = "https://orders.test", ["AllowedClients"] = new JsonArray("client-a"),
+            };
+            apis["minted"] = new JsonObject { ["Exchange"] = "WamsMint", ["MasterKey"] = MasterKey, ["RequiredScopes"] = new JsonArray("read:todo") };
+            var routes = config["ReverseProxy"]!["Routes"]!.AsObject();
+            routes["exchanged"] = GatewayConfig.Route("/exchanged/{**rest}", "exchanged");
+            routes["minted"] = GatewayConfig.Route("/minted/{**rest}", "minted");
+        },
+    };
+
+    private HttpClient _management = null!;
+
+    public async Task InitializeAsync()
+    {
+        await _f.InitializeAsync();
+        var addresses = _f.Gateway.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
+        _management = new HttpClient { BaseAddress = new Uri(Assert.Single(addresses, a => new Uri(a).Port != _f.Gateway.Address.Port)) };
+    }
+
+    public async Task DisposeAsync()
+    {
+        _management.Dispose();
+        await _f.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task State_ShowsRoutesApisAuthoritiesAndConfiguration_AndNoSecret()
+    {
+        // One request, so the authority's keys are in hand.
+        using (var first = await _f.SendAsync("/none/x", _f.Tokens.Valid()))
+        {
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        }
+
+        using var response = await _management.GetAsync("/dashboard/api/state");
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
+        var state = JsonNode.Parse(text)!;
+        var route = Assert.Single(state["routes"]!.AsArray(), r => (string?)r!["id"] == "exchanged")!;
+        Assert.Equal("/exchanged/{**rest}", (string?)route["match"]!["path"]);
+        Assert.Equal("exchanged", (string?)route["api"]);
+        Assert.Equal(_f.Backend.Address.AbsoluteUri, (string?)route["destinations"]![0]);
+
+        var exchanged = Assert.Single(state["apis"]!.AsArray(), a => (string?)a!["name"] == "exchanged")!;
+        Assert.Equal("TokenExchange", (string?)exchanged["exchange"]);
+        Assert.Equal("client-a", (string?)exchanged["allowedClients"]![0]);
+        Assert.Equal("gateway", (string?)exchanged["settings"]!["ClientId"]);
+        Assert.True((bool)exchanged["settings"]!["ClientSecret"]!["set"]!);
+        Assert.Equal("exchanged", (string?)exchanged["routes"]![0]);
+        var minted = Assert.Single(state["apis"]!.AsArray(), a => (string?)a!["name"] == "minted")!;
+        Assert.Equal("WamsMint", (string?)minted["exchange"]);
+        Assert.True((bool)minted["settings"]!["MasterKey"]!["set"]!);
+
+        var authority = Assert.Single(state["authorities"]!.AsArray())!;
+        Assert.Equal("default", (string?)authority["name"]);
+        Assert.Equal(_f.Authority.Issuer, (string?)authority["issuer"]);
+        Assert.Contains(_f.Authority.Active.KeyId, authority["keyIds"]!.AsArray().Select(k => (string?)k));
+        Assert.False((bool)state["redis"]!["configured"]!);
+        Assert.False((bool)state["configuration"]!["reloadRefused"]!);
+
+        Assert.DoesNotContain(ClientSecret, text, StringComparison.Ordinal);
+        Assert.DoesNotContain(MasterKey, text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/dashboard/", "text/html")]
+    [InlineData("/dashboard/app.js", "text/javascript")]
+    [InlineData("/dashboard/app.css", "text/css")]
+    public async Task Page_IsServedFromTheAssembly_UnderAStrictContentSecurityPolicy(string path, string contentType)
+    {
+        using var response = await _management.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(contentType, response.Content.Headers.ContentType?.MediaType);
+        Assert.StartsWith("default-src 'self'", Assert.Single(response.Headers.GetValues("Content-Security-Policy")), StringComparison.Ordinal);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("http://", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("https://", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WithoutTheSlash_RedirectsToThePage()
+    {
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = _management.BaseAddress };
+
+        using var response = await client.GetAsync("/dashboard");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/dashboard/", response.Headers.Location?.OriginalString);
+    }
+
+    [Theory]
+    [InlineData("/dashboard/")]
+    [InlineData("/dashboard/api/state")]
+    public async Task ProxyPort_NeverServesTheDashboard(string path)
+    {
+        using var response = await _f.SendAsync(path, token: null);
+
+        Assert.NotEqual(HttpStatusCode.OK, response.StatusCode);
+        Assert.DoesNotContain("\"apis\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+}
