@@ -29,6 +29,16 @@ if ! command -v unzip >/dev/null 2>&1; then
   fi
 fi
 
+# Debian's Chromium and chromedriver for the dashboard's browser test (Selenium drives them; nothing is downloaded by the test).
+if [ ! -x /usr/bin/chromium ] || [ ! -e /usr/bin/chromedriver ]; then
+  echo "Installing chromium and chromium-driver (the dashboard's browser test)..."
+  if [ "$(id -u)" -eq 0 ]; then
+    (apt-get update -qq && apt-get install -y -qq chromium chromium-driver) >/dev/null
+  else
+    (sudo apt-get update -qq && sudo apt-get install -y -qq chromium chromium-driver) >/dev/null
+  fi
+fi
+
 # promtool for the alert rules' unit tests: unpacked from Debian's prometheus package into .local/tools,
 # so no Prometheus server is installed or started.
 tools=$PWD/.local/tools

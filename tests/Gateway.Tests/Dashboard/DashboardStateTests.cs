@@ -1,8 +1,5 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
 using WamsGateway.Tests.Support;
 using WamsGateway.TestSupport;
 
@@ -14,34 +11,17 @@ namespace WamsGateway.Tests.Dashboard;
 /// </summary>
 public sealed class DashboardStateTests : IAsyncLifetime
 {
-    private const string ClientSecret = "te-client-secret-7f3a9c";
-    private const string MasterKey = "wams-master-key-51b2e8";
+    private const string ClientSecret = DashboardGateway.ClientSecret;
+    private const string MasterKey = DashboardGateway.MasterKey;
 
-    private readonly GatewayFixture _f = new()
-    {
-        Customize = config =>
-        {
-            config["Gateway"]!["Management"] = new JsonObject { ["Urls"] = "http://127.0.0.1:0" };
-            var apis = config["Gateway"]!["Apis"]!.AsObject();
-            apis["exchanged"] = new JsonObject
-            {
-                ["Exchange"] = "TokenExchange", ["TokenEndpoint"] = "http://127.0.0.1:9/oauth/token", ["ClientId"] = "gateway",
-                ["ClientSecret"] = ClientSecret, ["Audience"] = "https://orders.test", ["AllowedClients"] = new JsonArray("client-a"),
-            };
-            apis["minted"] = new JsonObject { ["Exchange"] = "WamsMint", ["MasterKey"] = MasterKey, ["RequiredScopes"] = new JsonArray("read:todo") };
-            var routes = config["ReverseProxy"]!["Routes"]!.AsObject();
-            routes["exchanged"] = GatewayConfig.Route("/exchanged/{**rest}", "exchanged");
-            routes["minted"] = GatewayConfig.Route("/minted/{**rest}", "minted");
-        },
-    };
+    private readonly GatewayFixture _f = DashboardGateway.Fixture();
 
     private HttpClient _management = null!;
 
     public async Task InitializeAsync()
     {
         await _f.InitializeAsync();
-        var addresses = _f.Gateway.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
-        _management = new HttpClient { BaseAddress = new Uri(Assert.Single(addresses, a => new Uri(a).Port != _f.Gateway.Address.Port)) };
+        _management = new HttpClient { BaseAddress = DashboardGateway.ManagementAddress(_f) };
     }
 
     public async Task DisposeAsync()

@@ -28,14 +28,21 @@ public sealed class GatewayFixture : IAsyncLifetime
     /// <summary>Services the gateway's host adds after its own, as a host of its own would.</summary>
     public Action<IServiceCollection>? ConfigureServices { get; init; }
 
+    /// <summary>The configuration the gateway started with (a test edits it and writes it back to <see cref="ConfigPath"/>).</summary>
+    public JsonObject Config { get; private set; } = null!;
+
+    /// <summary>The <c>--config</c> file.</summary>
+    public string ConfigPath { get; private set; } = null!;
+
     public async Task InitializeAsync()
     {
         Authority = await TestAuthority.StartAsync();
         ArrangeAuthority?.Invoke(Authority);
         Backend = await RecordingBackend.StartAsync();
-        var config = GatewayConfig.Default(Authority.Issuer, Backend.Address);
-        Customize?.Invoke(config);
-        Gateway = await RunningApp.StartAsync(args => GatewayApp.Build(args, ConfigureServices), [$"--config={GatewayConfig.Write(config)}", .. Args]);
+        Config = GatewayConfig.Default(Authority.Issuer, Backend.Address);
+        Customize?.Invoke(Config);
+        ConfigPath = GatewayConfig.Write(Config);
+        Gateway = await RunningApp.StartAsync(args => GatewayApp.Build(args, ConfigureServices), [$"--config={ConfigPath}", .. Args]);
     }
 
     public async Task<HttpResponseMessage> SendAsync(string path, string? token, Action<HttpRequestMessage>? configure = null)
