@@ -23,6 +23,7 @@ public static class WamsGatewayDashboardExtensions
             return app;
         }
 
+        app.Services.GetRequiredService<WamsGatewayState>().CountFromNow();
         var group = app.MapGroup("/dashboard").AllowAnonymous().OnManagementListener();
         // "/dashboard" and "/dashboard/" are one route; the page's relative URLs need the slash.
         group.MapGet("/", (HttpContext context) => context.Request.Path.Value?.EndsWith('/') == true

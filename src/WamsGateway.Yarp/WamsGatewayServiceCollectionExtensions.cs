@@ -91,6 +91,7 @@ public static class WamsGatewayServiceCollectionExtensions
         services.AddSingleton(sp => FingerprintKey.From(sp.GetRequiredService<IOptions<WamsGatewayOptions>>().Value.Redis));
         services.AddSingleton<ApiCatalog>();
         services.AddSingleton(sp => new WamsGateway.State.WamsGatewayState(sp));
+        services.AddSingleton<WamsGateway.State.GatewayCounts>();
         services.AddSingleton<GatewayReloadSignal>();
         services.AddSingleton<Yarp.ReverseProxy.Configuration.IProxyConfigProvider>(sp => sp.GetRequiredService<GatewayReloadSignal>());
         services.AddSingleton<Yarp.ReverseProxy.Configuration.IConfigChangeListener, RoutesAppliedListener>();

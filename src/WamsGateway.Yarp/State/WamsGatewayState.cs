@@ -19,11 +19,20 @@ public sealed class WamsGatewayState
     private static readonly string[] SecretWords = ["secret", "key", "password", "token", "credential"];
 
     private readonly IServiceProvider _services;
+    private GatewayCounts? _counts;
 
     internal WamsGatewayState(IServiceProvider services)
     {
         _services = services;
     }
+
+    /// <summary>
+    /// Starts the counts <see cref="Snapshot"/> reports (requests by route and status class, refusals by reason, exchanges by
+    /// API and outcome, rate-limit refusals by policy), from now on; the dashboard starts them when it is mapped. Until then a
+    /// snapshot has no counts, and requests pay nothing for them.
+    /// </summary>
+    public void CountFromNow() =>
+        Interlocked.CompareExchange(ref _counts, _services.GetRequiredService<GatewayCounts>(), null);
 
     /// <summary>The state now.</summary>
     public JsonObject Snapshot()
@@ -32,7 +41,8 @@ public sealed class WamsGatewayState
         var snapshot = catalog.Current;
         var monitor = _services.GetRequiredService<GatewayConfigurationMonitor>();
         var options = monitor.CurrentValue;
-        var routes = Routes();
+        var counts = Volatile.Read(ref _counts);
+        var routes = Routes(counts);
         return new JsonObject
         {
             ["version"] = Version(),
@@ -46,14 +56,23 @@ public sealed class WamsGatewayState
             },
             ["routes"] = new JsonArray([.. routes.Select(r => (JsonNode)r.Json)]),
             ["apis"] = new JsonArray([.. snapshot.Apis.Values.OrderBy(a => a.Name, StringComparer.OrdinalIgnoreCase)
-                .Select(api => (JsonNode)Api(api, routes.Where(r => string.Equals(r.Api, api.Name, StringComparison.OrdinalIgnoreCase)).Select(r => r.Id)))]),
+                .Select(api => (JsonNode)Api(api, routes.Where(r => string.Equals(r.Api, api.Name, StringComparison.OrdinalIgnoreCase)).Select(r => r.Id), counts))]),
             ["authorities"] = new JsonArray([.. _services.GetRequiredService<GatewayAuthorities>().All.Select(a => (JsonNode)Authority(a))]),
             ["redis"] = Redis(options),
+            ["counts"] = counts is null ? null : new JsonObject
+            {
+                ["authFailures"] = Counts(counts.Group("authFailures").GetValueOrDefault("all")),
+                ["rateLimited"] = Counts(counts.Group("rateLimited").GetValueOrDefault("all")),
+            },
         };
     }
 
-    private List<(string Id, string? Api, JsonObject Json)> Routes()
+    private static JsonObject? Counts(IReadOnlyDictionary<string, long>? counts) =>
+        counts is null ? new JsonObject() : new JsonObject([.. counts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => KeyValuePair.Create(c.Key, (JsonNode?)c.Value))]);
+
+    private List<(string Id, string? Api, JsonObject Json)> Routes(GatewayCounts? counts)
     {
+        var requests = counts?.Group("routes");
         var proxy = _services.GetRequiredService<IProxyStateLookup>();
         var routes = new List<(string, string?, JsonObject)>();
         foreach (var route in proxy.GetRoutes().OrderBy(r => r.Config.RouteId, StringComparer.Ordinal))
@@ -80,13 +99,14 @@ public sealed class WamsGatewayState
                 ["corsPolicy"] = config.CorsPolicy,
                 ["timeoutPolicy"] = config.TimeoutPolicy,
                 ["timeout"] = config.Timeout?.ToString("c"),
+                ["requests"] = requests is null ? null : Counts(requests.GetValueOrDefault(config.Match.Path ?? string.Empty)),
             }));
         }
 
         return routes;
     }
 
-    private static JsonObject Api(ApiDefinition api, IEnumerable<string> routes)
+    private static JsonObject Api(ApiDefinition api, IEnumerable<string> routes, GatewayCounts? counts)
     {
         var o = api.Options;
         return new JsonObject
@@ -106,6 +126,7 @@ public sealed class WamsGatewayState
                 : null,
             ["settings"] = Settings(api.Settings),
             ["routes"] = new JsonArray([.. routes.Select(r => (JsonNode)r)]),
+            ["exchanges"] = counts is null ? null : Counts(counts.Group("apis").GetValueOrDefault(api.Name)),
         };
     }
 

@@ -21,7 +21,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
     public Task DisposeAsync() => _f.DisposeAsync();
 
     [Fact]
-    public async Task ThePage_ShowsRoutesApisAndAuthorities_ThenARefusedReloadsProblem_AndNoSecretAnywhere()
+    public async Task ThePage_ShowsRoutesApisAndAuthorities_CountsThatMove_ARefusedReloadsProblem_AndNoSecretAnywhere()
     {
         using (var first = await _f.SendAsync("/none/x", _f.Tokens.Valid()))
         {
@@ -44,6 +44,17 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         var authorities = driver.FindElement(By.Id("authorities")).Text;
         Assert.Contains(_f.Authority.Issuer, authorities, StringComparison.Ordinal);
         Assert.Contains(_f.Authority.Active.KeyId!, authorities, StringComparison.Ordinal);
+
+        // Counts move as requests are served, without a reload of the page.
+        string NoneRow(IWebDriver d) => d.FindElements(By.CssSelector("#routes tbody tr")).Single(r => r.FindElement(By.TagName("td")).Text == "none").Text;
+        var before = NoneRow(driver);
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await _f.SendAsync("/none/x", _f.Tokens.Valid());
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        wait.Until(d => NoneRow(d) != before && NoneRow(d).Contains("2xx: ", StringComparison.Ordinal));
 
         // An edit the gateway refuses: the page shows it, with the problem's key, without a reload of the page.
         _f.Config["Gateway"]!["Apis"]!["broken"] = new JsonObject { ["Exchange"] = "Nope" };

@@ -33,10 +33,20 @@ public sealed class DashboardStateTests : IAsyncLifetime
     [Fact]
     public async Task State_ShowsRoutesApisAuthoritiesAndConfiguration_AndNoSecret()
     {
-        // One request, so the authority's keys are in hand.
+        // Requests to count (and the authority's keys in hand): one served, one exchange that fails, one bad token.
         using (var first = await _f.SendAsync("/none/x", _f.Tokens.Valid()))
         {
             Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        }
+
+        using (var failed = await _f.SendAsync("/exchanged/x", _f.Tokens.Valid()))
+        {
+            Assert.NotEqual(HttpStatusCode.OK, failed.StatusCode);
+        }
+
+        using (var refused = await _f.SendAsync("/none/x", "not-a-token"))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
         }
 
         using var response = await _management.GetAsync("/dashboard/api/state");
@@ -66,6 +76,12 @@ public sealed class DashboardStateTests : IAsyncLifetime
         Assert.Contains(_f.Authority.Active.KeyId, authority["keyIds"]!.AsArray().Select(k => (string?)k));
         Assert.False((bool)state["redis"]!["configured"]!);
         Assert.False((bool)state["configuration"]!["reloadRefused"]!);
+
+        var none = Assert.Single(state["routes"]!.AsArray(), r => (string?)r!["id"] == "none")!;
+        Assert.True((long)none["requests"]!["2xx"]! >= 1);
+        Assert.True((long)none["requests"]!["4xx"]! >= 1);
+        Assert.True((long)exchanged["exchanges"]!["error"]! >= 1);
+        Assert.True((long)state["counts"]!["authFailures"]!["malformed"]! >= 1);
 
         Assert.DoesNotContain(ClientSecret, text, StringComparison.Ordinal);
         Assert.DoesNotContain(MasterKey, text, StringComparison.Ordinal);

@@ -28,6 +28,10 @@
     const body = document.querySelector(`#${id} tbody`);
     body.replaceChildren(...rows);
   };
+  const counts = (object) => {
+    const entries = Object.entries(object || {});
+    return entries.length ? list(entries.map(([k, v]) => `${k}: ${v}`)) : el('span', '—');
+  };
   const status = (s) => el('span', s, s === 'Healthy' ? 'ok' : s === 'Degraded' ? 'warn' : 'bad');
 
   const settings = (object) => {
@@ -65,13 +69,14 @@
         r.timeoutPolicy && `timeout: ${r.timeoutPolicy}`,
         r.timeout && `timeout: ${r.timeout}`,
       ].filter(Boolean)),
+      counts(r.requests),
     ])));
 
     fill('apis', state.apis.map((a) => row([
       a.name, a.exchange, list(a.allowedClients), list(a.requiredScopes), list(a.authorities), list(a.audiences),
       a.assertion ? `${a.assertion.audience}${a.assertion.bindRequest ? ' (bound)' : ''}` : null,
       list([a.rateLimit && `requests: ${a.rateLimit}`, a.exchangeRateLimit && `exchanges: ${a.exchangeRateLimit}`].filter(Boolean)),
-      settings(a.settings), list(a.routes),
+      settings(a.settings), list(a.routes), counts(a.exchanges),
     ])));
 
     fill('authorities', state.authorities.map((a) => row([a.name, a.issuer, list(a.keyIds), a.lastRefreshed, status(a.status)])));
@@ -80,6 +85,10 @@
     document.getElementById('redis').replaceChildren(r.configured
       ? el('p', `${r.connected ? 'Connected' : 'Not connected'}; used for ${r.uses.join(', ')}; key ring ${r.keyRingProtected ? 'protected' : 'NOT protected'}.`, r.connected ? 'ok' : 'bad')
       : el('p', 'Not configured: the cache is in memory only.'));
+
+    const c2 = state.counts || {};
+    const refusals = document.getElementById('counts');
+    refusals.replaceChildren(el('h3', 'Tokens refused, by reason'), counts(c2.authFailures), el('h3', 'Rate-limit refusals, by policy'), counts(c2.rateLimited));
 
     document.getElementById('updated').textContent = `updated ${new Date().toLocaleTimeString()}`;
     document.body.dataset.loaded = 'true';
