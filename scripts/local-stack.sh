@@ -6,9 +6,10 @@
 #   WAMS sample backend    http://127.0.0.1:5101/  (the tutorial's todo table)
 #   orders sample backend  http://127.0.0.1:5102/  (a second API; only requests with the gateway's signed assertion)
 #   gateway                http://127.0.0.1:5000/  (deploy/local/gateway.json)
+#   its management listener http://127.0.0.1:5009/  (health, metrics, and the dashboard at /dashboard/)
 # Ctrl+C stops everything. With --check it walks through once and exits with the result
 # (the test command uses that as a smoke test). --no-build skips the build. --fleet adds a
-# redis-server on 127.0.0.1:5379 and a second gateway on http://127.0.0.1:5001/, both gateways
+# redis-server on 127.0.0.1:5379 and a second gateway on http://127.0.0.1:5001/ (management 5010), both gateways
 # sharing Redis as their second cache level. --serve starts the stack without the walkthrough
 # (for scripts that drive it).
 set -euo pipefail
@@ -37,9 +38,9 @@ if $build; then
   dotnet build WamsGateway.sln -c Release -nologo -v quiet -clp:ErrorsOnly
 fi
 
-ports="5000 5100 5101 5102 5103 5104"
+ports="5000 5009 5100 5101 5102 5103 5104"
 if $fleet; then
-  ports="$ports 5001 5379"
+  ports="$ports 5001 5010 5379"
   command -v redis-server >/dev/null || { echo "--fleet needs redis-server (apt-get install -y redis-server)." >&2; exit 1; }
 fi
 for port in $ports; do
@@ -90,16 +91,16 @@ if $fleet; then
   Gateway__Redis__KeyRingKey="$(cat "$state/keyring-key")"
   export Gateway__Redis__KeyRingKey
   start gateway-2 src/Gateway/$out/WamsGateway.dll --contentRoot "$PWD/src/Gateway/$out" \
-    --urls http://127.0.0.1:5001 --config deploy/local/gateway.json "${redis[@]}"
+    --urls http://127.0.0.1:5001 --Gateway:Management:Urls=http://127.0.0.1:5010 --config deploy/local/gateway.json "${redis[@]}"
 else
   redis=()
 fi
 start gateway src/Gateway/$out/WamsGateway.dll --contentRoot "$PWD/src/Gateway/$out" \
-  --urls http://127.0.0.1:5000 --config deploy/local/gateway.json "${redis[@]}"
+  --urls http://127.0.0.1:5000 --Gateway:Management:Urls=http://127.0.0.1:5009 --config deploy/local/gateway.json "${redis[@]}"
 
 echo "Waiting for the gateway to be ready (logs in $state/logs/)..."
 for _ in $(seq 1 120); do
-  if curl -fsS -o /dev/null http://127.0.0.1:5000/healthz/ready 2>/dev/null; then ready=true; break; fi
+  if curl -fsS -o /dev/null http://127.0.0.1:5009/healthz/ready 2>/dev/null; then ready=true; break; fi
   for pid in "${pids[@]}"; do
     if ! kill -0 "$pid" 2>/dev/null; then
       echo "A process of the stack exited early; its log:" >&2
@@ -122,7 +123,7 @@ fi
 
 walkthrough=(--gateway http://127.0.0.1:5000/ --authority http://127.0.0.1:5100/ --eu-authority http://127.0.0.1:5103/)
 if $fleet; then
-  until curl -fsS -o /dev/null http://127.0.0.1:5001/healthz/ready 2>/dev/null; do sleep 0.5; done
+  until curl -fsS -o /dev/null http://127.0.0.1:5010/healthz/ready 2>/dev/null; do sleep 0.5; done
   walkthrough+=(--second-gateway http://127.0.0.1:5001/)
 fi
 result=0
@@ -139,6 +140,7 @@ The stack is running; try it yourself:
       -d username=alice -d password=alice-password -d scope=openid -d audience=https://orders.local | jq -r .id_token)
   curl -s http://127.0.0.1:5000/wams/tables/todoitem -H "Authorization: Bearer \$id_token" | jq
   curl -s http://127.0.0.1:5000/wams/api/whoami -H "Authorization: Bearer \$id_token" | jq .credential.claims
+The gateway's dashboard: http://127.0.0.1:5009/dashboard/ (health and metrics beside it: /healthz/ready, /metrics).
 Logs: $state/logs/. Press Ctrl+C to stop.
 TEXT
 wait
