@@ -204,6 +204,12 @@ internal sealed partial class GatewayConfigurationMonitor : IOptionsMonitor<Wams
     public void ReportRoutesRefused(Exception exception)
     {
         RoutesRefused = true;
+        if (LastRefused)
+        {
+            // YARP refused the routes because the gateway refused the same edit: said and counted once already (801, 802).
+            return;
+        }
+
         var reasons = exception is AggregateException aggregate ? aggregate.InnerExceptions.Select(e => e.Message) : [exception.Message];
         Log.RoutesRefused(_logger, string.Join(" ", reasons));
         _meter.ConfigReload("refused");

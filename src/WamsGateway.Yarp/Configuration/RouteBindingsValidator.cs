@@ -21,6 +21,13 @@ internal sealed class RouteBindingsValidator : GatewaySettingsValidator
 
     protected override void Validate(WamsGatewayOptions options, List<string> problems) => ValidateRouteBindings(options, problems);
 
+    /// <summary>An absolute http or https URL with a host.</summary>
+    public static bool IsHttpAddress(string? address) =>
+        Uri.TryCreate(address, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) && uri.Host.Length > 0;
+
+    public static string AddressProblem(string cluster, string destination, string? address) =>
+        $"ReverseProxy:Clusters:{cluster}:Destinations:{destination}:Address: '{address}' is not an absolute http or https URL.";
+
     /// <summary>Every route that names an API, from every YARP configuration provider, against these options.</summary>
     private void ValidateRouteBindings(WamsGatewayOptions options, List<string> problems)
     {
@@ -30,9 +37,9 @@ internal sealed class RouteBindingsValidator : GatewaySettingsValidator
             {
                 foreach (var (name, destination) in cluster.Destinations ?? new Dictionary<string, Yarp.ReverseProxy.Configuration.DestinationConfig>())
                 {
-                    if (!Uri.TryCreate(destination.Address, UriKind.Absolute, out var address) || (address.Scheme != Uri.UriSchemeHttp && address.Scheme != Uri.UriSchemeHttps))
+                    if (!IsHttpAddress(destination.Address))
                     {
-                        problems.Add($"ReverseProxy:Clusters:{cluster.ClusterId}:Destinations:{name}:Address: '{destination.Address}' is not an absolute http or https URL.");
+                        problems.Add(AddressProblem(cluster.ClusterId, name, destination.Address));
                     }
                 }
             }

@@ -71,10 +71,11 @@ public sealed class WamsGatewayOptions
 
         // The scheme a framework believes the request came over (Rack, Rails, IIS, ARR): other spellings of X-Forwarded-Proto.
         "X-Forwarded-Ssl", "X-Forwarded-Scheme", "X-Url-Scheme", "Front-End-Https", "X-ARR-SSL", "X-Scheme",
+        "X-Forwarded-Protocol", "X-Forwarded-Path", "CF-Visitor", "X-Envoy-Internal",
 
         // The client certificate a TLS-terminating proxy vouches for (ASP.NET Core's certificate forwarding reads X-Client-Cert).
         "X-Client-Cert", "X-ARR-ClientCert", "X-Forwarded-Client-Cert", "Client-Cert", "Client-Cert-Chain", "X-SSL-Client-Cert",
-        "Ssl-Client-Cert", "X-Amzn-Mtls-Clientcert", "X-Amzn-Mtls-Clientcert-Leaf",
+        "Ssl-Client-Cert", "X-SSL-Cert", "MS-ASPNETCORE-CLIENTCERT",
 
         // httpoxy: CGI-style servers read it as HTTP_PROXY.
         "Proxy",
@@ -82,7 +83,7 @@ public sealed class WamsGatewayOptions
         // The client address a backend trusts.
         "X-Real-IP", "True-Client-IP", "X-Client-IP", "CF-Connecting-IP", "X-Cluster-Client-IP", "Fastly-Client-IP",
         "Client-IP", "X-Originating-IP", "X-Remote-Addr", "X-Remote-IP", "X-ProxyUser-Ip", "X-Envoy-External-Address", "X-Original-Forwarded-For",
-        "X-Forwarded", "Forwarded-For",
+        "X-Forwarded", "Forwarded-For", "X-Vercel-Forwarded-For",
 
         // The user another authenticating proxy or platform vouched for: Azure App Service authentication (Mobile
         // Services' successor), oauth2-proxy, Authelia and other forward-auth proxies, CGI-style servers.
@@ -98,15 +99,21 @@ public sealed class WamsGatewayOptions
         "X-Authenticated-User", "X-User", "X-Username",
         // Grafana's auth proxy, Kubernetes' front proxy, Kong's groups and OIDC plugin, Google Cloud Endpoints.
         "X-WEBAUTH-USER", "X-Remote-Group", "X-Consumer-Groups", "X-Userinfo", "X-Endpoint-API-UserInfo",
+        "X-Apigateway-Api-Userinfo", "X-CloudScheduler", "X-Forwarded-Roles", "X-Roles", "X-Groups",
     ];
 
     /// <summary>
-    /// Prefixes of <see cref="MeaningChangingHeaders"/>' kind whose names vary (claims as headers): Cloudflare Access, Pomerium,
-    /// Kubernetes' front proxy extras, App Engine's user and IAP's authenticated user. Removed on every route unless the prefix
-    /// itself is named in <see cref="KeepHeaders"/>.
+    /// Prefixes of <see cref="MeaningChangingHeaders"/>' kind whose names vary (claims, certificate fields, platform facts as
+    /// headers): Cloudflare Access, Pomerium, Kubernetes' front proxy extras and impersonation, Tailscale, App Engine and Cloud
+    /// Tasks, IAP, client-certificate fields of nginx, Traefik, AWS and Google load balancers, Azure Front Door's client facts,
+    /// and the <c>X-Original-</c> spellings of forwarded facts. Removed on every route unless the prefix itself is named in
+    /// <see cref="KeepHeaders"/>.
     /// </summary>
     public static IReadOnlyList<string> MeaningChangingHeaderPrefixes { get; } =
-        ["Cf-Access-", "X-Pomerium-", "X-Remote-Extra-", "X-Appengine-User-", "X-Goog-Authenticated-"];
+    [
+        "Cf-Access-", "X-Pomerium-", "X-Remote-Extra-", "Impersonate-", "Tailscale-", "X-Appengine-", "X-CloudTasks-", "X-Goog-Authenticated-",
+        "X-SSL-Client-", "Ssl-Client-", "X-Forwarded-Tls-Client-Cert", "X-Amzn-Mtls-", "X-Client-Cert-", "X-Azure-", "X-Original-",
+    ];
 
     /// <summary>
     /// Of <see cref="MeaningChangingHeaders"/> and <see cref="MeaningChangingHeaderPrefixes"/>, those a caller may send to the

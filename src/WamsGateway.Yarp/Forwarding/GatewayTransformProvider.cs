@@ -42,10 +42,26 @@ internal sealed class GatewayTransformProvider : ITransformProvider
         {
             context.Errors.Add(new ArgumentException(policy));
         }
+
+        // One edit, one outcome: while the gateway refuses its own section, YARP loads none of the routes either, so a
+        // refused edit never half-applies (a new anonymous route served while the API it protects is still the old one).
+        if (_monitor.LastRefused)
+        {
+            context.Errors.Add(new ArgumentException(
+                $"ReverseProxy:Routes:{context.Route.RouteId}: not loaded, because the same configuration's Gateway section was refused (events 801 and 802); fix it and both load together."));
+        }
     }
 
+    /// <summary>Each destination's address is an absolute http(s) URL: YARP takes any text, then answers 502 on every request.</summary>
     public void ValidateCluster(TransformClusterValidationContext context)
     {
+        foreach (var (name, destination) in context.Cluster.Destinations ?? new Dictionary<string, Yarp.ReverseProxy.Configuration.DestinationConfig>())
+        {
+            if (!RouteBindingsValidator.IsHttpAddress(destination.Address))
+            {
+                context.Errors.Add(new ArgumentException(RouteBindingsValidator.AddressProblem(context.Cluster.ClusterId, name, destination.Address)));
+            }
+        }
     }
 
     public void Apply(TransformBuilderContext context)

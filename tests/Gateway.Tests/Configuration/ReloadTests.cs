@@ -321,6 +321,56 @@ public sealed class ReloadTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ARefusedEdit_LoadsNoneOfItsRoutes_NotEvenAValidAnonymousOne_UntilItIsFixed()
+    {
+        var config = Config();
+        var path = GatewayConfig.Write(config);
+        await using var gateway = await StartAsync(path);
+        var token = _authority.Tokens(GatewayConfig.Audience).Valid();
+
+        // One edit: a new anonymous route, and a Gateway section the gateway refuses.
+        config["ReverseProxy"]!["Routes"]!["sneak"] = GatewayConfig.Route("/sneak/{**rest}", null, anonymous: true);
+        config["Gateway"]!["Apis"]!["broken"] = new JsonObject { ["Exchange"] = "Nope" };
+        Replace(path, config);
+        Assert.Equal("Degraded", await Eventually.ReturnsAsync(() => ConfigurationHealthAsync(gateway), s => s == "Degraded"));
+
+        using (var sneak = await gateway.Client.GetAsync("/sneak/x"))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, sneak.StatusCode);
+        }
+
+        Assert.DoesNotContain(_backend.Requests, r => r.PathAndQuery.StartsWith("/sneak", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(gateway, "/none/a", token));
+
+        config["Gateway"]!["Apis"]!.AsObject().Remove("broken");
+        Replace(path, config);
+        await Eventually.ReturnsAsync(async () =>
+        {
+            using var response = await gateway.Client.GetAsync("/sneak/x");
+            return response.StatusCode;
+        }, s => s == HttpStatusCode.OK);
+        Assert.Equal("Healthy", await Eventually.ReturnsAsync(() => ConfigurationHealthAsync(gateway), s => s == "Healthy"));
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1:5101")]
+    [InlineData("http://")]
+    [InlineData("/relative/")]
+    public async Task AClusterAddressThatIsNoHttpUrl_IsRefused_TheOldDestinationKeepsServing(string address)
+    {
+        var config = Config();
+        var path = GatewayConfig.Write(config);
+        await using var gateway = await StartAsync(path);
+        var token = _authority.Tokens(GatewayConfig.Audience).Valid();
+
+        config["ReverseProxy"]!["Clusters"]!["backend"]!["Destinations"]!["d1"]!["Address"] = address;
+        Replace(path, config);
+        Assert.Equal("Degraded", await Eventually.ReturnsAsync(() => ConfigurationHealthAsync(gateway), s => s == "Degraded"));
+
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(gateway, "/none/a", token));
+    }
+
+    [Fact]
     public async Task ChangedExchangeSettings_NeverReuseACredentialObtainedUnderTheOldOnes()
     {
         var config = Config();

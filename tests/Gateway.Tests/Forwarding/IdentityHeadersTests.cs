@@ -179,6 +179,16 @@ public sealed class IdentityHeadersTests : IClassFixture<GatewayFixture>
     [InlineData("Proxy")]
     [InlineData("X-Forwarded")]
     [InlineData("X-ARR-SSL")]
+    [InlineData("X-Forwarded-Tls-Client-Cert-Info")]
+    [InlineData("X-SSL-Client-Verify")]
+    [InlineData("X-Amzn-Mtls-Clientcert-Subject")]
+    [InlineData("Impersonate-User")]
+    [InlineData("Tailscale-User-Login")]
+    [InlineData("X-Appengine-Inbound-Appid")]
+    [InlineData("X-Azure-ClientIP")]
+    [InlineData("X-Original-For")]
+    [InlineData("MS-ASPNETCORE-CLIENTCERT")]
+    [InlineData("X-Groups")]
     public async Task Forward_IdentityAndAddressHeadersOfOtherProxies_AreRemoved(string header)
     {
         var received = await ForwardAsync("/none/other-proxies", _f.Tokens.Valid(), r => r.Headers.TryAddWithoutValidation(header, "forged"));
