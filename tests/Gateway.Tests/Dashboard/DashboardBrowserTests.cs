@@ -12,6 +12,7 @@ namespace WamsGateway.Tests.Dashboard;
 /// The dashboard in a real browser: Debian's headless Chromium and chromedriver (installed by scripts/test.sh; nothing is
 /// downloaded), driven with Selenium WebDriver, against a running gateway. A screenshot goes to .local/test-results/.
 /// </summary>
+[Collection(DeadlineTestGroup.Name)]
 public sealed class DashboardBrowserTests : IAsyncLifetime
 {
     private readonly GatewayFixture _f = DashboardGateway.Fixture(reloads: true);
