@@ -80,7 +80,7 @@ public sealed class WamsGatewayState
             var config = route.Config;
             var api = config.Metadata?.GetValueOrDefault(RouteMetadata.Api);
             var destinations = proxy.TryGetCluster(config.ClusterId ?? string.Empty, out var cluster)
-                ? cluster.Destinations.Values.Select(d => (JsonNode)d.Model.Config.Address).ToArray()
+                ? cluster.Destinations.Values.Select(d => (JsonNode)WithoutUserInfo(d.Model.Config.Address)).ToArray()
                 : [];
             routes.Add((config.RouteId, api, new JsonObject
             {
@@ -105,6 +105,12 @@ public sealed class WamsGatewayState
 
         return routes;
     }
+
+    /// <summary>A destination's address without the user and password an address may carry (<c>http://user:secret@host/</c>).</summary>
+    private static string WithoutUserInfo(string address) =>
+        Uri.TryCreate(address, UriKind.Absolute, out var uri) && uri.UserInfo.Length > 0
+            ? new UriBuilder(uri) { UserName = string.Empty, Password = string.Empty }.Uri.AbsoluteUri
+            : address;
 
     private static JsonObject Api(ApiDefinition api, IEnumerable<string> routes, GatewayCounts? counts)
     {

@@ -11,6 +11,7 @@ public static class DashboardGateway
 {
     public const string ClientSecret = "te-client-secret-7f3a9c";
     public const string MasterKey = "wams-master-key-51b2e8";
+    public const string AddressPassword = "address-password-93c1d7";
 
     /// <param name="reloads">Whether the gateway watches its configuration file.</param>
     public static GatewayFixture Fixture(bool reloads = false) => new()
@@ -28,6 +29,11 @@ public static class DashboardGateway
             var routes = config["ReverseProxy"]!["Routes"]!.AsObject();
             routes["exchanged"] = GatewayConfig.Route("/exchanged/{**rest}", "exchanged");
             routes["minted"] = GatewayConfig.Route("/minted/{**rest}", "minted");
+            config["ReverseProxy"]!["Clusters"]!["with-credentials"] = new JsonObject
+            {
+                ["Destinations"] = new JsonObject { ["d1"] = new JsonObject { ["Address"] = $"http://user:{AddressPassword}@127.0.0.1:9/" } },
+            };
+            routes["with-credentials"] = GatewayConfig.Route("/with-credentials/{**rest}", null, cluster: "with-credentials");
         },
         Args = reloads ? ["--hostBuilder:reloadConfigOnChange=true"] : [],
     };

@@ -85,6 +85,9 @@ public sealed class DashboardStateTests : IAsyncLifetime
 
         Assert.DoesNotContain(ClientSecret, text, StringComparison.Ordinal);
         Assert.DoesNotContain(MasterKey, text, StringComparison.Ordinal);
+        Assert.DoesNotContain(DashboardGateway.AddressPassword, text, StringComparison.Ordinal);
+        var withCredentials = Assert.Single(state["routes"]!.AsArray(), r => (string?)r!["id"] == "with-credentials")!;
+        Assert.Equal("http://127.0.0.1:9/", (string?)withCredentials["destinations"]![0]);
     }
 
     [Theory]
