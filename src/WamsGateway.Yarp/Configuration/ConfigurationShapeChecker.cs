@@ -199,7 +199,17 @@ internal sealed class ShapeProblems
         Messages.Add(message);
     }
 
-    /// <summary>True when the key is one that failed, or lies under one.</summary>
-    public bool Covers(string path) =>
-        _paths.Any(p => path.Equals(p, StringComparison.OrdinalIgnoreCase) || path.StartsWith(p + ConfigurationPath.KeyDelimiter, StringComparison.OrdinalIgnoreCase));
+    /// <summary>True when the key is one that failed, or lies under one: the key and each of its parents looked up, never a scan.</summary>
+    public bool Covers(string path)
+    {
+        for (var key = path; key.Length > 0; key = ConfigurationPath.GetParentPath(key) ?? string.Empty)
+        {
+            if (_paths.Contains(key))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }

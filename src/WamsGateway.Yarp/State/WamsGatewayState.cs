@@ -16,7 +16,14 @@ namespace WamsGateway.State;
 /// </summary>
 public sealed class WamsGatewayState
 {
+    /// <summary>The most problems of a refused reload the state lists (all of them are logged; <c>problemCount</c> says how many).</summary>
+    public const int MaxProblems = 100;
+
     private static readonly string[] SecretWords = ["secret", "key", "password", "token", "credential"];
+
+    // A URL's user information and query, wherever a URL appears in a value: either may carry a credential.
+    private static readonly System.Text.RegularExpressions.Regex UrlUserInfo = new(@"(?<scheme>\b[a-z][a-z0-9+.-]*://)[^/@\s'""]*@", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+    private static readonly System.Text.RegularExpressions.Regex UrlQuery = new(@"(?<url>\b[a-z][a-z0-9+.-]*://[^\s'""?]*)\?[^\s'""]*", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
 
     private readonly IServiceProvider _services;
     private GatewayCounts? _counts;
@@ -52,7 +59,8 @@ public sealed class WamsGatewayState
                 ["generation"] = snapshot.Generation,
                 ["reloadRefused"] = monitor.LastRefused,
                 ["routesRefused"] = monitor.RoutesRefused,
-                ["problems"] = new JsonArray([.. monitor.RefusedProblems.Select(p => (JsonNode)p)]),
+                ["problems"] = new JsonArray([.. monitor.RefusedProblems.Take(MaxProblems).Select(p => (JsonNode)Redacted(p))]),
+                ["problemCount"] = monitor.RefusedProblems.Count,
             },
             ["routes"] = new JsonArray([.. routes.Select(r => (JsonNode)r.Json)]),
             ["apis"] = new JsonArray([.. snapshot.Apis.Values.OrderBy(a => a.Name, StringComparer.OrdinalIgnoreCase)
@@ -106,11 +114,12 @@ public sealed class WamsGatewayState
         return routes;
     }
 
-    /// <summary>A destination's address without the user and password an address may carry (<c>http://user:secret@host/</c>).</summary>
-    private static string WithoutUserInfo(string address) =>
-        Uri.TryCreate(address, UriKind.Absolute, out var uri) && uri.UserInfo.Length > 0
-            ? new UriBuilder(uri) { UserName = string.Empty, Password = string.Empty }.Uri.AbsoluteUri
-            : address;
+    /// <summary>A destination's address without the user and password an address may carry (<c>http://user:secret@host/</c>), nor its query.</summary>
+    private static string WithoutUserInfo(string address) => Redacted(address);
+
+    /// <summary>Text with every URL's user information and query replaced by <c>***</c>.</summary>
+    internal static string Redacted(string text) =>
+        UrlQuery.Replace(UrlUserInfo.Replace(text, "${scheme}***@"), "${url}?***");
 
     private static JsonObject Api(ApiDefinition api, IEnumerable<string> routes, GatewayCounts? counts)
     {
@@ -148,9 +157,10 @@ public sealed class WamsGatewayState
                 : value switch
                 {
                     null => null,
-                    string or bool or int or long or double => JsonValue.Create(value)!.DeepClone(),
-                    IEnumerable<string> list => Strings(list),
-                    _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture),
+                    string plain => Redacted(plain),
+                    bool or int or long or double => JsonValue.Create(value)!.DeepClone(),
+                    IEnumerable<string> list => Strings(list.Select(Redacted)),
+                    _ => Redacted(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty),
                 };
         }
 

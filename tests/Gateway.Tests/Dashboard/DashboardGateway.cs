@@ -12,6 +12,7 @@ public static class DashboardGateway
     public const string ClientSecret = "te-client-secret-7f3a9c";
     public const string MasterKey = "wams-master-key-51b2e8";
     public const string AddressPassword = "address-password-93c1d7";
+    public const string QuerySecret = "query-secret-4e0a2b";
 
     /// <param name="reloads">Whether the gateway watches its configuration file.</param>
     public static GatewayFixture Fixture(bool reloads = false) => new()
@@ -26,6 +27,11 @@ public static class DashboardGateway
                 ["ClientSecret"] = ClientSecret, ["Audience"] = "https://orders.test", ["AllowedClients"] = new JsonArray("client-a"),
             };
             apis["minted"] = new JsonObject { ["Exchange"] = "WamsMint", ["MasterKey"] = MasterKey, ["RequiredScopes"] = new JsonArray("read:todo") };
+            apis["delegated"] = new JsonObject
+            {
+                ["Exchange"] = "Auth0Delegation", ["Target"] = "other-app",
+                ["Endpoint"] = $"http://user:{AddressPassword}@127.0.0.1:9/delegation?client_secret={QuerySecret}",
+            };
             var routes = config["ReverseProxy"]!["Routes"]!.AsObject();
             routes["exchanged"] = GatewayConfig.Route("/exchanged/{**rest}", "exchanged");
             routes["minted"] = GatewayConfig.Route("/minted/{**rest}", "minted");

@@ -86,8 +86,11 @@ public sealed class DashboardStateTests : IAsyncLifetime
         Assert.DoesNotContain(ClientSecret, text, StringComparison.Ordinal);
         Assert.DoesNotContain(MasterKey, text, StringComparison.Ordinal);
         Assert.DoesNotContain(DashboardGateway.AddressPassword, text, StringComparison.Ordinal);
+        Assert.DoesNotContain(DashboardGateway.QuerySecret, text, StringComparison.Ordinal);
+        var delegated = Assert.Single(state["apis"]!.AsArray(), a => (string?)a!["name"] == "delegated")!;
+        Assert.Equal("http://***@127.0.0.1:9/delegation?***", (string?)delegated["settings"]!["Endpoint"]);
         var withCredentials = Assert.Single(state["routes"]!.AsArray(), r => (string?)r!["id"] == "with-credentials")!;
-        Assert.Equal("http://127.0.0.1:9/", (string?)withCredentials["destinations"]![0]);
+        Assert.Equal("http://***@127.0.0.1:9/", (string?)withCredentials["destinations"]![0]);
     }
 
     [Theory]

@@ -54,6 +54,21 @@ internal sealed partial class KeyRingWatch : BackgroundService
         }
     }
 
+    /// <summary>One tick: <see cref="Check"/>, whatever it throws logged and left for the next tick.</summary>
+    public void Tick()
+    {
+        try
+        {
+            Check();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Redis is down, slow (a RedisTimeoutException is no RedisException) or answers nonsense: readiness and the
+            // cache say so, and the ring is compared again at the next tick. A watch that threw would stop the host.
+            Log.CheckFailed(_logger, ex.GetType().Name);
+        }
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!_redis)
@@ -64,14 +79,7 @@ internal sealed partial class KeyRingWatch : BackgroundService
         using var timer = new PeriodicTimer(Interval, _time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            try
-            {
-                Check();
-            }
-            catch (RedisException)
-            {
-                // Redis is down: readiness and the cache say so; the ring is compared again once it is back.
-            }
+            Tick();
         }
     }
 
@@ -79,6 +87,9 @@ internal sealed partial class KeyRingWatch : BackgroundService
     {
         [LoggerMessage(426, LogLevel.Warning, "The Data Protection key ring in Redis had lost every key this replica knows (Redis restarted without its data, or the list was deleted); wrote back {Count} key(s), so every replica can read what is cached.")]
         public static partial void Restored(ILogger logger, int count);
+
+        [LoggerMessage(428, LogLevel.Debug, "The Data Protection key ring in Redis could not be compared with the one in use ({Error}); tried again at the next tick.")]
+        public static partial void CheckFailed(ILogger logger, string error);
 
         [LoggerMessage(427, LogLevel.Information, "The Data Protection key ring in Redis changed (another replica wrote a key, or keys were written back); this replica reads it again.")]
         public static partial void Changed(ILogger logger);
