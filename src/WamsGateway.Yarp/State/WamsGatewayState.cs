@@ -88,7 +88,7 @@ public sealed class WamsGatewayState
             var config = route.Config;
             var api = config.Metadata?.GetValueOrDefault(RouteMetadata.Api);
             var destinations = proxy.TryGetCluster(config.ClusterId ?? string.Empty, out var cluster)
-                ? cluster.Destinations.Values.Select(d => (JsonNode)WithoutUserInfo(d.Model.Config.Address)).ToArray()
+                ? cluster.Destinations.Values.Select(d => (JsonNode)Redacted(d.Model.Config.Address)).ToArray()
                 : [];
             routes.Add((config.RouteId, api, new JsonObject
             {
@@ -113,9 +113,6 @@ public sealed class WamsGatewayState
 
         return routes;
     }
-
-    /// <summary>A destination's address without the user and password an address may carry (<c>http://user:secret@host/</c>), nor its query.</summary>
-    private static string WithoutUserInfo(string address) => Redacted(address);
 
     /// <summary>Text with every URL's user information and query replaced by <c>***</c>.</summary>
     internal static string Redacted(string text) =>
