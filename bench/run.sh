@@ -8,22 +8,28 @@
 #   yarp-otel   the same with the gateway's OpenTelemetry setup, to price telemetry apart
 #   diy         yarp-otel plus what a team writes by hand instead of the gateway: stock JwtBearer
 #               validating every request, a fallback policy requiring a user, sub in X-User-Id
-#   diy-users   the same, the BENCH_USERS distinct users' tokens round robin
+#   diy-users   the same, BENCH_ACTIVE_USERS (5,000) distinct users' tokens round robin
 #   anon        the gateway, an anonymous route, no token
 #   none        the gateway, an Exchange None route: token validation and identity headers
+#   none-users  the same, the 5,000 users round robin (each seen once before the runs)
 #   hot         the gateway, a TokenExchange route with the credential cached (the hot path)
+#   hot-users   the same, the 5,000 users round robin, each exchanged once before the runs, so the token and
+#               credential caches hold what a busy gateway's hold
 #   hot-redis   the same with Redis configured (L1 hit, Redis backplane connected)
 #   hot-assert  the hot path plus the caller's signed assertion for the backend, reused per caller token
 #   hot-bound   the same with the assertion bound to the request (ES256, signed per request)
 #   hot-limited the hot path under a per-user rate limit it never reaches, counted in process
 #   hot-limited-fleet  the same on the Redis gateway, the limit counted in Redis (Scope Fleet)
 #   cold        a new user's token on every request: one validation and one exchange at the local authority
+# BENCH_SCENARIOS (names, space-separated) runs some of them only; yarp, yarp-otel, diy and diy-users always run, as the ratios
+# need them. BENCH_MEMORY=0 leaves the memory scenario out.
 # Each scenario first runs BENCH_INITIAL_WARMUP (20s) unrecorded, so tiered compilation has settled.
 # Besides wrk's figures: the serving process's CPU time per request (steadier than requests/s on shared
 # cores) and, in a short run after the rounds, the bytes it allocates per request (dotnet-counters).
-# Then the memory scenario: BENCH_USERS (100,000) distinct users through the hot route of a fresh
-# gateway, its resident memory before and after, and its live heap after a full collection
-# (dotnet-gcdump), against the bounds bench/gateway.json configures. dotnet-counters and dotnet-gcdump
+# Then the memory scenario: BENCH_MEMORY_SECONDS (180) at saturation through the hot route of a fresh gateway,
+# BENCH_USERS (30,000) distinct users round robin (more than its token cache keeps, so entries come and go):
+# its resident memory after the first minute and at the end, the requests that failed, and its live heap
+# after a full collection (dotnet-gcdump), against the bounds bench/gateway.json configures. dotnet-counters and dotnet-gcdump
 # are installed into .local/tools on first use.
 # Installs wrk, nginx and redis-server with apt-get where missing. Writes .local/bench/results.md and .json.
 set -euo pipefail
@@ -35,7 +41,10 @@ warmup=${BENCH_WARMUP:-3s}
 connections=${BENCH_CONNECTIONS:-32}
 server_cpu=${BENCH_SERVER_CPU:-0}
 load_cpu=${BENCH_LOAD_CPU:-1}
-users=${BENCH_USERS:-100000}
+users=${BENCH_USERS:-30000}
+active_users=${BENCH_ACTIVE_USERS:-5000}
+memory_seconds=${BENCH_MEMORY_SECONDS:-180}
+only=${BENCH_SCENARIOS:-}
 
 missing=()
 command -v wrk >/dev/null || missing+=(wrk)
@@ -103,24 +112,32 @@ tool=bench/BenchTool/$bin/BenchTool.dll
 dotnet "$tool" tokens "$run/signing-keys.json" http://127.0.0.1:5310/ https://orders.local 1 "$run/hot.txt"
 # One set of distinct users: the cold scenario's (gateway :5304) and the memory scenario's (a fresh gateway, :5306).
 dotnet "$tool" tokens "$run/signing-keys.json" http://127.0.0.1:5310/ https://orders.local "$users" "$run/users.txt"
+# The busy gateway's users, other than those: each exchanged once on both gateways before any run.
+dotnet "$tool" tokens "$run/signing-keys.json" http://127.0.0.1:5310/ https://orders.local "$active_users" "$run/active.txt" "bench-active"
 hot=$(head -n 1 "$run/hot.txt")
 for port in 5304 5305; do
   for path in none hot hot-assert hot-bound hot-limited; do
     code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $hot" "http://127.0.0.1:$port/$path/")
     [ "$code" = 200 ] || { echo "warm-up of :$port/$path/ answered $code; logs in $run/logs" >&2; exit 1; }
   done
+  for path in hot none; do
+    dotnet "$tool" drive "http://127.0.0.1:$port/$path/" "$run/active.txt" "$connections" >/dev/null \
+      || { echo "pre-exchange of the active users on :$port/$path/ failed; logs in $run/logs" >&2; exit 1; }
+  done
 done
 
-# name|url|bearer token ("" none, "cold" one per request)
-scenarios=(
+# name|url|bearer token ("" none, "users" the active users round robin, "cold" the memory users, one per request)
+all_scenarios=(
   "direct|http://127.0.0.1:5301/|"
   "yarp|http://127.0.0.1:5302/|"
   "yarp-otel|http://127.0.0.1:5303/|"
   "diy|http://127.0.0.1:5307/|$hot"
-  "diy-users|http://127.0.0.1:5307/|cold"
+  "diy-users|http://127.0.0.1:5307/|users"
   "anon|http://127.0.0.1:5304/anon/|"
   "none|http://127.0.0.1:5304/none/|$hot"
+  "none-users|http://127.0.0.1:5304/none/|users"
   "hot|http://127.0.0.1:5304/hot/|$hot"
+  "hot-users|http://127.0.0.1:5304/hot/|users"
   "hot-redis|http://127.0.0.1:5305/hot/|$hot"
   "hot-assert|http://127.0.0.1:5304/hot-assert/|$hot"
   "hot-bound|http://127.0.0.1:5304/hot-bound/|$hot"
@@ -128,12 +145,22 @@ scenarios=(
   "hot-limited-fleet|http://127.0.0.1:5305/hot-limited/|$hot"
   "cold|http://127.0.0.1:5304/hot/|cold"
 )
+scenarios=()
+for scenario in "${all_scenarios[@]}"; do
+  name=${scenario%%|*}
+  case " yarp yarp-otel diy diy-users $only " in
+    *" $name "*) scenarios+=("$scenario") ;;
+    *) [ -z "$only" ] && scenarios+=("$scenario") ;;
+  esac
+done
 
 load() {
   local url=$1 token=$2 length=$3
   local args=(-t1 "-c$connections" "-d$length" --latency)
   if [ "$token" = cold ]; then
     BENCH_TOKENS="$PWD/$run/users.txt" taskset -c "$load_cpu" wrk "${args[@]}" -s bench/tokens.lua "$url"
+  elif [ "$token" = users ]; then
+    BENCH_TOKENS="$PWD/$run/active.txt" taskset -c "$load_cpu" wrk "${args[@]}" -s bench/tokens.lua "$url"
   elif [ -n "$token" ]; then
     taskset -c "$load_cpu" wrk "${args[@]}" -H "Authorization: Bearer $token" "$url"
   else
@@ -167,7 +194,7 @@ serving[yarp]=$(server_pid "PlainYarp.dll --urls http://127.0.0.1:5302")
 serving[yarp-otel]=$(server_pid "PlainYarp.dll --urls http://127.0.0.1:5303")
 serving[diy]=$(server_pid "PlainYarp.dll --urls http://127.0.0.1:5307")
 serving[diy-users]=${serving[diy]}
-for name in anon none hot hot-assert hot-bound hot-limited cold; do serving[$name]=$(gateway_pid 5304); done
+for name in anon none none-users hot hot-users hot-assert hot-bound hot-limited cold; do serving[$name]=$(gateway_pid 5304); done
 serving[hot-redis]=$(gateway_pid 5305)
 serving[hot-limited-fleet]=$(gateway_pid 5305)
 authority_pid=$(server_pid "LocalAuthority.dll")
@@ -218,12 +245,24 @@ rss() { ps -o rss= -p "$1" | awk '{printf "%.0f", $1 / 1024}'; }
 declare -A rss_after
 for port in 5304 5305; do rss_after[$port]=$(rss "$(gateway_pid $port)"); done
 
-# Memory: distinct users through the hot route of a gateway that has served one request so far.
+# Memory: BENCH_USERS distinct users round robin through the hot route of a gateway that has served one request so
+# far, at saturation for BENCH_MEMORY_SECONDS; resident memory after the first minute and at the end.
 memory_pid=$(gateway_pid 5306)
 curl -s -o /dev/null -H "Authorization: Bearer $hot" http://127.0.0.1:5306/hot/
 rss_before=$(rss "$memory_pid")
-taskset -c "$load_cpu" dotnet "$tool" drive http://127.0.0.1:5306/hot/ "$run/users.txt" "$connections" >"$run/memory.txt"
-rss_users=$(rss "$memory_pid")
+rss_minute=n/a; rss_users=n/a; memory_failed=n/a; memory_sent=0
+if [ "${BENCH_MEMORY:-1}" != 0 ]; then
+  BENCH_TOKENS="$PWD/$run/users.txt" taskset -c "$load_cpu" wrk -t1 "-c$connections" "-d${memory_seconds}s" -s bench/tokens.lua \
+    http://127.0.0.1:5306/hot/ >"$run/memory.txt" &
+  loader=$!
+  sleep 60
+  rss_minute=$(rss "$memory_pid")
+  wait "$loader"
+  rss_users=$(rss "$memory_pid")
+  # Failed: non-2xx answers and socket errors (connect, read, write, timeout).
+  memory_failed=$(awk '/Non-2xx/ { n += $NF } /Socket errors/ { gsub(",", ""); n += $4 + $6 + $8 + $10 } END { print n + 0 }' "$run/memory.txt")
+  memory_sent=$(awk '/ requests in / { print $1 }' "$run/memory.txt")
+fi
 # What is live after a full collection (dotnet-gcdump induces one): what the entries hold, without the
 # memory the collector keeps for later.
 live_mib=n/a
@@ -235,7 +274,8 @@ date=$(date -u +%Y-%m-%d)
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
 cold_sent=$(awk -F'\t' '$1 == "cold" { n += $7 } END { print n + 0 }' "$run/samples.tsv")
 awk -F'\t' -v date="$date" -v cpu="$cpu" -v cores="$(nproc)" -v rounds="$rounds" -v duration="$duration" -v conns="$connections" \
-    -v rss_gw="${rss_after[5304]}" -v rss_redis="${rss_after[5305]}" -v rss_before="$rss_before" -v rss_users="$rss_users" -v users="$users" \
+    -v rss_gw="${rss_after[5304]}" -v rss_redis="${rss_after[5305]}" -v rss_before="$rss_before" -v rss_minute="$rss_minute" -v rss_users="$rss_users" -v users="$users" \
+    -v memory_seconds="$memory_seconds" -v memory_failed="$memory_failed" -v memory_sent="$memory_sent" \
     -v live="$live_mib" -v cold_sent="$cold_sent" -v md="$out/results.md" -v js="$out/results.json" '
   function median(list,   n, a, i, j, t) {
     n = split(list, a, " ")
@@ -247,25 +287,27 @@ awk -F'\t' -v date="$date" -v cpu="$cpu" -v cores="$(nproc)" -v rounds="$rounds"
     rps[$1] = rps[$1] " " $3; p50[$1] = p50[$1] " " $4; p99[$1] = p99[$1] " " $5; errors[$1] += $6
     if ($7 > 0) { cpu_us[$1] = cpu_us[$1] " " $8 / $7; authority_us[$1] = authority_us[$1] " " $9 / $7 } }
   END {
-    base = median(rps["yarp"]); base99 = median(p99["yarp"]); base_cpu = median(cpu_us["yarp"])
+    base = median(rps["yarp"]); base99 = median(p99["yarp-otel"]); base_cpu = median(cpu_us["yarp"])
     otel = median(rps["yarp-otel"]); diy = median(rps["diy"]); diy_users = median(rps["diy-users"])
     printf "# Gateway benchmark, %s\n\n%s cores (%s); servers on one core, wrk on the other; %s interleaved rounds of %s, %s connections; medians. ", date, cores, cpu, rounds, duration, conns > md
     printf "CPU: the serving process'"'"'s user and system time per request (nginx'"'"'s for direct); allocated: bytes per request from the runtime'"'"'s own counter, in a separate short run.\n\n" >> md
-    printf "| scenario | requests/s | vs plain YARP | vs yarp-otel | vs diy | p50 ms | p99 ms | p99 - YARP p99 | CPU µs/request | vs plain YARP | allocated B/request | non-2xx |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n" >> md
+    printf "| scenario | requests/s | vs plain YARP | vs yarp-otel | vs diy | p50 ms | p99 ms | p99 - yarp-otel p99 | CPU µs/request | vs plain YARP | allocated B/request | non-2xx |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n" >> md
     printf "{\n  \"date\": \"%s\", \"cores\": %s, \"cpu\": \"%s\", \"rounds\": %s, \"duration\": \"%s\", \"connections\": %s,\n  \"scenarios\": {\n", date, cores, cpu, rounds, duration, conns > js
     for (k = 1; k <= count; k++) {
       s = order[k]; r = median(rps[s]); a = median(p50[s]); b = median(p99[s]); c = median(cpu_us[s])
       alloc = (s in allocated) ? allocated[s] : "n/a"
-      # The diy yardstick with the same tokens: one user's token for diy, distinct users' for diy-users and cold.
-      d = (s == "cold" || s == "diy-users") ? diy_users : diy
+      # The diy yardstick with the same tokens: one token for diy, the distinct users for diy-users, the -users scenarios and cold.
+      d = (s == "cold" || substr(s, length(s) - 5) == "-users") ? diy_users : diy
       printf "| %s | %.0f | %.2f | %.2f | %.2f | %.2f | %.2f | %+.2f | %.0f | %.2f | %s | %d |\n", s, r, r / base, r / otel, r / d, a, b, b - base99, c, base_cpu / c, alloc, errors[s] >> md
       printf "    \"%s\": { \"rps\": %.0f, \"ratio\": %.3f, \"ratio_otel\": %.3f, \"ratio_diy\": %.3f, \"p50_ms\": %.3f, \"p99_ms\": %.3f, \"cpu_us_per_request\": %.1f, \"cpu_ratio\": %.3f, \"allocated_bytes_per_request\": %s, \"non2xx\": %d }%s\n", s, r, r / base, r / otel, r / d, a, b, c, base_cpu / c, (alloc == "n/a" ? "null" : alloc), errors[s], (k < count ? "," : "") >> js
     }
     exchange_us = median(cpu_us["cold"]) - median(cpu_us["hot"]); authority = median(authority_us["cold"])
     printf "\nCold path: each request one validation and one exchange. The gateway spends %.0f µs of CPU more per request than on the hot path (the validation, the token request, the cache write); the local authority spends %.0f µs per exchange, on the same core.", exchange_us, authority >> md
     if (cold_sent > users) printf " (%d cold requests over %d distinct users: later ones were no longer cold.)", cold_sent, users >> md
-    printf "\n\nResident memory after the runs: gateway %s MiB, gateway with Redis %s MiB. %s distinct users through the hot route of a fresh gateway: %s MiB before, %s MiB after, %s MiB live on the heap after a full collection (bounds: Cache:MaxEntries 20,000, TokenCache:MaxEntries 10,000).\n", rss_gw, rss_redis, users, rss_before, rss_users, live >> md
+    printf "\n\nResident memory after the runs: gateway %s MiB, gateway with Redis %s MiB. The hot route of a fresh gateway at saturation for %s s, %s distinct users round robin (%s requests, %s failed): %s MiB before, %s MiB after the first minute, %s MiB at the end", rss_gw, rss_redis, memory_seconds, users, memory_sent, memory_failed, rss_before, rss_minute, rss_users >> md
+    if (rss_minute + 0 > 0 && rss_users + 0 > 0) printf " (%+.1f %% after the first minute)", (rss_users - rss_minute) * 100 / rss_minute >> md
+    printf ", %s MiB live on the heap after a full collection (bounds: Cache:MaxEntries 20,000, TokenCache:MaxEntries 10,000).\n", live >> md
     printf "  },\n  \"cold\": { \"gateway_cpu_us_per_exchange\": %.1f, \"authority_cpu_us_per_exchange\": %.1f, \"requests\": %d },\n", exchange_us, authority, cold_sent >> js
-    printf "  \"rss_mib\": { \"gateway\": %s, \"gateway_redis\": %s, \"users\": %s, \"before_users\": %s, \"after_users\": %s, \"live_heap_after_users\": %s }\n}\n", rss_gw, rss_redis, users, rss_before, rss_users, (live == "n/a" ? "null" : live) >> js
+    printf "  \"rss_mib\": { \"gateway\": %s, \"gateway_redis\": %s, \"users\": %s, \"before_users\": %s, \"after_first_minute\": %s, \"after_users\": %s, \"live_heap_after_users\": %s, \"memory_requests\": %s, \"memory_failed\": %s }\n}\n", rss_gw, rss_redis, users, rss_before, (rss_minute == "n/a" ? "null" : rss_minute), (rss_users == "n/a" ? "null" : rss_users), (live == "n/a" ? "null" : live), memory_sent + 0, (memory_failed == "n/a" ? "null" : memory_failed) >> js
   }' "$run/allocations.tsv" "$run/samples.tsv"
 cat "$out/results.md"

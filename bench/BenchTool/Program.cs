@@ -1,7 +1,7 @@
 // Mints access tokens for the benchmark with the local authority's own signing key, one distinct
 // user each, so a run can send a new caller on every request (the cold path) or 100,000 callers
 // (the memory scenario) without asking the authority for each token.
-//   dotnet BenchTool.dll tokens <key-file> <issuer> <audience> <count> <out-file>
+//   dotnet BenchTool.dll tokens <key-file> <issuer> <audience> <count> <out-file> [subject-prefix]
 //   dotnet BenchTool.dll drive <url> <token-file> <concurrency>
 using System.Globalization;
 using LocalAuthority;
@@ -15,9 +15,9 @@ if (args is ["drive", var url, var tokenFile, var concurrencyText])
     return await Drive.RunAsync(new Uri(url), await File.ReadAllLinesAsync(tokenFile), int.Parse(concurrencyText, CultureInfo.InvariantCulture));
 }
 
-if (args is not ["tokens", var keyFile, var issuer, var audience, var countText, var output])
+if (args is not ["tokens", var keyFile, var issuer, var audience, var countText, var output, .. var rest] || rest.Length > 1)
 {
-    Console.Error.WriteLine("usage: BenchTool tokens <key-file> <issuer> <audience> <count> <out-file>");
+    Console.Error.WriteLine("usage: BenchTool tokens <key-file> <issuer> <audience> <count> <out-file> [subject-prefix]");
     Console.Error.WriteLine("       BenchTool drive <url> <token-file> <concurrency>   (each token once; prints answers by status)");
     return 2;
 }
@@ -27,6 +27,7 @@ var credentials = new SigningCredentials(store.Active, SecurityAlgorithms.RsaSha
 var handler = new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false };
 var now = DateTimeOffset.UtcNow;
 var count = int.Parse(countText, CultureInfo.InvariantCulture);
+var prefix = rest is [var given] ? given : "bench";
 using var writer = new StreamWriter(output);
 for (var i = 0; i < count; i++)
 {
@@ -40,7 +41,7 @@ for (var i = 0; i < count; i++)
         SigningCredentials = credentials,
         Claims = new Dictionary<string, object>
         {
-            ["sub"] = $"auth0|bench-{i:D6}",
+            ["sub"] = $"auth0|{prefix}-{i:D6}",
             ["azp"] = "todo-mobile",
             ["scope"] = "openid read:orders",
         },

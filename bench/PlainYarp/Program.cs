@@ -11,10 +11,13 @@ using Microsoft.AspNetCore.Authorization;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Transforms;
 
-var builder = WebApplication.CreateBuilder(args);
+// --otel is a switch: left in, the command-line configuration would take the argument after it as its value
+// (and lose --jwt-authority that way).
+var otel = args.Contains("--otel");
+var builder = WebApplication.CreateBuilder(args.Where(a => a != "--otel").ToArray());
 builder.Logging.ClearProviders();
 var backend = builder.Configuration["backend"] ?? throw new InvalidOperationException("--backend <url> is required.");
-if (args.Contains("--otel"))
+if (otel)
 {
     builder.AddWamsGatewayTelemetry();
 }

@@ -15,6 +15,8 @@ namespace WamsGateway.Configuration;
 internal sealed partial class GatewayConfigurationMonitor : IOptionsMonitor<WamsGatewayOptions>, IDisposable
 {
     private readonly IConfiguration _section;
+    private readonly IConfiguration _shown;
+    private IReadOnlyList<string> _refusedAsValidated = [];
     private readonly IOptionsFactory<WamsGatewayOptions> _factory;
     private readonly GatewayMeter _meter;
     private readonly TimeProvider _time;
@@ -35,6 +37,8 @@ internal sealed partial class GatewayConfigurationMonitor : IOptionsMonitor<Wams
         GatewayMeter meter, TimeProvider time, ILogger<GatewayConfigurationMonitor> logger)
     {
         _section = section;
+        // The problems of a refused reload mask values of the whole configuration (YARP's routes and clusters too).
+        _shown = services.GetService<IConfiguration>() ?? section;
         _otherSections = otherSections.Select(s => s.Name).ToArray();
         _otherValues = _otherSections.Select(Values).ToArray();
         _factory = factory;
@@ -90,7 +94,10 @@ internal sealed partial class GatewayConfigurationMonitor : IOptionsMonitor<Wams
     /// <summary>True while the newest configuration was refused and an older one serves.</summary>
     public bool LastRefused { get; private set; }
 
-    /// <summary>Why the newest configuration was refused, one line per problem.</summary>
+    /// <summary>
+    /// Why the newest configuration was refused, one line per problem, as logs and the dashboard show it: configured values
+    /// masked (<see cref="ConfigurationRedaction.Problems"/>).
+    /// </summary>
     public IReadOnlyList<string> RefusedProblems { get; private set; } = [];
 
     /// <summary>True while YARP refuses the newest routes: the routes it serves keep the configuration they were loaded with.</summary>
@@ -159,18 +166,20 @@ internal sealed partial class GatewayConfigurationMonitor : IOptionsMonitor<Wams
                 Changed?.Invoke(options, Options.DefaultName);
                 LastRefused = false;
                 RefusedProblems = [];
+                _refusedAsValidated = [];
             }
             catch (OptionsValidationException ex)
             {
-                if (LastRefused && ex.Failures.SequenceEqual(RefusedProblems))
+                if (LastRefused && ex.Failures.SequenceEqual(_refusedAsValidated))
                 {
                     // Tried again (YARP's routes changed) and refused for the same reasons: said already.
                     return;
                 }
 
                 LastRefused = true;
-                RefusedProblems = ex.Failures.ToList();
-                foreach (var problem in ex.Failures)
+                _refusedAsValidated = ex.Failures.ToList();
+                RefusedProblems = ConfigurationRedaction.Problems(ex.Failures, _shown);
+                foreach (var problem in RefusedProblems)
                 {
                     Log.ReloadProblem(_logger, problem);
                 }

@@ -12,19 +12,17 @@ namespace WamsGateway.State;
 /// <summary>
 /// What the gateway is doing now, as one JSON document for a dashboard or a script (docs/dashboard.md): YARP's routes as
 /// served, the APIs, the authorities and their keys, Redis, and the configuration's state. It never holds a secret: of a
-/// client secret, master key or any setting marked <see cref="SecretAttribute"/> (or named like one), only whether it is set.
+/// client secret, master key or any setting marked <see cref="SecretAttribute"/> (or named as one: its name ends in Secret,
+/// Key, Password, Passphrase, Token or Credential(s)), only whether it is set.
 /// </summary>
 public sealed class WamsGatewayState
 {
     /// <summary>The most problems of a refused reload the state lists (all of them are logged; <c>problemCount</c> says how many).</summary>
     public const int MaxProblems = 100;
 
-    private static readonly string[] SecretWords = ["secret", "key", "password", "token", "credential"];
-
-    // A URL's user information and query, wherever a URL appears in a value: either may carry a credential.
-    private static readonly System.Text.RegularExpressions.Regex UrlUserInfo = new(@"(?<scheme>\b[a-z][a-z0-9+.-]*://)[^/@\s'""]*@", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
-    private static readonly System.Text.RegularExpressions.Regex UrlQuery = new(@"(?<url>\b[a-z][a-z0-9+.-]*://[^\s'""?]*)\?[^\s'""]*", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
-
+    // A setting named as a secret is (ClientSecret, ApiKey, AccessToken, Password); one that only mentions a word is not
+    // (TokenEndpoint, SubjectTokenType, KeyId): a kind marks any other secret with [Secret].
+    private static readonly string[] SecretNameEndings = ["secret", "key", "password", "passphrase", "token", "credential", "credentials"];
     private readonly IServiceProvider _services;
     private GatewayCounts? _counts;
 
@@ -115,8 +113,7 @@ public sealed class WamsGatewayState
     }
 
     /// <summary>Text with every URL's user information and query replaced by <c>***</c>.</summary>
-    internal static string Redacted(string text) =>
-        UrlQuery.Replace(UrlUserInfo.Replace(text, "${scheme}***@"), "${url}?***");
+    internal static string Redacted(string text) => ConfigurationRedaction.Urls(text);
 
     private static JsonObject Api(ApiDefinition api, IEnumerable<string> routes, GatewayCounts? counts)
     {
@@ -166,7 +163,7 @@ public sealed class WamsGatewayState
 
     private static bool IsSecret(PropertyInfo property) =>
         property.GetCustomAttribute<SecretAttribute>() is not null
-        || SecretWords.Any(word => property.Name.Contains(word, StringComparison.OrdinalIgnoreCase));
+        || SecretNameEndings.Any(ending => property.Name.EndsWith(ending, StringComparison.OrdinalIgnoreCase));
 
     private static JsonObject Authority(GatewayAuthority authority)
     {

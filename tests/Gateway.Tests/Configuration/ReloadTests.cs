@@ -81,6 +81,17 @@ public sealed class ReloadTests : IAsyncLifetime
         config["Gateway"]!["Apis"]!["echo-none"]!["RequiredScopes"] = new JsonArray("admin:all");
         config["Gateway"]!["Apis"]!["minted"] = new JsonObject { ["Exchange"] = "WamsMint", ["MasterKey"] = "secret-master-key", ["Lifetime"] = "00:00:01" };
         config["Gateway"]!["Apis"]!["pigeon"] = new JsonObject { ["Exchange"] = "Carrier-Pigeon" };
+        // A client secret pasted into the URL setting, and a password into a URL: neither is repeated in a log line.
+        config["Gateway"]!["Apis"]!["pasted"] = new JsonObject
+        {
+            ["Exchange"] = "TokenExchange", ["TokenEndpoint"] = "pasted-client-secret-91ab", ["ClientId"] = "gateway",
+            ["ClientSecret"] = "x", ["Audience"] = "https://orders.test",
+        };
+        config["Gateway"]!["Apis"]!["leaky"] = new JsonObject
+        {
+            ["Exchange"] = "TokenExchange", ["TokenEndpoint"] = "http://user:url-password-77c2@orders.example/token?key=query-secret-3f", ["ClientId"] = "gateway",
+            ["ClientSecret"] = "x", ["Audience"] = "https://orders.test",
+        };
         Replace(path, config);
 
         Assert.Equal("Degraded", await Eventually.ReturnsAsync(() => ConfigurationHealthAsync(gateway), s => s == "Degraded"));
@@ -89,11 +100,20 @@ public sealed class ReloadTests : IAsyncLifetime
         Assert.Equal(0, await ReloadsAsync(gateway, "applied"));
         var errors = logs.Lines.Where(m => m.Contains("reload refused", StringComparison.Ordinal)).ToList();
         Assert.Contains(errors, m => m.Contains("Gateway:Apis:minted:Lifetime: between", StringComparison.Ordinal));
+        // Configured values a problem quotes are masked, a URL down to its scheme, host and path; names (a kind's too) stay.
         Assert.Contains(errors, m => m.Contains("Gateway:Apis:pigeon:Exchange: 'Carrier-Pigeon' is not one of", StringComparison.Ordinal));
-        Assert.DoesNotContain(logs.Lines, m => m.Contains("secret-master-key", StringComparison.Ordinal));
+        Assert.Contains(errors, m => m.Contains("Gateway:Apis:pasted:TokenEndpoint: '***' must be an absolute https URL", StringComparison.Ordinal));
+        Assert.Contains(errors, m => m.Contains("Gateway:Apis:leaky:TokenEndpoint: 'http://***@orders.example/token?***' must be", StringComparison.Ordinal));
+        foreach (var secret in new[] { "secret-master-key", "pasted-client-secret-91ab", "url-password-77c2", "query-secret-3f" })
+        {
+            Assert.DoesNotContain(logs.Lines, m => m.Contains(secret, StringComparison.Ordinal));
+        }
+
 
         // The next valid configuration applies, and readiness recovers.
         config["Gateway"]!["Apis"]!.AsObject().Remove("pigeon");
+        config["Gateway"]!["Apis"]!.AsObject().Remove("pasted");
+        config["Gateway"]!["Apis"]!.AsObject().Remove("leaky");
         config["Gateway"]!["Apis"]!["minted"]!["Lifetime"] = "00:10:00";
         Replace(path, config);
         Assert.Equal("Healthy", await Eventually.ReturnsAsync(() => ConfigurationHealthAsync(gateway), s => s == "Healthy"));

@@ -65,6 +65,8 @@ public sealed class DashboardStateTests : IAsyncLifetime
         Assert.Equal("client-a", (string?)exchanged["allowedClients"]![0]);
         Assert.Equal("gateway", (string?)exchanged["settings"]!["ClientId"]);
         Assert.True((bool)exchanged["settings"]!["ClientSecret"]!["set"]!);
+        // Named after a token, not as one: shown.
+        Assert.Equal("http://127.0.0.1:9/oauth/token", (string?)exchanged["settings"]!["TokenEndpoint"]);
         Assert.Equal("exchanged", (string?)exchanged["routes"]![0]);
         var minted = Assert.Single(state["apis"]!.AsArray(), a => (string?)a!["name"] == "minted")!;
         Assert.Equal("WamsMint", (string?)minted["exchange"]);
@@ -121,13 +123,17 @@ public sealed class DashboardStateTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("/dashboard/")]
-    [InlineData("/dashboard/api/state")]
-    public async Task ProxyPort_NeverServesTheDashboard(string path)
+    [InlineData("/dashboard/", "GET")]
+    [InlineData("/dashboard/api/state", "GET")]
+    [InlineData("/dashboard/api/state", "POST")]
+    [InlineData("/dashboard/app.js", "DELETE")]
+    [InlineData("/metrics", "PUT")]
+    public async Task ProxyPort_NeverServesTheDashboard_AsIfItDidNotExist(string path, string method)
     {
-        using var response = await _f.SendAsync(path, token: null);
+        // With a valid token, past authentication: the proxy listener has no such path (404), for any method (not 405).
+        using var response = await _f.SendAsync(path, _f.Tokens.Valid(), request => request.Method = new HttpMethod(method));
 
-        Assert.NotEqual(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.DoesNotContain("\"apis\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 }
