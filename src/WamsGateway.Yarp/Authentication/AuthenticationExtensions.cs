@@ -11,12 +11,12 @@ namespace WamsGateway.Authentication;
 internal static class AuthenticationExtensions
 {
     /// <summary>
-    /// With several authorities, the gateway's scheme (<see cref="WamsGatewayDefaults.AuthenticationScheme"/>) forwards
-    /// each request to the JwtBearer scheme of the authority its token's <c>iss</c> names (<see cref="GatewayAuthority.SchemeName"/>),
-    /// and to the default authority's when there is no token or no configured authority is named, where it is refused
-    /// before any key is fetched. One JwtBearer scheme per authority keeps JwtBearer's own discovery, rotation and
-    /// challenge handling per authority. With the default authority alone, its JwtBearer scheme is the gateway's
-    /// scheme, and no request pays for a forward (the issuer is still checked first, in <see cref="GatewayJwtBearerEvents"/>).
+    /// The gateway's scheme (<see cref="WamsGatewayDefaults.AuthenticationScheme"/>, <see cref="GatewayAuthenticationHandler"/>)
+    /// authenticates a token validated before in one step, and forwards every other request to the JwtBearer scheme of the
+    /// authority its token's <c>iss</c> names (<see cref="GatewayAuthority.SchemeName"/>: <c>WamsGateway.&lt;name&gt;</c>), or
+    /// to the default authority's when there is no token or no configured authority is named, where it is refused before
+    /// any key is fetched. One JwtBearer scheme per authority keeps JwtBearer's own discovery, rotation and challenge
+    /// handling per authority.
     /// </summary>
     /// <remarks>
     /// The schemes are added when authentication's options are first read, from the gateway's options (a start-only
@@ -32,29 +32,21 @@ internal static class AuthenticationExtensions
 
         services.AddAuthentication();
         services.TryAddTransient<JwtBearerHandler>();
-        services.TryAddTransient<PolicySchemeHandler>();
+        services.TryAddTransient<GatewayAuthenticationHandler>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<JwtBearerOptions>, JwtBearerPostConfigureOptions>());
         services.AddOptions<AuthenticationOptions>().Configure<IOptions<WamsGatewayOptions>>((authentication, gateway) =>
         {
-            var options = gateway.Value;
-            var alone = !options.NamedAuthorities.Any();
-            if (!alone)
+            authentication.AddScheme(WamsGatewayDefaults.AuthenticationScheme, scheme =>
             {
-                authentication.AddScheme(WamsGatewayDefaults.AuthenticationScheme, scheme =>
-                {
-                    scheme.HandlerType = typeof(PolicySchemeHandler);
-                    scheme.DisplayName = "WamsGateway";
-                });
-            }
+                scheme.HandlerType = typeof(GatewayAuthenticationHandler);
+                scheme.DisplayName = "WamsGateway";
+            });
 
-            foreach (var name in options.AuthorityNames)
+            foreach (var name in gateway.Value.AuthorityNames)
             {
-                authentication.AddScheme(GatewayAuthority.SchemeFor(name, alone), scheme => scheme.HandlerType = typeof(JwtBearerHandler));
+                authentication.AddScheme(GatewayAuthority.SchemeFor(name), scheme => scheme.HandlerType = typeof(JwtBearerHandler));
             }
         });
-        services.AddOptions<PolicySchemeOptions>(WamsGatewayDefaults.AuthenticationScheme)
-            .Configure<GatewayAuthorities, ApiCatalog>((policy, authorities, catalog) => policy.ForwardDefaultSelector =
-                context => (CallerToken.For(context, catalog, authorities).Authority ?? authorities.Default).SchemeName);
         services.AddSingleton<IConfigureOptions<JwtBearerOptions>, AuthorityJwtBearerSetup>();
         return services;
     }
@@ -63,24 +55,26 @@ internal static class AuthenticationExtensions
     private sealed class AuthorityJwtBearerSetup : IConfigureNamedOptions<JwtBearerOptions>
     {
         private readonly GatewayAuthorities _authorities;
+        private readonly TimeProvider _time;
 
-        public AuthorityJwtBearerSetup(GatewayAuthorities authorities)
+        public AuthorityJwtBearerSetup(GatewayAuthorities authorities, TimeProvider time)
         {
             _authorities = authorities;
+            _time = time;
         }
 
         public void Configure(string? name, JwtBearerOptions options)
         {
             if (_authorities.ForScheme(name) is { } authority)
             {
-                AuthenticationExtensions.Configure(options, authority);
+                AuthenticationExtensions.Configure(options, authority, _time);
             }
         }
 
         public void Configure(JwtBearerOptions options) => Configure(Options.DefaultName, options);
     }
 
-    private static void Configure(JwtBearerOptions options, GatewayAuthority authority)
+    private static void Configure(JwtBearerOptions options, GatewayAuthority authority, TimeProvider time)
     {
         var settings = authority.Settings;
         options.TokenHandlers.Clear();
@@ -91,6 +85,7 @@ internal static class AuthenticationExtensions
         options.MapInboundClaims = false;
         options.IncludeErrorDetails = true;
         options.EventsType = typeof(GatewayJwtBearerEvents);
+        options.TimeProvider = time;
         options.TokenValidationParameters = new TokenValidationParameters
         {
             ValidIssuers = [.. settings.Issuers],

@@ -59,6 +59,12 @@ internal sealed partial class AuthorityMetadata : IConfigurationManager<OpenIdCo
     /// <summary>The last good document, or null while none was ever fetched.</summary>
     public OpenIdConnectConfiguration? Current => _current;
 
+    /// <summary>
+    /// True while the document in hand needs no refresh: neither due (<see cref="AuthenticationSettings.MetadataRefreshInterval"/>)
+    /// nor asked for. While it is not, tokens go through JwtBearer, whose read of the document refreshes it.
+    /// </summary>
+    public bool IsCurrent => IsFresh(_current) is not null;
+
     /// <summary>True after <see cref="RequestRefresh"/> was granted and before the refresh ran.</summary>
     public bool RefreshRequested => _refreshRequested;
 

@@ -13,13 +13,13 @@ namespace WamsGateway.Authentication;
 /// </summary>
 internal sealed class GatewayAuthority : IDisposable
 {
-    public GatewayAuthority(string name, AuthoritySettings settings, AuthorityMetadata metadata, ValidatedTokenCache tokens, bool alone)
+    public GatewayAuthority(string name, AuthoritySettings settings, AuthorityMetadata metadata, ValidatedTokenCache tokens)
     {
         Name = name;
         Settings = settings;
         Metadata = metadata;
         Tokens = tokens;
-        SchemeName = SchemeFor(name, alone);
+        SchemeName = SchemeFor(name);
         HealthCheckName = HealthCheckFor(name);
     }
 
@@ -41,12 +41,8 @@ internal sealed class GatewayAuthority : IDisposable
     /// <summary>Its readiness check: <c>authority</c> for the default one, <c>authority:&lt;name&gt;</c> for the others.</summary>
     public string HealthCheckName { get; }
 
-    /// <summary>
-    /// <c>WamsGateway.&lt;name&gt;</c>, behind the gateway's scheme that picks one per token; when the default authority is
-    /// <paramref name="alone"/>, there is nothing to pick, and its JwtBearer scheme is the gateway's scheme itself.
-    /// </summary>
-    public static string SchemeFor(string name, bool alone) =>
-        alone ? WamsGatewayDefaults.AuthenticationScheme : WamsGatewayDefaults.AuthenticationScheme + "." + name;
+    /// <summary><c>WamsGateway.&lt;name&gt;</c> (<c>WamsGateway.default</c>), behind the gateway's scheme, which picks one per token.</summary>
+    public static string SchemeFor(string name) => WamsGatewayDefaults.AuthenticationScheme + "." + name;
 
     public static string HealthCheckFor(string name) =>
         name.Equals(AuthenticationSettings.DefaultAuthorityName, StringComparison.OrdinalIgnoreCase) ? "authority" : "authority:" + name;
@@ -73,13 +69,12 @@ internal sealed class GatewayAuthorities : IDisposable
     {
         var settings = options.Value;
         var logger = loggers.CreateLogger<AuthorityMetadata>();
-        var alone = !settings.NamedAuthorities.Any();
         All = settings.AllAuthorities
             .Select(named =>
             {
                 var metadata = new AuthorityMetadata(httpClientFactory, settings.Authentication, time, logger, named.Key, named.Value, meter);
                 var tokens = new ValidatedTokenCache(new JsonWebTokenHandler { MapInboundClaims = false }, () => metadata.KeySetVersion, settings.Authentication.TokenCache, time);
-                return new GatewayAuthority(named.Key, named.Value, metadata, tokens, alone);
+                return new GatewayAuthority(named.Key, named.Value, metadata, tokens);
             })
             .ToList();
         Default = All[0];
@@ -107,6 +102,23 @@ internal sealed class GatewayAuthorities : IDisposable
     /// what an authority's discovery document says (a tenant cannot claim another's issuer by publishing it).
     /// </summary>
     public GatewayAuthority? ForIssuer(string issuer) => _byIssuer.TryGetValue(issuer, out var authority) ? authority : null;
+
+    /// <summary>
+    /// The authority whose validated-token cache holds <paramref name="token"/>, and what it holds: at most one can (the
+    /// token's <c>iss</c> chose the authority that validated it). (null, null) for a token none holds.
+    /// </summary>
+    public (GatewayAuthority? Authority, ValidatedCaller? Validated) FindValidated(string token)
+    {
+        foreach (var authority in All)
+        {
+            if (authority.Tokens.TryGetValidated(token, out var validated))
+            {
+                return (authority, validated);
+            }
+        }
+
+        return (null, null);
+    }
 
     public void Dispose()
     {

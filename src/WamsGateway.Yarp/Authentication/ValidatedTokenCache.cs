@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Claims;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.IdentityModel.Tokens;
@@ -13,7 +14,9 @@ namespace WamsGateway.Authentication;
 /// and by <see cref="TokenCacheSettings.MaxTokenLength"/> (longer tokens are validated every time and never
 /// kept). A changed set of signing keys at the authority empties it, so a key removed from the JWKS stops
 /// validating at the next metadata refresh. Failures are never kept: every bad token is checked, and refused,
-/// every time.
+/// every time. A token it holds is also what the gateway's scheme authenticates in one step
+/// (<see cref="TryGetValidated"/>, <see cref="GatewayAuthenticationHandler"/>), with the facts about the caller that
+/// every request needs computed once per token (<see cref="ValidatedCaller"/>).
 /// </summary>
 internal sealed class ValidatedTokenCache : TokenHandler, IDisposable
 {
@@ -53,13 +56,9 @@ internal sealed class ValidatedTokenCache : TokenHandler, IDisposable
     public override async Task<TokenValidationResult> ValidateTokenAsync(string token, TokenValidationParameters validationParameters)
     {
         var cacheable = _settings.Enabled && token.Length <= _settings.MaxTokenLength;
-        if (cacheable)
+        if (cacheable && TryGetValidated(token, out var validated))
         {
-            ForgetIfKeysChanged();
-            if (_cache.TryGetValue(token, out Entry? entry) && entry!.KeySetVersion == _keySetVersion && entry.ExpiresAt > _time.GetUtcNow())
-            {
-                return entry.Result();
-            }
+            return validated.Result();
         }
 
         Interlocked.Increment(ref _validations);
@@ -67,10 +66,30 @@ internal sealed class ValidatedTokenCache : TokenHandler, IDisposable
         var result = await _inner.ValidateTokenAsync(token, validationParameters);
         if (cacheable && result.IsValid && Expiry(result) is { } expiresAt)
         {
-            _cache.Set(token, new Entry(result, expiresAt, version), new MemoryCacheEntryOptions { Size = 1, AbsoluteExpiration = expiresAt });
+            _cache.Set(token, new ValidatedCaller(token, result, TokenPayload.Read(token), expiresAt, version), new MemoryCacheEntryOptions { Size = 1, AbsoluteExpiration = expiresAt });
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The token as validated before, when it is kept and still good: not past the earlier of its <c>exp</c> and
+    /// <see cref="TokenCacheSettings.MaxAge"/>, validated with the authority's current set of keys. No key is read and
+    /// nothing is validated here; a token it does not hold is validated by JwtBearer, as always.
+    /// </summary>
+    public bool TryGetValidated(string token, [NotNullWhen(true)] out ValidatedCaller? validated)
+    {
+        if (_settings.Enabled && token.Length <= _settings.MaxTokenLength)
+        {
+            ForgetIfKeysChanged();
+            if (_cache.TryGetValue(token, out validated) && validated!.KeySetVersion == Interlocked.Read(ref _keySetVersion) && validated.ExpiresAt > _time.GetUtcNow())
+            {
+                return true;
+            }
+        }
+
+        validated = null;
+        return false;
     }
 
     public override SecurityToken ReadToken(string token) => _inner.ReadToken(token);
@@ -104,46 +123,8 @@ internal sealed class ValidatedTokenCache : TokenHandler, IDisposable
         }
     }
 
-    /// <summary>
-    /// One validated token: until when it may be reused, and what a hit needs, no more. That is an
-    /// identity of the validated one's type holding detached copies of its claims (taken before any event
-    /// or claims transformation saw them) and a summary of the token. The parsed token (its JSON, its
-    /// encoded parts) is left to the collector, so an entry costs its claims.
-    /// </summary>
-    private sealed class Entry(TokenValidationResult result, DateTimeOffset expiresAt, long keySetVersion)
-    {
-        private readonly ClaimsIdentity _template = Detached(result.ClaimsIdentity);
-        private readonly SecurityToken? _token = result.SecurityToken is { } token ? new ValidatedTokenSummary(token) : null;
-        private readonly string _issuer = result.Issuer;
-        private readonly string _tokenType = result.TokenType;
-
-        public DateTimeOffset ExpiresAt { get; } = expiresAt;
-
-        public long KeySetVersion { get; } = keySetVersion;
-
-        // A new identity each time, as the first validation's was: a request's handlers may add claims to theirs.
-        public TokenValidationResult Result() => new()
-        {
-            IsValid = true,
-            ClaimsIdentity = _template.Clone(),
-            SecurityToken = _token,
-            Issuer = _issuer,
-            TokenType = _tokenType,
-        };
-
-        // The same type (CaseSensitiveClaimsIdentity, or ClaimsIdentity where a host switched IdentityModel
-        // to it), so claim lookups match on a hit exactly as they did on the first validation.
-        private static ClaimsIdentity Detached(ClaimsIdentity identity)
-        {
-            var claims = identity.Claims.Select(claim => claim.Clone());
-            return identity is CaseSensitiveClaimsIdentity
-                ? new CaseSensitiveClaimsIdentity(claims, identity.AuthenticationType, identity.NameClaimType, identity.RoleClaimType)
-                : new ClaimsIdentity(claims, identity.AuthenticationType, identity.NameClaimType, identity.RoleClaimType);
-        }
-    }
-
     /// <summary>The validated token as a cache hit reports it: its identifier, issuer, lifetime and signing key.</summary>
-    private sealed class ValidatedTokenSummary(SecurityToken token) : SecurityToken
+    internal sealed class ValidatedTokenSummary(SecurityToken token) : SecurityToken
     {
         public override string Id { get; } = token.Id;
 

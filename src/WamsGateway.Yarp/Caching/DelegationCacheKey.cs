@@ -20,7 +20,8 @@ internal readonly record struct DelegationCacheKey(string Value, string Owner)
 
     public static DelegationCacheKey For(DelegationRequest request)
     {
-        var owner = HashOf(request.SubjectToken);
+        // Hashed once per token where the validated-token cache keeps it, else here.
+        var owner = request.SubjectTokenHash ?? HashOf(request.SubjectToken);
         return new DelegationCacheKey(string.Concat("delegation:", request.Api.Name, ":", request.Api.Fingerprint, ":", owner), owner);
     }
 

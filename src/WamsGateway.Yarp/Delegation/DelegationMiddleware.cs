@@ -68,8 +68,9 @@ internal sealed partial class DelegationMiddleware
             return false;
         }
 
-        var request = new DelegationRequest(api, SubjectToken(context), context.User, SubjectExpiry(context), context.Features.Get<CallerToken>()?.Authority,
-            api.Options.ExchangeRateLimit is null ? null : context.Connection.RemoteIpAddress?.ToString());
+        var caller = context.Features.Get<CallerToken>();
+        var request = new DelegationRequest(api, SubjectToken(context), context.User, caller?.Validated?.SubjectExpiresAt ?? SubjectExpiry(context), caller?.Authority,
+            api.Options.ExchangeRateLimit is null ? null : context.Connection.RemoteIpAddress?.ToString(), caller?.Validated?.OwnerHash);
         DelegatedCredential credential;
         try
         {

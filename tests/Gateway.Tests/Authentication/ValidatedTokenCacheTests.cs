@@ -3,6 +3,7 @@ using System.Net;
 using System.Security.Claims;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -219,6 +220,7 @@ public sealed class ValidatedTokenCacheTests
 public sealed class ValidatedTokenCacheEndToEndTests : IAsyncLifetime
 {
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
+    private readonly CapturingLoggerProvider _logs = new();
     private TestAuthority _authority = null!;
     private RecordingBackend _backend = null!;
     private RunningApp _gateway = null!;
@@ -231,8 +233,12 @@ public sealed class ValidatedTokenCacheEndToEndTests : IAsyncLifetime
         config["Gateway"]!["Authentication"]!["MetadataRefreshInterval"] = "00:01:00";
         config["Gateway"]!["Authentication"]!["TokenCache"] = new JsonObject { ["MaxAge"] = "00:30:00" };
         _gateway = await RunningApp.StartAsync(
-            args => GatewayApp.Build(args, services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(_time))),
-            [$"--config={GatewayConfig.Write(config)}"]);
+            args => GatewayApp.Build(args, services =>
+            {
+                services.Replace(ServiceDescriptor.Singleton<TimeProvider>(_time));
+                services.AddLogging(l => l.AddProvider(_logs));
+            }),
+            [$"--config={GatewayConfig.Write(config)}", "--Logging:LogLevel:Microsoft.AspNetCore.Authentication=Debug"]);
     }
 
     public async Task DisposeAsync()
@@ -257,6 +263,41 @@ public sealed class ValidatedTokenCacheEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ATokenSeenBefore_IsAuthenticatedInOneStep_WithoutJwtBearer()
+    {
+        var token = _authority.Tokens(GatewayConfig.Audience).Valid();
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync("/none/1", token));
+        var jwtBearer = JwtBearerValidations();
+        Assert.True(jwtBearer >= 1, "JwtBearer validated the token the first time");
+
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync("/none/2", token));
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync("/pass/3", token));
+
+        Assert.Equal(jwtBearer, JwtBearerValidations());
+        // The backend still got the caller, as on the first request.
+        Assert.Equal(["auth0|alice"], _backend.Requests[^1].Header("X-User-Id"));
+    }
+
+    [Fact]
+    public async Task ACachedToken_PastItsExp_IsNoLongerTakenFromTheCache_WhileTheKeysAreCurrent()
+    {
+        var tokens = _authority.Tokens(GatewayConfig.Audience);
+        var claims = tokens.Claims();
+        claims["exp"] = _time.GetUtcNow().ToUnixTimeSeconds() + 10;
+        var token = tokens.Sign(claims);
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync("/none/before", token));
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync("/none/cached", token));
+        var decided = JwtBearerDecisions();
+
+        // Past exp, well within MetadataRefreshInterval (1 min): the keys are current, the entry is not. JwtBearer decides
+        // again (IdentityModel reads the system clock, not this test's, so its answer is not the point here).
+        _time.Advance(TimeSpan.FromSeconds(11));
+        await StatusAsync("/none/after", token);
+
+        Assert.Equal(decided + 1, JwtBearerDecisions());
+    }
+
+    [Fact]
     public async Task AKeyRemovedFromTheJwks_StopsValidatingAtTheNextMetadataRefresh()
     {
         var retired = _authority.Active;
@@ -273,6 +314,13 @@ public sealed class ValidatedTokenCacheEndToEndTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, await StatusAsync("/none/after", token));
         Assert.Equal(HttpStatusCode.OK, await StatusAsync("/none/new-key", _authority.Tokens(GatewayConfig.Audience).Valid()));
     }
+
+    /// <summary>Tokens JwtBearer validated or refused.</summary>
+    private int JwtBearerDecisions() => JwtBearerValidations()
+        + _logs.Lines.Count(l => l.Contains("JwtBearerHandler", StringComparison.Ordinal) && l.Contains("Failed to validate the token", StringComparison.Ordinal));
+
+    private int JwtBearerValidations() =>
+        _logs.Lines.Count(l => l.Contains("JwtBearerHandler", StringComparison.Ordinal) && l.Contains("Successfully validated the token", StringComparison.Ordinal));
 
     private async Task<HttpStatusCode> StatusAsync(string path, string token)
     {
