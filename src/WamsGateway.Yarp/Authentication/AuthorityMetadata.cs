@@ -20,6 +20,9 @@ internal sealed partial class AuthorityMetadata : IConfigurationManager<OpenIdCo
     private static readonly TimeSpan FailureBackoff = TimeSpan.FromSeconds(5);
 
     private readonly string _address;
+
+    // The address as logs and errors show it: without user information and query, either of which may carry a credential.
+    private readonly string _shownAddress;
     private readonly string _name;
     private readonly GatewayMeter? _meter;
     private readonly IDocumentRetriever _retriever;
@@ -50,6 +53,7 @@ internal sealed partial class AuthorityMetadata : IConfigurationManager<OpenIdCo
         _name = name;
         _meter = meter;
         _address = authority.MetadataAddress.AbsoluteUri;
+        _shownAddress = ConfigurationRedaction.Urls(_address);
         _retriever = new HttpDocumentRetriever(httpClientFactory.CreateClient(HttpClientName)) { RequireHttps = authority.RequireHttpsMetadata };
         _settings = settings;
         _time = time;
@@ -124,25 +128,25 @@ internal sealed partial class AuthorityMetadata : IConfigurationManager<OpenIdCo
                 LastRefreshed = _time.GetUtcNow();
                 _meter?.AuthorityMetadataRead(_name, "ok");
                 _meter?.AuthorityKeysRefreshed(_name, _time.GetUtcNow());
-                Log.MetadataFetched(_logger, _name, _address, configuration.SigningKeys.Count);
+                Log.MetadataFetched(_logger, _name, _shownAddress, configuration.SigningKeys.Count);
                 return configuration;
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancel.IsCancellationRequested)
             {
-                var reason = $"{ex.GetType().Name} while reading {_address}";
+                var reason = $"{ex.GetType().Name} while reading {_shownAddress}";
                 _meter?.AuthorityMetadataRead(_name, "failed");
                 if (current is not null)
                 {
                     // Keep serving with the last good keys; try again a little later.
                     LastRefreshFailed = true;
                     Interlocked.Exchange(ref _staleAfterUtcTicks, (_time.GetUtcNow() + _settings.KeyRefreshMinInterval).UtcTicks);
-                    Log.MetadataRefreshFailed(_logger, _name, _address, ex.GetType().Name);
+                    Log.MetadataRefreshFailed(_logger, _name, _shownAddress, ex.GetType().Name);
                     return current;
                 }
 
                 _lastFailure = _time.GetUtcNow();
                 _lastFailureReason = reason;
-                Log.MetadataUnavailable(_logger, _name, _address, ex.GetType().Name);
+                Log.MetadataUnavailable(_logger, _name, _shownAddress, ex.GetType().Name);
                 throw new AuthorityUnavailableException(reason, ex);
             }
         }

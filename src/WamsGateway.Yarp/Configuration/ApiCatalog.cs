@@ -122,6 +122,10 @@ internal sealed class ApiCatalog : IDisposable
     private readonly FingerprintKey _fingerprints;
     private readonly GatewayReloadSignal _signal;
     private readonly ConcurrentDictionary<long, GatewaySnapshot> _generations = new();
+
+    // Each loaded route's resolution, made on its first request: a route's configuration and the snapshot it is bound to
+    // never change (a reload loads new routes), so no request looks its API up by name again.
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<RouteModel, ResolvedApi> _byRoute = new();
     private readonly IDisposable? _subscription;
     private readonly Lock _gate = new();
     private long _generation;
@@ -163,6 +167,18 @@ internal sealed class ApiCatalog : IDisposable
     }
 
     public ApiDefinition? Find(string? name) => Current.Find(name);
+
+    /// <summary>The newest configuration YARP's routes serve (event 800); behind <see cref="Current"/> while YARP has not loaded the newest edit's routes.</summary>
+    public long AppliedGeneration
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _reportedGeneration;
+            }
+        }
+    }
 
     /// <summary>The snapshot a route YARP loads now is bound to: the newest valid one, a reload not yet heard of included.</summary>
     public long BindRoute()
@@ -254,15 +270,27 @@ internal sealed class ApiCatalog : IDisposable
             return new ResolvedApi(_current, null, null);
         }
 
+        if (_byRoute.TryGetValue(route, out resolved))
+        {
+            context.Features.Set(resolved);
+            return resolved;
+        }
+
         string? name = null;
+        GatewaySnapshot? bound = null;
         var metadata = route.Config.Metadata;
-        var snapshot = metadata?.TryGetValue(GenerationMetadata, out var generation) == true
+        var isBound = metadata?.TryGetValue(GenerationMetadata, out var generation) == true
             && long.TryParse(generation, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number)
-            && _generations.TryGetValue(number, out var bound)
-                ? bound
-                : _current;
+            && _generations.TryGetValue(number, out bound);
+        var snapshot = isBound ? bound! : _current;
         var named = metadata?.TryGetValue(RouteMetadata.Api, out name) == true;
         resolved = new ResolvedApi(snapshot, named ? snapshot.Find(name) : null, named ? name : null);
+        if (isBound)
+        {
+            // A route bound to no kept snapshot reads the newest, which changes: only a bound one is kept.
+            _byRoute.AddOrUpdate(route, resolved);
+        }
+
         context.Features.Set(resolved);
         return resolved;
     }

@@ -63,8 +63,9 @@ internal static partial class ConfigurationRedaction
             }
         }
 
-        // A value with a quote in it cannot be told apart by its quotes: it is masked wherever it appears.
-        var withQuotes = values.Where(v => v.AsSpan().IndexOfAny('\'', '"') >= 0 && !names.Contains(v)).OrderByDescending(v => v.Length).ToList();
+        // A value with a quote or a line break in it cannot be told apart by its quotes (a PEM pasted into a URL setting):
+        // it is masked wherever it appears.
+        var withQuotes = values.Where(v => v.AsSpan().IndexOfAny("'\"\r\n") >= 0 && !names.Contains(v)).OrderByDescending(v => v.Length).ToList();
         return problems.Select(problem =>
         {
             foreach (var value in withQuotes)

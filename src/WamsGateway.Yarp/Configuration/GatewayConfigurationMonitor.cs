@@ -220,7 +220,7 @@ internal sealed partial class GatewayConfigurationMonitor : IOptionsMonitor<Wams
         }
 
         var reasons = exception is AggregateException aggregate ? aggregate.InnerExceptions.Select(e => e.Message) : [exception.Message];
-        Log.RoutesRefused(_logger, string.Join(" ", reasons));
+        Log.RoutesRefused(_logger, string.Join(" ", ConfigurationRedaction.Problems(reasons, _shown)));
         _meter.ConfigReload("refused");
     }
 

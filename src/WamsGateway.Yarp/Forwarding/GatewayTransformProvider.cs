@@ -59,7 +59,9 @@ internal sealed class GatewayTransformProvider : ITransformProvider
         {
             if (!RouteBindingsValidator.IsHttpAddress(destination.Address))
             {
-                context.Errors.Add(new ArgumentException(RouteBindingsValidator.AddressProblem(context.Cluster.ClusterId, name, destination.Address)));
+                // YARP logs this message as it is (event 44): the address is masked as a refused reload's problems are.
+                context.Errors.Add(new ArgumentException(RouteBindingsValidator.AddressProblem(context.Cluster.ClusterId, name,
+                    destination.Address is null ? null : RouteBindingsValidator.IsHttpAddress(destination.Address) ? Configuration.ConfigurationRedaction.Urls(destination.Address) : Configuration.ConfigurationRedaction.Mask)));
             }
         }
     }

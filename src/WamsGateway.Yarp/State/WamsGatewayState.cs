@@ -55,6 +55,10 @@ public sealed class WamsGatewayState
             ["configuration"] = new JsonObject
             {
                 ["generation"] = snapshot.Generation,
+                ["appliedGeneration"] = catalog.AppliedGeneration,
+                // A valid edit YARP has not loaded routes for (its own log says why: a value it could not convert): the
+                // routes it serves keep the configuration they were loaded with.
+                ["waitingForRoutes"] = catalog.AppliedGeneration < snapshot.Generation && !monitor.RoutesRefused,
                 ["reloadRefused"] = monitor.LastRefused,
                 ["routesRefused"] = monitor.RoutesRefused,
                 ["problems"] = new JsonArray([.. monitor.RefusedProblems.Take(MaxProblems).Select(p => (JsonNode)Redacted(p))]),
@@ -171,7 +175,7 @@ public sealed class WamsGatewayState
         return new JsonObject
         {
             ["name"] = authority.Name,
-            ["issuer"] = authority.Address,
+            ["issuer"] = Redacted(authority.Address),
             ["audiences"] = Strings(authority.Settings.Audiences),
             ["keyIds"] = new JsonArray([.. (metadata.Current?.SigningKeys ?? []).Select(k => (JsonNode?)k.KeyId).OfType<JsonNode>()]),
             ["lastRefreshed"] = metadata.LastRefreshed?.ToString("o"),

@@ -121,6 +121,26 @@ public sealed class ReloadTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnEditYarpCannotConvert_ShowsAsWaitingForRoutes_WhileTheOldRoutesServe()
+    {
+        var config = Config();
+        var path = GatewayConfig.Write(config);
+        await using var gateway = await StartAsync(path);
+        var token = _authority.Tokens(GatewayConfig.Audience).Valid();
+        var state = gateway.Services.GetRequiredService<WamsGateway.State.WamsGatewayState>();
+        Assert.False((bool)state.Snapshot()["configuration"]!["waitingForRoutes"]!);
+
+        // The gateway's section is valid; YARP cannot read the route's timeout and keeps its old routes.
+        config["Gateway"]!["Apis"]!["echo-none"]!["RequiredScopes"] = new JsonArray("admin:all");
+        config["ReverseProxy"]!["Routes"]!["none"]!["Timeout"] = "bogus";
+        Replace(path, config);
+
+        Assert.True(await Eventually.ReturnsAsync(() => Task.FromResult((bool)state.Snapshot()["configuration"]!["waitingForRoutes"]!), waiting => waiting));
+        // The route serves the configuration it was loaded with, its API's old rules included.
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(gateway, "/none/a", token));
+    }
+
+    [Fact]
     public async Task AFileThatCannotBeRead_KeepsTheLastGoodConfiguration_RoutesIncluded()
     {
         var config = Config();

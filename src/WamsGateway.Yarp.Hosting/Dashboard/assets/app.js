@@ -53,8 +53,10 @@
     conf.replaceChildren(
       el('p', `Generation ${c.generation}. ` + (c.reloadRefused
         ? 'The last reload was refused; the last valid configuration is serving.'
-        : c.routesRefused ? "YARP refused the last edit's routes; each route serves with the configuration it was loaded with." : 'The newest configuration is serving.'),
-        c.reloadRefused || c.routesRefused ? 'warn' : 'ok'),
+        : c.routesRefused ? "YARP refused the last edit's routes; each route serves with the configuration it was loaded with."
+        : c.waitingForRoutes ? `YARP has not loaded the newest edit's routes (see its log); routes serve generation ${c.appliedGeneration} and older.`
+        : 'The newest configuration is serving.'),
+        c.reloadRefused || c.routesRefused || c.waitingForRoutes ? 'warn' : 'ok'),
       list(c.problems));
     if (!c.problems || c.problems.length === 0) conf.lastChild.remove();
 
