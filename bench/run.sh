@@ -157,10 +157,10 @@ done
 load() {
   local url=$1 token=$2 length=$3
   local args=(-t1 "-c$connections" "-d$length" --latency)
-  if [ "$token" = cold ]; then
-    BENCH_TOKENS="$PWD/$run/users.txt" taskset -c "$load_cpu" wrk "${args[@]}" -s bench/tokens.lua "$url"
-  elif [ "$token" = users ]; then
-    BENCH_TOKENS="$PWD/$run/active.txt" taskset -c "$load_cpu" wrk "${args[@]}" -s bench/tokens.lua "$url"
+  local tokens=""
+  case "$token" in cold) tokens=users.txt ;; users) tokens=active.txt ;; esac
+  if [ -n "$tokens" ]; then
+    BENCH_TOKENS="$PWD/$run/$tokens" taskset -c "$load_cpu" wrk "${args[@]}" -s bench/tokens.lua "$url"
   elif [ -n "$token" ]; then
     taskset -c "$load_cpu" wrk "${args[@]}" -H "Authorization: Bearer $token" "$url"
   else

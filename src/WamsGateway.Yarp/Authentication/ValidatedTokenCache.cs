@@ -55,7 +55,7 @@ internal sealed class ValidatedTokenCache : TokenHandler, IDisposable
 
     public override async Task<TokenValidationResult> ValidateTokenAsync(string token, TokenValidationParameters validationParameters)
     {
-        var cacheable = _settings.Enabled && token.Length <= _settings.MaxTokenLength;
+        var cacheable = Cacheable(token);
         if (cacheable && TryGetValidated(token, out var validated))
         {
             return validated.Result();
@@ -79,7 +79,7 @@ internal sealed class ValidatedTokenCache : TokenHandler, IDisposable
     /// </summary>
     public bool TryGetValidated(string token, [NotNullWhen(true)] out ValidatedCaller? validated)
     {
-        if (_settings.Enabled && token.Length <= _settings.MaxTokenLength)
+        if (Cacheable(token))
         {
             ForgetIfKeysChanged();
             if (_cache.TryGetValue(token, out validated) && validated!.KeySetVersion == Interlocked.Read(ref _keySetVersion) && validated.ExpiresAt > _time.GetUtcNow())
@@ -93,6 +93,8 @@ internal sealed class ValidatedTokenCache : TokenHandler, IDisposable
     }
 
     public override SecurityToken ReadToken(string token) => _inner.ReadToken(token);
+
+    private bool Cacheable(string token) => _settings.Enabled && token.Length <= _settings.MaxTokenLength;
 
     public void Dispose() => _cache.Dispose();
 

@@ -25,6 +25,9 @@ internal static partial class ConfigurationRedaction
     public static string Urls(string text) =>
         UrlQuery().Replace(UrlUserInfo().Replace(text, "${scheme}***@"), "${url}?***");
 
+    /// <summary>A configured value as it may be shown: an http(s) URL without user information and query, anything else <c>***</c>.</summary>
+    public static string Value(string value) => RouteBindingsValidator.IsHttpAddress(value) ? Urls(value) : Mask;
+
     /// <summary>
     /// The problems as they may be shown: each quoted text (<c>'…'</c> or <c>"…"</c>) that is a value of
     /// <paramref name="configuration"/> becomes <c>***</c>, or, for an http(s) URL, the URL without user information and
@@ -82,7 +85,7 @@ internal static partial class ConfigurationRedaction
                 }
 
                 var quote = match.Value[0];
-                return RouteBindingsValidator.IsHttpAddress(text) ? quote + Urls(text) + quote : quote + Mask + quote;
+                return quote + Value(text) + quote;
             }));
         }).ToList();
     }

@@ -61,7 +61,7 @@ internal sealed class GatewayTransformProvider : ITransformProvider
             {
                 // YARP logs this message as it is (event 44): the address is masked as a refused reload's problems are.
                 context.Errors.Add(new ArgumentException(RouteBindingsValidator.AddressProblem(context.Cluster.ClusterId, name,
-                    destination.Address is null ? null : RouteBindingsValidator.IsHttpAddress(destination.Address) ? Configuration.ConfigurationRedaction.Urls(destination.Address) : Configuration.ConfigurationRedaction.Mask)));
+                    destination.Address is null ? null : ConfigurationRedaction.Value(destination.Address))));
             }
         }
     }

@@ -61,7 +61,8 @@ public sealed class WamsGatewayState
                 ["waitingForRoutes"] = catalog.AppliedGeneration < snapshot.Generation && !monitor.RoutesRefused,
                 ["reloadRefused"] = monitor.LastRefused,
                 ["routesRefused"] = monitor.RoutesRefused,
-                ["problems"] = new JsonArray([.. monitor.RefusedProblems.Take(MaxProblems).Select(p => (JsonNode)Redacted(p))]),
+                // Masked as they were logged (ConfigurationRedaction.Problems).
+                ["problems"] = new JsonArray([.. monitor.RefusedProblems.Take(MaxProblems).Select(p => (JsonNode)p)]),
                 ["problemCount"] = monitor.RefusedProblems.Count,
             },
             ["routes"] = new JsonArray([.. routes.Select(r => (JsonNode)r.Json)]),
@@ -90,7 +91,7 @@ public sealed class WamsGatewayState
             var config = route.Config;
             var api = config.Metadata?.GetValueOrDefault(RouteMetadata.Api);
             var destinations = proxy.TryGetCluster(config.ClusterId ?? string.Empty, out var cluster)
-                ? cluster.Destinations.Values.Select(d => (JsonNode)Redacted(d.Model.Config.Address)).ToArray()
+                ? cluster.Destinations.Values.Select(d => (JsonNode)ConfigurationRedaction.Urls(d.Model.Config.Address)).ToArray()
                 : [];
             routes.Add((config.RouteId, api, new JsonObject
             {
@@ -115,9 +116,6 @@ public sealed class WamsGatewayState
 
         return routes;
     }
-
-    /// <summary>Text with every URL's user information and query replaced by <c>***</c>.</summary>
-    internal static string Redacted(string text) => ConfigurationRedaction.Urls(text);
 
     private static JsonObject Api(ApiDefinition api, IEnumerable<string> routes, GatewayCounts? counts)
     {
@@ -155,10 +153,10 @@ public sealed class WamsGatewayState
                 : value switch
                 {
                     null => null,
-                    string plain => Redacted(plain),
+                    string plain => ConfigurationRedaction.Urls(plain),
                     bool or int or long or double => JsonValue.Create(value)!.DeepClone(),
-                    IEnumerable<string> list => Strings(list.Select(Redacted)),
-                    _ => Redacted(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty),
+                    IEnumerable<string> list => Strings(list.Select(ConfigurationRedaction.Urls)),
+                    _ => ConfigurationRedaction.Urls(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty),
                 };
         }
 
@@ -175,7 +173,7 @@ public sealed class WamsGatewayState
         return new JsonObject
         {
             ["name"] = authority.Name,
-            ["issuer"] = Redacted(authority.Address),
+            ["issuer"] = ConfigurationRedaction.Urls(authority.Address),
             ["audiences"] = Strings(authority.Settings.Audiences),
             ["keyIds"] = new JsonArray([.. (metadata.Current?.SigningKeys ?? []).Select(k => (JsonNode?)k.KeyId).OfType<JsonNode>()]),
             ["lastRefreshed"] = metadata.LastRefreshed?.ToString("o"),
