@@ -212,4 +212,37 @@ internal static class FleetRateLimitScripts
         redis.call('PEXPIRE', key, lifetime)
         return {allowed, 0, found}
         """;
+    /// <summary>
+    /// ARGV: the count to add, the key's lifetime (ms). A string: one fixed window's count, the window named in the
+    /// key (<see cref="SyncedFleetRateLimiter"/>), added to by every replica at its sync interval. Replies
+    /// <c>{the fleet's count after the addition, Redis's time (ms), found}</c>.
+    /// </summary>
+    public const string SyncedFixedWindow = Common + """
+
+        -- FixedWindow settled at an interval. KEYS[1]: the partition's key for one window. ARGV: the count to add,
+        -- the key's lifetime (ms). A string: the window's count across the fleet.
+        local key = KEYS[1]
+        local add = tonumber(ARGV[1])
+        local lifetime = tonumber(ARGV[2])
+        local found, ttl = own(key, 'string')
+        local count = 0
+        if ttl ~= -2 then
+          count = tonumber(redis.call('GET', key))
+          if bad(count) or count < 0 then
+            found = found + 2
+            count = 0
+          end
+          if ttl == -1 or ttl > lifetime then
+            found = found + 16
+            ttl = lifetime
+          end
+        else
+          ttl = lifetime
+        end
+        count = math.floor(count) + add
+        if add > 0 or found > 0 then
+          redis.call('SET', key, count, 'PX', ttl)
+        end
+        return {count, now_ms(), found}
+        """;
 }

@@ -9,13 +9,14 @@ namespace WamsGateway.TrafficPolicy;
 /// One named rate limit: its partitions counted in this process (<see cref="RateLimitScope.Replica"/>), or in Redis
 /// across the fleet (<see cref="RateLimitScope.Fleet"/>, through <see cref="FleetRateLimiter"/>'s scripts). While Redis cannot
 /// answer within the cache's operation timeout, a fleet limit counts in process instead (logged once per outage) and
-/// leaves Redis alone for the circuit-breaker duration: no request fails because Redis is away.
+/// leaves Redis alone for the circuit-breaker duration: no request fails because Redis is away. A Fleet FixedWindow
+/// limit with a <see cref="RateLimitSettings.SyncInterval"/> counts in process and settles with Redis at that interval
+/// (<see cref="SyncedFleetRateLimiter"/>).
 /// </summary>
 internal sealed partial class GatewayRateLimiter : IAsyncDisposable
 {
     private readonly PartitionedRateLimiter<string> _local;
     private readonly PartitionedRateLimiter<string>? _fleet;
-    private readonly IConnectionMultiplexer? _redis;
     private readonly TimeSpan _redisTimeout;
     private readonly TimeSpan _breakDuration;
     private readonly TimeProvider _time;
@@ -38,13 +39,20 @@ internal sealed partial class GatewayRateLimiter : IAsyncDisposable
     {
         Name = name;
         Settings = settings;
-        _redis = settings.Scope == RateLimitScope.Fleet ? redis : null;
+        redis = settings.Scope == RateLimitScope.Fleet ? redis : null;
         _redisTimeout = redisTimeout;
         _breakDuration = breakDuration;
         _time = time;
         _logger = logger;
+        if (redis is not null && settings.SyncInterval is not null)
+        {
+            // Counted in process and settled at the interval: no request waits for Redis, so none needs the circuit.
+            _local = new SyncedFleetRateLimiter(name, settings, redis, partition => RedisKey(keyPrefix, name, hashKey, partition), redisTimeout, time, logger);
+            return;
+        }
+
         _local = PartitionedRateLimiter.Create<string, string>(partition => Local(settings, partition));
-        if (_redis is { } multiplexer)
+        if (redis is { } multiplexer)
         {
             _fleet = new FleetRateLimiter(settings, multiplexer, partition => RedisKey(keyPrefix, name, hashKey, partition),
                 leaseLifetime ?? FleetRateLimiter.DefaultLeaseLifetime, new FleetRateLimitFindingsReport(name, time, logger));
@@ -55,8 +63,11 @@ internal sealed partial class GatewayRateLimiter : IAsyncDisposable
 
     public RateLimitSettings Settings { get; }
 
+    /// <summary>The limiter that settles with Redis at an interval, for a policy with a <see cref="RateLimitSettings.SyncInterval"/>.</summary>
+    internal SyncedFleetRateLimiter? Synced => _local as SyncedFleetRateLimiter;
+
     /// <summary>True while a Fleet limit counts in process because Redis did not answer.</summary>
-    public bool FallingBack => Volatile.Read(ref _fallingBack) == 1;
+    public bool FallingBack => Volatile.Read(ref _fallingBack) == 1 || Synced is { FallingBack: true };
 
     /// <summary>One permit for <paramref name="partition"/>; dispose the lease when the request ends (Concurrency counts until then).</summary>
     public async ValueTask<RateLimitLease> AcquireAsync(string partition, CancellationToken cancellationToken)
@@ -158,7 +169,7 @@ internal sealed partial class GatewayRateLimiter : IAsyncDisposable
         }),
     };
 
-    private static partial class Log
+    internal static partial class Log
     {
         [LoggerMessage(500, LogLevel.Warning, "Rate limit {Policy} counts in this process: Redis did not answer ({Error}). Each replica now allows the limit until Redis is back.")]
         public static partial void CountingInProcess(ILogger logger, string policy, string error);

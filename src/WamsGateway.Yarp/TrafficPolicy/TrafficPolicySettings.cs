@@ -69,6 +69,13 @@ public sealed class RateLimitSettings
     /// <summary>Replica (default), or Fleet: counted in Redis (needs <c>Gateway:Redis:Configuration</c>).</summary>
     public RateLimitScope Scope { get; set; } = RateLimitScope.Replica;
 
+    /// <summary>
+    /// Fleet, FixedWindow: count in process and settle with Redis at this interval instead of one round trip per
+    /// request. Unset: every request is counted in Redis, exactly. Set: the fleet may admit more than the limit by
+    /// what the replicas admit in one interval.
+    /// </summary>
+    public TimeSpan? SyncInterval { get; set; }
+
     /// <summary>The window a client is told about (<c>RateLimit-Policy</c>'s <c>w</c>, the longest <c>Retry-After</c>).</summary>
     public TimeSpan ResetInterval => Algorithm switch
     {

@@ -110,6 +110,18 @@ internal sealed class TrafficPolicyValidator : GatewaySettingsValidator
                 break;
         }
 
+        if (limit.SyncInterval is { } sync)
+        {
+            if (limit.Scope != RateLimitScope.Fleet || limit.Algorithm != RateLimitAlgorithm.FixedWindow)
+            {
+                problems.Add($"{key}:SyncInterval: settles a Scope Fleet FixedWindow limit with Redis at an interval; this limit is {limit.Scope} {limit.Algorithm}. Remove it, or use Scope Fleet with Algorithm FixedWindow.");
+            }
+            else if (sync < TimeSpan.FromMilliseconds(10) || (limit.Window is { } window && sync >= window))
+            {
+                problems.Add($"{key}:SyncInterval: {sync.ToString("c", CultureInfo.InvariantCulture)} is outside 00:00:00.01 to the Window (exclusive); the fleet may admit more than the limit by what its replicas admit in one interval.");
+            }
+        }
+
         if (limit.Scope == RateLimitScope.Fleet && !redis)
         {
             problems.Add($"{key}:Scope: Fleet counts in Redis, and {WamsGatewayOptions.SectionName}:Redis:Configuration is not set; set it, or use Scope Replica (each replica then allows the limit).");

@@ -359,6 +359,10 @@ public sealed class ConfigurationValidationTests
 
     [Theory]
     [InlineData("RateLimits", "{\"l\": {\"PermitLimit\": 10, \"Window\": \"00:01:00\", \"Scope\": \"Fleet\"}}", "Gateway:RateLimits:l:Scope: Fleet counts in Redis")]
+    [InlineData("RateLimits", "{\"l\": {\"PermitLimit\": 10, \"Window\": \"00:01:00\", \"SyncInterval\": \"00:00:01\"}}", "Gateway:RateLimits:l:SyncInterval: settles a Scope Fleet FixedWindow limit")]
+    [InlineData("RateLimits", "{\"l\": {\"PermitLimit\": 10, \"Algorithm\": \"SlidingWindow\", \"Window\": \"00:01:00\", \"Scope\": \"Fleet\", \"SyncInterval\": \"00:00:01\"}}", "Gateway:RateLimits:l:SyncInterval: settles a Scope Fleet FixedWindow limit")]
+    [InlineData("RateLimits", "{\"l\": {\"PermitLimit\": 10, \"Window\": \"00:01:00\", \"Scope\": \"Fleet\", \"SyncInterval\": \"00:01:00\"}}", "Gateway:RateLimits:l:SyncInterval: 00:01:00 is outside 00:00:00.01 to the Window")]
+    [InlineData("RateLimits", "{\"l\": {\"PermitLimit\": 10, \"Window\": \"00:01:00\", \"Scope\": \"Fleet\", \"SyncInterval\": \"00:00:00.001\"}}", "Gateway:RateLimits:l:SyncInterval: 00:00:00.0010000 is outside 00:00:00.01 to the Window")]
     [InlineData("RateLimits", "{\"l\": {\"PermitLimit\": 0, \"Window\": \"00:01:00\"}}", "Gateway:RateLimits:l:PermitLimit: between 1 and 1000000")]
     [InlineData("RateLimits", "{\"l\": {\"PermitLimit\": 10}}", "Gateway:RateLimits:l:Window: required for FixedWindow")]
     [InlineData("RateLimits", "{\"l\": {\"PermitLimit\": 10, \"Algorithm\": \"TokenBucket\"}}", "Gateway:RateLimits:l:TokensPerPeriod: required for TokenBucket")]

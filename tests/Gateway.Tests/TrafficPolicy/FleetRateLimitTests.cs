@@ -82,6 +82,34 @@ public sealed class FleetRateLimitTests : IClassFixture<RateLimitFleet>
     }
 
     [Fact]
+    public async Task AFleetLimitWithSyncInterval_AdmitsTheLimitAndAtMostOneReplicasShareMore_AndRedisHoldsWhatWasAdmitted()
+    {
+        var token = _f.Authority.Tokens(GatewayConfig.Audience).Valid("auth0|synced-user");
+        var statuses = await SendConcurrentlyAsync("/fleet-synced/x", token, total: 300, concurrency: 24);
+
+        Assert.All(statuses, s => Assert.True(s is HttpStatusCode.OK or HttpStatusCode.TooManyRequests, $"unexpected {s}"));
+        var admitted = statuses.Count(s => s == HttpStatusCode.OK);
+        // Never fewer than the limit; more by at most what the other replica admits before it has settled (each
+        // replica alone never admits more than the limit).
+        Assert.InRange(admitted, 100, 200);
+
+        // Once both replicas have settled, Redis holds exactly what the fleet admitted, and both refuse.
+        var key = _f.Key("fleet-synced", "u:default\nauth0|synced-user") + ":";
+        await using var reader = await ConnectionMultiplexer.ConnectAsync(_f.Redis.Configuration + ",allowAdmin=true");
+        var server = reader.GetServer(reader.GetEndPoints()[0]);
+        var windowKey = await Eventually.ReturnsAsync(
+            async () => (string?)await server.KeysAsync(pattern: key + "*").FirstOrDefaultAsync(), k => k is not null, TimeSpan.FromSeconds(10));
+        await Eventually.ReturnsAsync(async () => (long)await reader.GetDatabase().StringGetAsync(windowKey!), n => n == admitted, TimeSpan.FromSeconds(10));
+        Assert.InRange((await reader.GetDatabase().KeyTimeToLiveAsync(windowKey!))!.Value, TimeSpan.FromMilliseconds(1), TimeSpan.FromDays(2));
+        foreach (var gateway in new[] { _f.First, _f.Second })
+        {
+            using var refused = await RateLimitFleet.SendAsync(gateway, "/fleet-synced/x", token);
+            Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+            Assert.InRange(refused.Headers.RetryAfter!.Delta!.Value, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
+        }
+    }
+
+    [Fact]
     public async Task AReplicaLimit_CountsInEachProcess()
     {
         var token = _f.Authority.Tokens(GatewayConfig.Audience).Valid("auth0|replica-user");
@@ -161,6 +189,9 @@ public sealed class RateLimitFleet : IAsyncLifetime
     /// <summary>The window of the <c>fleet-short</c> and <c>fleet-sliding</c> policies.</summary>
     public static readonly TimeSpan ShortWindow = TimeSpan.FromSeconds(2);
 
+    /// <summary>How often the <c>fleet-synced</c> policy (100 a day, in windows aligned to Redis's clock) settles with Redis.</summary>
+    public static readonly TimeSpan SyncInterval = TimeSpan.FromMilliseconds(100);
+
     public TestAuthority Authority { get; private set; } = null!;
 
     public RecordingBackend Backend { get; private set; } = null!;
@@ -195,9 +226,10 @@ public sealed class RateLimitFleet : IAsyncLifetime
             ["fleet-small"] = Limit(5, "Fleet"),
             ["fleet-short"] = Limit(3, "Fleet", "FixedWindow", ShortWindow),
             ["fleet-sliding"] = Limit(3, "Fleet", "SlidingWindow", ShortWindow),
+            ["fleet-synced"] = Limit(100, "Fleet", window: TimeSpan.FromDays(1), syncInterval: SyncInterval),
         };
         var routes = config["ReverseProxy"]!["Routes"]!.AsObject();
-        foreach (var name in new[] { "fleet", "replica", "fleet-small", "fleet-short", "fleet-sliding" })
+        foreach (var name in new[] { "fleet", "replica", "fleet-small", "fleet-short", "fleet-sliding", "fleet-synced" })
         {
             var route = GatewayConfig.Route($"/{name}/{{**rest}}", "echo-none");
             route["RateLimiterPolicy"] = name;
@@ -233,9 +265,18 @@ public sealed class RateLimitFleet : IAsyncLifetime
         args => GatewayApp.Build(args, services => services.AddLogging(l => l.AddProvider(Logs).AddFilter<CapturingLoggerProvider>(null, LogLevel.Information))),
         [$"--config={config}"]);
 
-    private static JsonObject Limit(int permits, string scope, string algorithm = "FixedWindow", TimeSpan? window = null) => new()
+    private static JsonObject Limit(int permits, string scope, string algorithm = "FixedWindow", TimeSpan? window = null, TimeSpan? syncInterval = null)
     {
-        ["PartitionBy"] = "User", ["Algorithm"] = algorithm, ["PermitLimit"] = permits,
-        ["Window"] = (window ?? TimeSpan.FromMinutes(10)).ToString("c", System.Globalization.CultureInfo.InvariantCulture), ["Scope"] = scope,
-    };
+        var limit = new JsonObject
+        {
+            ["PartitionBy"] = "User", ["Algorithm"] = algorithm, ["PermitLimit"] = permits,
+            ["Window"] = (window ?? TimeSpan.FromMinutes(10)).ToString("c", System.Globalization.CultureInfo.InvariantCulture), ["Scope"] = scope,
+        };
+        if (syncInterval is { } sync)
+        {
+            limit["SyncInterval"] = sync.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return limit;
+    }
 }
