@@ -1,17 +1,33 @@
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Yarp.ReverseProxy.Configuration;
 
 namespace WamsGateway.Authorization;
 
 internal static class AuthorizationExtensions
 {
-    /// <summary>The gateway's policy, by name: the host's default and fallback policies stay as the host set them.</summary>
-    public static IServiceCollection AddGatewayAuthorization(this IServiceCollection services) =>
+    /// <summary>
+    /// The gateway's policy, by name: the host's default and fallback policies stay as the host set them. The policy
+    /// evaluator becomes <see cref="GatewayPolicyEvaluator"/> unless the host registered one of its own.
+    /// </summary>
+    public static IServiceCollection AddGatewayAuthorization(this IServiceCollection services)
+    {
         services.AddAuthorizationBuilder()
             .AddPolicy(WamsGatewayDefaults.AuthorizationPolicy, policy => policy
                 .AddAuthenticationSchemes(WamsGatewayDefaults.AuthenticationScheme)
-                .RequireAuthenticatedUser())
-            .Services;
+                .RequireAuthenticatedUser());
+        var evaluator = services.LastOrDefault(d => d.ServiceType == typeof(IPolicyEvaluator));
+        if (evaluator is null || evaluator.ImplementationType == typeof(PolicyEvaluator))
+        {
+            services.RemoveAll<IPolicyEvaluator>();
+            services.TryAddTransient<PolicyEvaluator>();
+            services.TryAddSingleton<AuthorizationHandlersInUse>();
+            services.AddTransient<IPolicyEvaluator, GatewayPolicyEvaluator>();
+        }
+
+        return services;
+    }
 }
 
 /// <summary>

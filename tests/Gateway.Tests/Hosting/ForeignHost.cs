@@ -12,7 +12,7 @@ namespace WamsGateway.Tests.Hosting;
 /// <summary>
 /// A team's own YARP host that adds the gateway with the package's public API only, as docs/your-own-host.md shows,
 /// next to things of its own: a default authentication scheme and fallback policy of its own (an API key),
-/// its own endpoint, its own middleware, its own problem-details customisation, and its own exchange kind.
+/// an authorization handler of its own (every policy must pass it), its own endpoint, its own middleware, its own problem-details customisation, and its own exchange kind.
 /// </summary>
 public static class ForeignHost
 {
@@ -33,6 +33,7 @@ public static class ForeignHost
         builder.Services.AddAuthentication(TeamScheme).AddScheme<AuthenticationSchemeOptions, TeamKeyHandler>(TeamScheme, null);
         builder.Services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder(TeamScheme).RequireAuthenticatedUser().Build());
+        builder.Services.AddSingleton<IAuthorizationHandler, TeamBlockHandler>();
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context => context.ProblemDetails.Extensions["team"] = "payments");
 
         // As YARP's documentation composes a proxy: the gateway added, then YARP's outbound client tuned after it.
@@ -74,5 +75,19 @@ public static class ForeignHost
                 ? AuthenticateResult.Success(new AuthenticationTicket(
                     new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, "team-operator"), new Claim("sub", "team-operator")], TeamScheme)), TeamScheme))
                 : AuthenticateResult.NoResult());
+    }
+
+    /// <summary>The team's own rule, which every policy's evaluation must pass: a request marked <c>X-Team-Blocked: yes</c> is forbidden.</summary>
+    public sealed class TeamBlockHandler : IAuthorizationHandler
+    {
+        public Task HandleAsync(AuthorizationHandlerContext context)
+        {
+            if (context.Resource is HttpContext http && http.Request.Headers["X-Team-Blocked"] == "yes")
+            {
+                context.Fail();
+            }
+
+            return Task.CompletedTask;
+        }
     }
 }

@@ -119,6 +119,21 @@ public sealed class ForeignHostTests : IClassFixture<ForeignHostFixture>
     }
 
     [Fact]
+    public async Task TheHostsOwnAuthorizationHandler_StillDecidesOnTheGatewaysPolicy()
+    {
+        var (alice, _) = await _f.SignInAsync("alice");
+
+        using var passes = await _f.SendAsync(HttpMethod.Get, "/orders/x", alice);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/orders/x");
+        request.Headers.Authorization = new("Bearer", alice);
+        request.Headers.Add("X-Team-Blocked", "yes");
+        using var blocked = await _f.Gateway.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, passes.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, blocked.StatusCode);
+    }
+
+    [Fact]
     public async Task ProxiedRoute_NeedsTheGatewaysToken_NotTheHostsKey()
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/orders/x");
