@@ -32,7 +32,8 @@
 # its resident memory after the first minute and at the end, the requests that failed, and its live heap
 # after a full collection (dotnet-gcdump), against the bounds bench/gateway.json configures. dotnet-counters and dotnet-gcdump
 # are installed into .local/tools on first use.
-# Installs wrk, nginx and redis-server with apt-get where missing. Writes .local/bench/results.md and .json.
+# Installs wrk, nginx and redis-server with apt-get where missing. Writes .local/bench/results.md and .json, and wrk's own
+# output of each sample to .local/bench/run/wrk-<scenario>-<round>.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -224,7 +225,7 @@ for round in $(seq 1 "$rounds"); do
     load "$url" "$token" "$warmup" >/dev/null
     # shellcheck disable=SC2086 # a list of pids
     before=$(ticks ${serving[$name]}); authority_before=$(ticks "$authority_pid")
-    result=$(load "$url" "$token" "$duration" | parse)
+    result=$(load "$url" "$token" "$duration" | tee "$run/wrk-$name-$round.txt" | parse)
     # shellcheck disable=SC2086
     cpu=$(( ($(ticks ${serving[$name]}) - before) * tick_us )); authority_cpu=$(( ($(ticks "$authority_pid") - authority_before) * tick_us ))
     printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$round" "$result" "$cpu" "$authority_cpu" | tee -a "$run/samples.tsv"

@@ -21,6 +21,7 @@ internal sealed class GatewayMeter
     private readonly Counter<long> _configReloads;
     private readonly Counter<long> _metadataReads;
     private readonly Counter<long> _rateLimited;
+    private readonly Counter<long> _rateLimitSyncs;
     private readonly ConcurrentDictionary<string, double> _keysRefreshed = new(StringComparer.Ordinal);
     private readonly KeyValuePair<string, object?>[] _build;
     private double _configLoaded;
@@ -36,6 +37,8 @@ internal sealed class GatewayMeter
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DelegationDurationBuckets });
         _metadataReads = meter.CreateCounter<long>("wamsgateway.authority.metadata.reads", description: "Reads of an authority's discovery document and keys, by authority and outcome (ok, failed).");
         _rateLimited = meter.CreateCounter<long>("wamsgateway.rate_limited", description: "Requests and exchanges refused by a rate limit, by policy.");
+        _rateLimitSyncs = meter.CreateCounter<long>("wamsgateway.rate_limit.syncs",
+            description: "Settlements of a Scope Fleet limit with SyncInterval with Redis, by policy and outcome (ok, failed: each replica counts alone until one succeeds).");
         _configReloads = meter.CreateCounter<long>("wamsgateway.config.reloads", description: "Reloads of the Gateway section, by outcome (applied, refused).");
 
         // Both series exist from the start at 0, so increase() over them sees the first refusal.
@@ -59,6 +62,11 @@ internal sealed class GatewayMeter
         _authFailures.Add(1, new KeyValuePair<string, object?>("reason", reason), new KeyValuePair<string, object?>("authority", authority));
 
     public void RateLimited(string policy) => _rateLimited.Add(1, new KeyValuePair<string, object?>("policy", policy));
+
+    /// <param name="policy">The rate limit's configured name.</param>
+    /// <param name="outcome"><c>ok</c>, or <c>failed</c> (Redis did not answer within the operation timeout).</param>
+    public void RateLimitSync(string policy, string outcome) =>
+        _rateLimitSyncs.Add(1, new KeyValuePair<string, object?>("policy", policy), new KeyValuePair<string, object?>("outcome", outcome));
 
     public void AuthorityMetadataRead(string authority, string outcome) =>
         _metadataReads.Add(1, new KeyValuePair<string, object?>("authority", authority), new KeyValuePair<string, object?>("outcome", outcome));

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Threading.RateLimiting;
 using StackExchange.Redis;
+using WamsGateway.Observability;
 
 namespace WamsGateway.TrafficPolicy;
 
@@ -34,8 +35,9 @@ internal sealed partial class GatewayRateLimiter : IAsyncDisposable
     /// <param name="time">The clock the circuit runs on.</param>
     /// <param name="logger">Where the fallback, and state in Redis the scripts never write, are reported.</param>
     /// <param name="leaseLifetime">Concurrency in Redis: how long a lease never released counts; <see cref="FleetRateLimiter.DefaultLeaseLifetime"/> unless given.</param>
+    /// <param name="meter">Counts the syncs of a limit with a SyncInterval.</param>
     public GatewayRateLimiter(string name, RateLimitSettings settings, IConnectionMultiplexer? redis, string keyPrefix, byte[]? hashKey,
-        TimeSpan redisTimeout, TimeSpan breakDuration, TimeProvider time, ILogger logger, TimeSpan? leaseLifetime = null)
+        TimeSpan redisTimeout, TimeSpan breakDuration, TimeProvider time, ILogger logger, TimeSpan? leaseLifetime = null, GatewayMeter? meter = null)
     {
         Name = name;
         Settings = settings;
@@ -47,7 +49,7 @@ internal sealed partial class GatewayRateLimiter : IAsyncDisposable
         if (redis is not null && settings.SyncInterval is not null)
         {
             // Counted in process and settled at the interval: no request waits for Redis, so none needs the circuit.
-            _local = new SyncedFleetRateLimiter(name, settings, redis, partition => RedisKey(keyPrefix, name, hashKey, partition), redisTimeout, time, logger);
+            _local = new SyncedFleetRateLimiter(name, settings, redis, partition => RedisKey(keyPrefix, name, hashKey, partition), redisTimeout, time, logger, meter);
             return;
         }
 

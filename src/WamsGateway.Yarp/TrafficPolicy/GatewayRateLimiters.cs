@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using Microsoft.Extensions.Options;
 using WamsGateway.Caching;
 using WamsGateway.Configuration;
+using WamsGateway.Observability;
 
 namespace WamsGateway.TrafficPolicy;
 
@@ -10,13 +11,13 @@ internal sealed class GatewayRateLimiters : IAsyncDisposable
 {
     private readonly FrozenDictionary<string, GatewayRateLimiter> _limiters;
 
-    public GatewayRateLimiters(IOptions<WamsGatewayOptions> options, IServiceProvider services, FingerprintKey fingerprints, TimeProvider time, ILogger<GatewayRateLimiter> logger)
+    public GatewayRateLimiters(IOptions<WamsGatewayOptions> options, IServiceProvider services, FingerprintKey fingerprints, TimeProvider time, ILogger<GatewayRateLimiter> logger, GatewayMeter meter)
     {
         var settings = options.Value;
         var redis = settings.RateLimits.Values.Any(l => l.Scope == RateLimitScope.Fleet) ? services.GetService<RedisConnection>()?.Multiplexer : null;
         _limiters = settings.RateLimits.ToFrozenDictionary(
             l => l.Key,
-            l => new GatewayRateLimiter(l.Key, l.Value, redis, settings.Redis.KeyPrefix, fingerprints.Key, settings.Redis.OperationTimeout, settings.Redis.CircuitBreakerDuration, time, logger),
+            l => new GatewayRateLimiter(l.Key, l.Value, redis, settings.Redis.KeyPrefix, fingerprints.Key, settings.Redis.OperationTimeout, settings.Redis.CircuitBreakerDuration, time, logger, meter: meter),
             StringComparer.OrdinalIgnoreCase);
     }
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Threading.RateLimiting;
 using StackExchange.Redis;
+using WamsGateway.Observability;
 
 namespace WamsGateway.TrafficPolicy;
 
@@ -27,6 +28,7 @@ internal sealed class SyncedFleetRateLimiter : PartitionedRateLimiter<string>
     private readonly TimeSpan _timeout;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly GatewayMeter? _meter;
     private readonly FleetRateLimitFindingsReport _findings;
     private readonly ITimer _timer;
     private long _offsetMs;
@@ -40,9 +42,11 @@ internal sealed class SyncedFleetRateLimiter : PartitionedRateLimiter<string>
     /// <param name="timeout">The most one sync waits for Redis.</param>
     /// <param name="time">The clock windows and syncs run on.</param>
     /// <param name="logger">Where Redis's absence and state the script never writes are reported.</param>
+    /// <param name="meter">Counts each sync's outcome.</param>
     public SyncedFleetRateLimiter(string policy, RateLimitSettings settings, IConnectionMultiplexer redis, Func<string, string> keyFor,
-        TimeSpan timeout, TimeProvider time, ILogger logger)
+        TimeSpan timeout, TimeProvider time, ILogger logger, GatewayMeter? meter)
     {
+        _meter = meter;
         _policy = policy;
         _redis = redis;
         _keyFor = keyFor;
@@ -145,6 +149,7 @@ internal sealed class SyncedFleetRateLimiter : PartitionedRateLimiter<string>
 
             if ((await Task.WhenAll(settles).WaitAsync(_timeout, _time)).All(settled => settled))
             {
+                _meter?.RateLimitSync(_policy, "ok");
                 if (Interlocked.Exchange(ref _fallingBack, 0) == 1)
                 {
                     GatewayRateLimiter.Log.BackOnRedis(_logger, _policy);
@@ -274,6 +279,7 @@ internal sealed class SyncedFleetRateLimiter : PartitionedRateLimiter<string>
 
     private void Falling(string error)
     {
+        _meter?.RateLimitSync(_policy, "failed");
         if (Interlocked.Exchange(ref _fallingBack, 1) == 0)
         {
             GatewayRateLimiter.Log.CountingInProcess(_logger, _policy, error);

@@ -107,6 +107,10 @@ public sealed class FleetRateLimitTests : IClassFixture<RateLimitFleet>
             Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
             Assert.InRange(refused.Headers.RetryAfter!.Delta!.Value, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
         }
+
+        var metrics = await _f.First.Client.GetStringAsync("/metrics");
+        Assert.Contains(metrics.Split('\n'), l => l.StartsWith("wamsgateway_rate_limit_syncs_total{", StringComparison.Ordinal)
+            && l.Contains("policy=\"fleet-synced\"", StringComparison.Ordinal) && l.Contains("outcome=\"ok\"", StringComparison.Ordinal));
     }
 
     [Fact]
