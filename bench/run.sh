@@ -219,6 +219,9 @@ for scenario in "${scenarios[@]}"; do
   IFS='|' read -r name url token <<<"$scenario"
   load "$url" "$token" "${BENCH_INITIAL_WARMUP:-20s}" >/dev/null
 done
+# The host's steal (time a virtual machine's cores were taken away): what makes two runs on shared cores differ.
+steal_jiffies() { awk '/^cpu / { print $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat; }
+read -r steal_before total_before <<<"$(steal_jiffies)"
 for round in $(seq 1 "$rounds"); do
   for scenario in "${scenarios[@]}"; do
     IFS='|' read -r name url token <<<"$scenario"
@@ -231,6 +234,8 @@ for round in $(seq 1 "$rounds"); do
     printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$round" "$result" "$cpu" "$authority_cpu" | tee -a "$run/samples.tsv"
   done
 done
+read -r steal_after total_after <<<"$(steal_jiffies)"
+steal_percent=$(awk -v s="$((steal_after - steal_before))" -v t="$((total_after - total_before))" 'BEGIN { printf "%.1f", t > 0 ? s * 100 / t : 0 }')
 
 # Bytes allocated per request (the runtime's own counter, read with dotnet-counters), one short run each,
 # after the rounds so it cannot disturb them.
@@ -290,7 +295,7 @@ cold_sent=$(awk -F'\t' '$1 == "cold" { n += $7 } END { print n + 0 }' "$run/samp
 awk -F'\t' -v date="$date" -v cpu="$cpu" -v cores="$(nproc)" -v rounds="$rounds" -v duration="$duration" -v conns="$connections" \
     -v rss_gw="${rss_after[5304]}" -v rss_redis="${rss_after[5305]}" -v rss_before="$rss_before" -v rss_minute="$rss_minute" -v rss_users="$rss_users" -v users="$users" \
     -v memory_seconds="$memory_seconds" -v memory_failed="$memory_failed" -v memory_sent="$memory_sent" \
-    -v live="$live_mib" -v cold_sent="$cold_sent" -v md="$out/results.md" -v js="$out/results.json" '
+    -v live="$live_mib" -v cold_sent="$cold_sent" -v steal="$steal_percent" -v md="$out/results.md" -v js="$out/results.json" '
   function median(list,   n, a, i, j, t) {
     n = split(list, a, " ")
     for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
@@ -298,7 +303,7 @@ awk -F'\t' -v date="$date" -v cpu="$cpu" -v cores="$(nproc)" -v rounds="$rounds"
   }
   function target(label, s, yardstick, goal,   v) {
     if (!(s in rps) || !(yardstick in rps)) return
-    v = median(rps[s]) / median(rps[yardstick])
+    v = ratio(s, yardstick)
     printf "| %s | %.2f | >= %.2f | %s |\n", label, v, goal, (v >= goal ? "yes" : "no") >> md
   }
   function step(label, s, from,   bytes) {
@@ -307,6 +312,13 @@ awk -F'\t' -v date="$date" -v cpu="$cpu" -v cores="$(nproc)" -v rounds="$rounds"
     printf "| %s | %s − %s | %+.1f | %s |\n", label, s, from, median(cpu_us[s]) - median(cpu_us[from]), bytes >> md
   }
   FILENAME ~ /allocations/ { allocated[$1] = $2; next }
+  # The median over the rounds of the ratio of two scenarios measured in the same round: a machine whose speed
+  # drifts during the run moves both alike.
+  function ratio(s, y,   r, list) {
+    for (r = 1; r <= rounds; r++) if (((s, r) in by_round) && ((y, r) in by_round) && by_round[y, r] > 0) list = list " " by_round[s, r] / by_round[y, r]
+    return list == "" ? 0 : median(list)
+  }
+  { by_round[$1, $2] = $3 }
   { if (!($1 in seen)) { order[++count] = $1; seen[$1] = 1 }
     rps[$1] = rps[$1] " " $3; p50[$1] = p50[$1] " " $4; p99[$1] = p99[$1] " " $5; errors[$1] += $6
     if ($7 > 0) { cpu_us[$1] = cpu_us[$1] " " $8 / $7; authority_us[$1] = authority_us[$1] " " $9 / $7 } }
@@ -314,16 +326,16 @@ awk -F'\t' -v date="$date" -v cpu="$cpu" -v cores="$(nproc)" -v rounds="$rounds"
     base = median(rps["yarp"]); base99 = median(p99["yarp-otel"]); base_cpu = median(cpu_us["yarp"])
     otel = median(rps["yarp-otel"]); diy = median(rps["diy"]); diy_users = median(rps["diy-users"])
     printf "# Gateway benchmark, %s\n\n%s cores (%s); servers on one core, wrk on the other; %s interleaved rounds of %s, %s connections; medians. ", date, cores, cpu, rounds, duration, conns > md
-    printf "CPU: the serving process'"'"'s user and system time per request (nginx'"'"'s for direct); allocated: bytes per request from the runtime'"'"'s own counter, in a separate short run.\n\n" >> md
+    printf "Ratios: the median over the rounds of each round'"'"'s ratio (the two scenarios measured minutes apart at most). CPU: the serving process'"'"'s user and system time per request (nginx'"'"'s for direct); allocated: bytes per request from the runtime'"'"'s own counter, in a separate short run. The host took %s %% of the machine'"'"'s CPU time away during the rounds (steal; above about 1 %%, ratios move between runs).\n\n", steal >> md
     printf "| scenario | requests/s | vs plain YARP | vs yarp-otel | vs diy | p50 ms | p99 ms | p99 - yarp-otel p99 | CPU µs/request | vs plain YARP | allocated B/request | non-2xx |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n" >> md
     printf "{\n  \"date\": \"%s\", \"cores\": %s, \"cpu\": \"%s\", \"rounds\": %s, \"duration\": \"%s\", \"connections\": %s,\n  \"scenarios\": {\n", date, cores, cpu, rounds, duration, conns > js
     for (k = 1; k <= count; k++) {
       s = order[k]; r = median(rps[s]); a = median(p50[s]); b = median(p99[s]); c = median(cpu_us[s])
       alloc = (s in allocated) ? allocated[s] : "n/a"
       # The diy yardstick with the same tokens: one token for diy, the distinct users for diy-users, the -users scenarios and cold.
-      d = (s == "cold" || substr(s, length(s) - 5) == "-users") ? diy_users : diy
-      printf "| %s | %.0f | %.2f | %.2f | %.2f | %.2f | %.2f | %+.2f | %.0f | %.2f | %s | %d |\n", s, r, r / base, r / otel, r / d, a, b, b - base99, c, base_cpu / c, alloc, errors[s] >> md
-      printf "    \"%s\": { \"rps\": %.0f, \"ratio\": %.3f, \"ratio_otel\": %.3f, \"ratio_diy\": %.3f, \"p50_ms\": %.3f, \"p99_ms\": %.3f, \"cpu_us_per_request\": %.1f, \"cpu_ratio\": %.3f, \"allocated_bytes_per_request\": %s, \"non2xx\": %d }%s\n", s, r, r / base, r / otel, r / d, a, b, c, base_cpu / c, (alloc == "n/a" ? "null" : alloc), errors[s], (k < count ? "," : "") >> js
+      dn = (s == "cold" || substr(s, length(s) - 5) == "-users") ? "diy-users" : "diy"
+      printf "| %s | %.0f | %.2f | %.2f | %.2f | %.2f | %.2f | %+.2f | %.0f | %.2f | %s | %d |\n", s, r, ratio(s, "yarp"), ratio(s, "yarp-otel"), ratio(s, dn), a, b, b - base99, c, base_cpu / c, alloc, errors[s] >> md
+      printf "    \"%s\": { \"rps\": %.0f, \"ratio\": %.3f, \"ratio_otel\": %.3f, \"ratio_diy\": %.3f, \"p50_ms\": %.3f, \"p99_ms\": %.3f, \"cpu_us_per_request\": %.1f, \"cpu_ratio\": %.3f, \"allocated_bytes_per_request\": %s, \"non2xx\": %d }%s\n", s, r, ratio(s, "yarp"), ratio(s, "yarp-otel"), ratio(s, dn), a, b, c, base_cpu / c, (alloc == "n/a" ? "null" : alloc), errors[s], (k < count ? "," : "") >> js
     }
     # The issue-23 targets, each from this run (None and hot with the distinct users, where they ran).
     printf "\n| target | measured | goal | met |\n|---|---|---|---|\n" >> md
@@ -358,7 +370,7 @@ awk -F'\t' -v date="$date" -v cpu="$cpu" -v cores="$(nproc)" -v rounds="$rounds"
     step("an assertion for the caller, reused", "hot-assert", "hot")
     step("an assertion bound to each request", "hot-bound", "hot")
     exchange_us = median(cpu_us["cold"]) - median(cpu_us["hot"]); authority = median(authority_us["cold"])
-    printf "\nCold path: each request one validation and one exchange. The gateway spends %.0f µs of CPU more per request than on the hot path (the validation, the token request, the cache write); the local authority spends %.0f µs per exchange, on the same core.", exchange_us, authority >> md
+    if ("cold" in cpu_us) printf "\nCold path: each request one validation and one exchange. The gateway spends %.0f µs of CPU more per request than on the hot path (the validation, the token request, the cache write); the local authority spends %.0f µs per exchange, on the same core.", exchange_us, authority >> md
     if (cold_sent > users) printf " (%d cold requests over %d distinct users: later ones were no longer cold.)", cold_sent, users >> md
     printf "\n\nResident memory after the runs: gateway %s MiB, gateway with Redis %s MiB. The hot route of a fresh gateway at saturation for %s s, %s distinct users round robin (%s requests, %s failed): %s MiB before, %s MiB after the first minute, %s MiB at the end", rss_gw, rss_redis, memory_seconds, users, memory_sent, memory_failed, rss_before, rss_minute, rss_users >> md
     if (rss_minute + 0 > 0 && rss_users + 0 > 0) printf " (%+.1f %% after the first minute)", (rss_users - rss_minute) * 100 / rss_minute >> md
