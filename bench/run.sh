@@ -235,7 +235,7 @@ for round in $(seq 1 "$rounds"); do
   done
 done
 read -r steal_after total_after <<<"$(steal_jiffies)"
-steal_percent=$(awk -v s="$((steal_after - steal_before))" -v t="$((total_after - total_before))" 'BEGIN { printf "%.1f", t > 0 ? s * 100 / t : 0 }')
+steal_percent=$(awk -v s="$((steal_after - steal_before))" -v t="$((total_after - total_before))" 'BEGIN { printf "%.1f", (t > 0 ? s * 100 / t : 0) }')
 
 # Bytes allocated per request (the runtime's own counter, read with dotnet-counters), one short run each,
 # after the rounds so it cannot disturb them.
@@ -369,8 +369,9 @@ awk -F'\t' -v date="$date" -v cpu="$cpu" -v cores="$(nproc)" -v rounds="$rounds"
     step("a Fleet limit settled every second (SyncInterval)", "hot-limited-sync", "hot")
     step("an assertion for the caller, reused", "hot-assert", "hot")
     step("an assertion bound to each request", "hot-bound", "hot")
+    has_cold = ("cold" in cpu_us)
     exchange_us = median(cpu_us["cold"]) - median(cpu_us["hot"]); authority = median(authority_us["cold"])
-    if ("cold" in cpu_us) printf "\nCold path: each request one validation and one exchange. The gateway spends %.0f µs of CPU more per request than on the hot path (the validation, the token request, the cache write); the local authority spends %.0f µs per exchange, on the same core.", exchange_us, authority >> md
+    if (has_cold) printf "\nCold path: each request one validation and one exchange. The gateway spends %.0f µs of CPU more per request than on the hot path (the validation, the token request, the cache write); the local authority spends %.0f µs per exchange, on the same core.", exchange_us, authority >> md
     if (cold_sent > users) printf " (%d cold requests over %d distinct users: later ones were no longer cold.)", cold_sent, users >> md
     printf "\n\nResident memory after the runs: gateway %s MiB, gateway with Redis %s MiB. The hot route of a fresh gateway at saturation for %s s, %s distinct users round robin (%s requests, %s failed): %s MiB before, %s MiB after the first minute, %s MiB at the end", rss_gw, rss_redis, memory_seconds, users, memory_sent, memory_failed, rss_before, rss_minute, rss_users >> md
     if (rss_minute + 0 > 0 && rss_users + 0 > 0) printf " (%+.1f %% after the first minute)", (rss_users - rss_minute) * 100 / rss_minute >> md
