@@ -337,7 +337,7 @@ awk -F'\t' -v date="$date" -v cpu="$cpu" -v cores="$(nproc)" -v rounds="$rounds"
       printf "| %s | %.0f | %.2f | %.2f | %.2f | %.2f | %.2f | %+.2f | %.0f | %.2f | %s | %d |\n", s, r, ratio(s, "yarp"), ratio(s, "yarp-otel"), ratio(s, dn), a, b, b - base99, c, base_cpu / c, alloc, errors[s] >> md
       printf "    \"%s\": { \"rps\": %.0f, \"ratio\": %.3f, \"ratio_otel\": %.3f, \"ratio_diy\": %.3f, \"p50_ms\": %.3f, \"p99_ms\": %.3f, \"cpu_us_per_request\": %.1f, \"cpu_ratio\": %.3f, \"allocated_bytes_per_request\": %s, \"non2xx\": %d }%s\n", s, r, ratio(s, "yarp"), ratio(s, "yarp-otel"), ratio(s, dn), a, b, c, base_cpu / c, (alloc == "n/a" ? "null" : alloc), errors[s], (k < count ? "," : "") >> js
     }
-    # The issue-23 targets, each from this run (None and hot with the distinct users, where they ran).
+    # The speed targets (docs/performance.md), each from this run (None and hot with the distinct users, where they ran).
     printf "\n| target | measured | goal | met |\n|---|---|---|---|\n" >> md
     target("anon / yarp-otel", "anon", "yarp-otel", 0.97)
     target("none-users / yarp-otel", "none-users", "yarp-otel", 0.92)

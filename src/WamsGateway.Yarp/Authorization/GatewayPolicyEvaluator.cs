@@ -13,9 +13,9 @@ namespace WamsGateway.Authorization;
 /// standalone host's fallback) is decided from that scheme's result as it stands: the one the host's authentication
 /// middleware already got, when it names one of the gateway's authorities (each authentication hands out a copy of
 /// the principal, so a second is avoided), and without running the authorization service, as long as the host
-/// registered no authorization handler of its own (which would have to see every policy). The outcome is the stock one: the scheme's user, or an
-/// anonymous one; success for an authenticated identity, challenge without one, forbid for a ticket whose identities
-/// are not authenticated. Every other policy goes to the stock evaluator.
+/// registered no authorization handler of its own (which would have to see every policy). The outcome is the stock
+/// one: the scheme's user, or an anonymous one; success for an authenticated identity, challenge without one,
+/// forbid for a ticket whose identities are not authenticated. Every other policy goes to the stock evaluator.
 /// </summary>
 internal sealed class GatewayPolicyEvaluator : IPolicyEvaluator
 {

@@ -212,6 +212,7 @@ internal static class FleetRateLimitScripts
         redis.call('PEXPIRE', key, lifetime)
         return {allowed, 0, found}
         """;
+
     /// <summary>
     /// ARGV: the count to add, the key's lifetime (ms). A string: one fixed window's count, the window named in the
     /// key (<see cref="SyncedFleetRateLimiter"/>), added to by every replica at its sync interval. Replies

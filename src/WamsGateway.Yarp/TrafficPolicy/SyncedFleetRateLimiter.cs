@@ -160,7 +160,7 @@ internal sealed class SyncedFleetRateLimiter : PartitionedRateLimiter<string>
 
             Falling(nameof(RedisException));
         }
-        catch (TimeoutException ex)
+        catch (Exception ex) when (ex is TimeoutException or RedisException or ObjectDisposedException)
         {
             // The calls still settle when Redis answers (or fail and are sent again at the next sync).
             Falling(ex.GetType().Name);
