@@ -40,8 +40,7 @@ public sealed class GatewayPolicyEvaluatorTests
         var (context, evaluator) = Request(services, user: "alice");
         var middleware = await AuthenticateAsTheMiddlewareDoesAsync(context);
 
-        var authenticated = await evaluator.AuthenticateAsync(GatewayPolicy, context);
-        var authorized = await evaluator.AuthorizeAsync(GatewayPolicy, authenticated, context, context);
+        var (authenticated, authorized) = await EvaluateAsync(evaluator, GatewayPolicy, context);
 
         Assert.Same(middleware, authenticated);
         Assert.Same(middleware.Principal, context.User);
@@ -54,8 +53,7 @@ public sealed class GatewayPolicyEvaluatorTests
         await using var services = Services(hostHandler: false);
         var (context, evaluator) = Request(services, user: "alice");
 
-        var authenticated = await evaluator.AuthenticateAsync(GatewayPolicy, context);
-        var authorized = await evaluator.AuthorizeAsync(GatewayPolicy, authenticated, context, context);
+        var (authenticated, authorized) = await EvaluateAsync(evaluator, GatewayPolicy, context);
 
         Assert.Equal("alice", authenticated.Principal!.FindFirst("sub")?.Value);
         Assert.Equal(GatewayAuthority.SchemeFor("default"), authenticated.Ticket!.AuthenticationScheme);
@@ -71,8 +69,7 @@ public sealed class GatewayPolicyEvaluatorTests
         var host = AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity([new Claim("sub", "team-operator")], "TeamKey")), "TeamKey"));
         context.Features.Set<IAuthenticateResultFeature>(new ResultFeature(host));
 
-        var authenticated = await evaluator.AuthenticateAsync(GatewayPolicy, context);
-        var authorized = await evaluator.AuthorizeAsync(GatewayPolicy, authenticated, context, context);
+        var (authenticated, authorized) = await EvaluateAsync(evaluator, GatewayPolicy, context);
 
         Assert.True(authenticated.None);
         Assert.True(authorized.Challenged);
@@ -84,8 +81,7 @@ public sealed class GatewayPolicyEvaluatorTests
         await using var services = Services(hostHandler: false);
         var (context, evaluator) = Request(services, user: null);
 
-        var authenticated = await evaluator.AuthenticateAsync(GatewayPolicy, context);
-        var authorized = await evaluator.AuthorizeAsync(GatewayPolicy, authenticated, context, context);
+        var (authenticated, authorized) = await EvaluateAsync(evaluator, GatewayPolicy, context);
 
         Assert.True(authenticated.None);
         Assert.DoesNotContain(context.User.Identities, i => i.IsAuthenticated);
@@ -98,8 +94,7 @@ public sealed class GatewayPolicyEvaluatorTests
         await using var services = Services(hostHandler: false);
         var (context, evaluator) = Request(services, user: "");
 
-        var authenticated = await evaluator.AuthenticateAsync(GatewayPolicy, context);
-        var authorized = await evaluator.AuthorizeAsync(GatewayPolicy, authenticated, context, context);
+        var (authenticated, authorized) = await EvaluateAsync(evaluator, GatewayPolicy, context);
 
         Assert.True(authenticated.Succeeded);
         Assert.True(authorized.Forbidden);
@@ -112,8 +107,7 @@ public sealed class GatewayPolicyEvaluatorTests
         var (context, evaluator) = Request(services, user: "alice");
         var other = new AuthorizationPolicyBuilder(WamsGatewayDefaults.AuthenticationScheme).RequireAuthenticatedUser().RequireClaim("sub", "bob").Build();
 
-        var authenticated = await evaluator.AuthenticateAsync(other, context);
-        var authorized = await evaluator.AuthorizeAsync(other, authenticated, context, context);
+        var (authenticated, authorized) = await EvaluateAsync(evaluator, other, context);
 
         // The stock evaluator makes a ticket of its own, named after the policy's schemes.
         Assert.Equal(WamsGatewayDefaults.AuthenticationScheme, authenticated.Ticket!.AuthenticationScheme);
@@ -129,14 +123,21 @@ public sealed class GatewayPolicyEvaluatorTests
         blocked.Request.Headers["X-Team-Blocked"] = "yes";
         var middleware = await AuthenticateAsTheMiddlewareDoesAsync(allowed);
 
-        var authenticated = await evaluator.AuthenticateAsync(GatewayPolicy, allowed);
-        var allowedResult = await evaluator.AuthorizeAsync(GatewayPolicy, authenticated, allowed, allowed);
-        var blockedResult = await evaluator.AuthorizeAsync(GatewayPolicy, await evaluator.AuthenticateAsync(GatewayPolicy, blocked), blocked, blocked);
+        var (authenticated, allowedResult) = await EvaluateAsync(evaluator, GatewayPolicy, allowed);
+        var (_, blockedResult) = await EvaluateAsync(evaluator, GatewayPolicy, blocked);
 
         Assert.NotSame(middleware, authenticated);
         Assert.Equal(WamsGatewayDefaults.AuthenticationScheme, authenticated.Ticket!.AuthenticationScheme);
         Assert.True(allowedResult.Succeeded);
         Assert.True(blockedResult.Forbidden);
+    }
+
+    /// <summary>What the authorization middleware asks of the evaluator for one request: authenticate, then authorize.</summary>
+    private static async Task<(AuthenticateResult Authenticated, PolicyAuthorizationResult Authorized)> EvaluateAsync(
+        IPolicyEvaluator evaluator, AuthorizationPolicy policy, HttpContext context)
+    {
+        var authenticated = await evaluator.AuthenticateAsync(policy, context);
+        return (authenticated, await evaluator.AuthorizeAsync(policy, authenticated, context, context));
     }
 
     private static ServiceProvider Services(bool hostHandler)
