@@ -20,7 +20,7 @@
 #   hot-bound   the same with the assertion bound to the request (ES256, signed per request)
 #   hot-limited the hot path under a per-user rate limit it never reaches, counted in process
 #   hot-limited-fleet  the same on the Redis gateway, the limit counted in Redis (Scope Fleet)
-#   hot-limited-sync   the same, a Scope Fleet limit settled with Redis every second (SyncInterval)
+#   hot-limited-sync   the same, a Scope Fleet limit settled with Redis every second (SyncInterval; BENCH_SYNC_INTERVAL)
 #   cold        a new user's token on every request: one validation and one exchange at the local authority
 # BENCH_SCENARIOS (names, space-separated) runs some of them only; yarp, yarp-otel, diy and diy-users always run, as the ratios
 # need them. BENCH_MEMORY=0 leaves the memory scenario out.
@@ -106,7 +106,7 @@ sync_limit=Gateway:RateLimits:bench-limit-sync
 sync_route=ReverseProxy:Routes:hot-limited-sync
 gateway gateway-redis 5305 --Gateway:Redis:Configuration=127.0.0.1:5320 --Gateway:Redis:KeyRingKey="$kek" \
   --Gateway:RateLimits:bench-limit:Scope=Fleet \
-  --$sync_limit:PermitLimit=1000000 --$sync_limit:Window=00:01:00 --$sync_limit:Scope=Fleet --$sync_limit:SyncInterval=00:00:01 \
+  --$sync_limit:PermitLimit=1000000 --$sync_limit:Window=00:01:00 --$sync_limit:Scope=Fleet --$sync_limit:SyncInterval="${BENCH_SYNC_INTERVAL:-00:00:01}" \
   --$sync_route:ClusterId=nginx "--$sync_route:Match:Path=/hot-limited-sync/{**rest}" --$sync_route:Metadata:Api=orders \
   --$sync_route:RateLimiterPolicy=bench-limit-sync
 gateway gateway-memory 5306
