@@ -366,7 +366,7 @@ awk -F'\t' -v date="$date" -v cpu="$cpu" -v cores="$(nproc)" -v rounds="$rounds"
     step("Redis configured (L1 hit)", "hot-redis", "hot")
     step("a rate limit counted in process", "hot-limited", "hot")
     step("a rate limit counted in Redis", "hot-limited-fleet", "hot")
-    step("a Fleet limit settled every second (SyncInterval)", "hot-limited-sync", "hot")
+    step("a Fleet limit with SyncInterval (1 s unless BENCH_SYNC_INTERVAL)", "hot-limited-sync", "hot")
     step("an assertion for the caller, reused", "hot-assert", "hot")
     step("an assertion bound to each request", "hot-bound", "hot")
     has_cold = ("cold" in cpu_us)
