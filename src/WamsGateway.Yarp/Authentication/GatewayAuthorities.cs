@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using WamsGateway.Configuration;
@@ -95,6 +96,16 @@ internal sealed class GatewayAuthorities : IDisposable
     public GatewayAuthority? Find(string? name) => name is not null && _byName.TryGetValue(name, out var authority) ? authority : null;
 
     public GatewayAuthority? ForScheme(string? scheme) => scheme is not null && _byScheme.TryGetValue(scheme, out var authority) ? authority : null;
+
+    /// <summary>
+    /// The authority whose token <paramref name="result"/> authenticated: the one whose JwtBearer scheme the ticket names,
+    /// or, for a ticket of the gateway's scheme itself (what an authorization policy naming it reports), the request's
+    /// token's authority, the one that validated it. Null for another scheme's ticket (a host's own), whose result the
+    /// gateway never takes for its caller.
+    /// </summary>
+    public GatewayAuthority? AuthorityOf(HttpContext context, AuthenticateResult result) =>
+        ForScheme(result.Ticket?.AuthenticationScheme)
+        ?? (result.Ticket?.AuthenticationScheme == WamsGatewayDefaults.AuthenticationScheme ? context.Features.Get<CallerToken>()?.Authority : null);
 
     /// <summary>
     /// The authority whose configured issuers (<c>Authority</c> with or without its trailing slash, <c>ValidIssuers</c>)

@@ -42,7 +42,7 @@ internal sealed partial class ApiPolicyMiddleware
         // The host's authentication middleware or the endpoint's policy usually ran the gateway's scheme
         // already; its result is reused. Otherwise the handler's own cache makes this cheap.
         if (context.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult is { Succeeded: true } done
-            && AuthorityOf(context, done) is not null)
+            && _authorities.AuthorityOf(context, done) is not null)
         {
             return DecideAsync(context, done);
         }
@@ -87,7 +87,7 @@ internal sealed partial class ApiPolicyMiddleware
         // gateway as the user: only an API that names its actor takes one, and a route without an API never does.
         if (result.Succeeded && context.Features.Get<CallerToken>()?.Actor is { } actor && api?.Options.AllowedActors?.Contains(actor, StringComparer.Ordinal) != true)
         {
-            return RefuseAsync(context, new Refusal("actor_not_allowed", AuthorityOf(context, result)?.Name ?? "none",
+            return RefuseAsync(context, new Refusal("actor_not_allowed", _authorities.AuthorityOf(context, result)?.Name ?? "none",
                 api is null ? "This route does not accept delegated tokens (act)." : $"API '{api.Name}' does not accept delegated tokens (act) from this actor."), api?.Name);
         }
 
@@ -98,7 +98,7 @@ internal sealed partial class ApiPolicyMiddleware
 
         var user = context.User;
         if (result.Succeeded && (api.AcceptedAuthorities is not null || api.AcceptedAudiences is not null)
-            && NotAccepted(api, AuthorityOf(context, result), user) is { } refusal)
+            && NotAccepted(api, _authorities.AuthorityOf(context, result), user) is { } refusal)
         {
             return RefuseAsync(context, refusal, api.Name);
         }
@@ -133,15 +133,6 @@ internal sealed partial class ApiPolicyMiddleware
 
         return _next(context);
     }
-
-    /// <summary>
-    /// The authority whose token authenticated the request: the one whose JwtBearer scheme the ticket names, or, for a
-    /// ticket of the gateway's scheme itself (what an authorization policy naming it reports), the request's token's
-    /// authority, the one that validated it. Null for another scheme's ticket (a host's own).
-    /// </summary>
-    private GatewayAuthority? AuthorityOf(HttpContext context, AuthenticateResult result) =>
-        _authorities.ForScheme(result.Ticket?.AuthenticationScheme)
-        ?? (result.Ticket?.AuthenticationScheme == WamsGatewayDefaults.AuthenticationScheme ? context.Features.Get<CallerToken>()?.Authority : null);
 
     /// <summary>A valid token this route does not take: 401 <c>invalid_token</c> with its RFC 6750 challenge, counted and logged at Debug.</summary>
     private Task RefuseAsync(HttpContext context, Refusal refusal, string? api)

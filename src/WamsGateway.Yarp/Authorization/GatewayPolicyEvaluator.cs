@@ -57,7 +57,7 @@ internal sealed class GatewayPolicyEvaluator : IPolicyEvaluator
     private Task<AuthenticateResult> AuthenticateGatewayAsync(HttpContext context)
     {
         if (context.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult is { Succeeded: true } done
-            && _authorities.ForScheme(done.Ticket.AuthenticationScheme) is not null)
+            && _authorities.AuthorityOf(context, done) is not null)
         {
             context.User = done.Principal;
             return Task.FromResult(done);

@@ -4,9 +4,10 @@ using StackExchange.Redis;
 namespace WamsGateway.TrafficPolicy;
 
 /// <summary>
-/// A <see cref="FleetRateLimiter"/>'s answer: granted, refused (with <see cref="MetadataName.RetryAfter"/> when the
-/// algorithm knows when a permit frees up), or a Concurrency lease held in Redis until disposed. Releasing it may find
-/// Redis gone; the request has been answered by then, so that is not its failure: the lease lapses in Redis instead.
+/// A <see cref="FleetRateLimiter"/>'s (or a <see cref="SyncedFleetRateLimiter"/>'s) answer: granted, refused (with
+/// <see cref="MetadataName.RetryAfter"/> when the algorithm knows when a permit frees up), or a Concurrency lease held
+/// in Redis until disposed. Releasing it may find Redis gone; the request has been answered by then, so that is not its
+/// failure: the lease lapses in Redis instead.
 /// </summary>
 internal sealed class FleetRateLimitLease : RateLimitLease
 {

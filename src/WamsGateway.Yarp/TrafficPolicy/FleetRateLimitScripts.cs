@@ -1,3 +1,5 @@
+using StackExchange.Redis;
+
 namespace WamsGateway.TrafficPolicy;
 
 /// <summary>
@@ -246,4 +248,29 @@ internal static class FleetRateLimitScripts
         end
         return {count, now_ms(), found}
         """;
+
+    /// <summary>
+    /// A script's reply, <c>{first, second, found}</c>, three integers (each script says what the first two are); what
+    /// it found and set right is reported. False for anything else: Redis failing, as a dropped connection would be.
+    /// </summary>
+    public static bool TryReadReply(RedisResult reply, FleetRateLimitFindingsReport findings, out long first, out long second)
+    {
+        first = 0;
+        second = 0;
+        if (reply.Resp2Type != ResultType.Array || reply.Length != 3 || reply[0].Resp2Type != ResultType.Integer
+            || reply[1].Resp2Type != ResultType.Integer || reply[2].Resp2Type != ResultType.Integer)
+        {
+            return false;
+        }
+
+        var found = (long)reply[2];
+        if (found != 0)
+        {
+            findings.Found((FleetRateLimitFindings)(found & (long)FleetRateLimitFindings.All));
+        }
+
+        first = (long)reply[0];
+        second = (long)reply[1];
+        return true;
+    }
 }

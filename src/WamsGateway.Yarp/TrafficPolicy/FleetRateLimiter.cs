@@ -103,22 +103,15 @@ internal sealed class FleetRateLimiter : PartitionedRateLimiter<string>
     /// <summary>The reply, <c>{granted, retry after (ms), found}</c>; anything else is Redis failing, as a dropped connection would be.</summary>
     private FleetRateLimitLease Lease(RedisKey key, RedisValue[] arguments, RedisResult reply)
     {
-        if (reply.Resp2Type != ResultType.Array || reply.Length != 3 || reply[0].Resp2Type != ResultType.Integer
-            || reply[1].Resp2Type != ResultType.Integer || reply[2].Resp2Type != ResultType.Integer)
+        if (!FleetRateLimitScripts.TryReadReply(reply, _findings, out var granted, out var retryAfterMs))
         {
             throw new RedisException("The rate-limit script's reply is not three integers.");
         }
 
-        var found = (long)reply[2];
-        if (found != 0)
-        {
-            _findings.Found((FleetRateLimitFindings)(found & (long)FleetRateLimitFindings.All));
-        }
-
-        if ((long)reply[0] != 1)
+        if (granted != 1)
         {
             // Never longer than the policy could make anyone wait, whatever Redis answered.
-            var retryAfter = TimeSpan.FromMilliseconds(Math.Clamp((long)reply[1], 0, (long)_longestWait.TotalMilliseconds));
+            var retryAfter = TimeSpan.FromMilliseconds(Math.Clamp(retryAfterMs, 0, (long)_longestWait.TotalMilliseconds));
             return FleetRateLimitLease.Refused(_longestWait > TimeSpan.Zero ? retryAfter : null);
         }
 

@@ -95,13 +95,13 @@ internal sealed class SyncedFleetRateLimiter : PartitionedRateLimiter<string>
                 if (counter.Known + counter.Sent + counter.Pending < _limit)
                 {
                     counter.Pending++;
-                    return SyncedLease.Granted;
+                    return FleetRateLimitLease.Granted;
                 }
 
                 window = counter.Window;
             }
 
-            return SyncedLease.Refused(TimeSpan.FromMilliseconds(Math.Clamp(((window + 1) * _windowMs) - now, 1, _windowMs)));
+            return FleetRateLimitLease.Refused(TimeSpan.FromMilliseconds(Math.Clamp(((window + 1) * _windowMs) - now, 1, _windowMs)));
         }
     }
 
@@ -207,28 +207,6 @@ internal sealed class SyncedFleetRateLimiter : PartitionedRateLimiter<string>
         }
     }
 
-    /// <summary>The reply, <c>{count, Redis's time, found}</c>; anything else counts as a failed call.</summary>
-    private bool TryRead(RedisResult reply, out long count, out long redisNow)
-    {
-        count = 0;
-        redisNow = 0;
-        if (reply.Resp2Type != ResultType.Array || reply.Length != 3 || reply[0].Resp2Type != ResultType.Integer
-            || reply[1].Resp2Type != ResultType.Integer || reply[2].Resp2Type != ResultType.Integer)
-        {
-            return false;
-        }
-
-        var found = (long)reply[2];
-        if (found != 0)
-        {
-            _findings.Found((FleetRateLimitFindings)(found & (long)FleetRateLimitFindings.All));
-        }
-
-        count = Math.Max(0, (long)reply[0]);
-        redisNow = (long)reply[1];
-        return true;
-    }
-
     /// <summary>
     /// One partition's call: adds what was sent and reads the fleet's count. Whenever it settles, even after the
     /// sync stopped waiting: succeeded, the count is the fleet's; failed, what was sent is pending again.
@@ -249,7 +227,7 @@ internal sealed class SyncedFleetRateLimiter : PartitionedRateLimiter<string>
 
         long fleetCount = 0;
         long redisNow = 0;
-        var read = reply is not null && TryRead(reply, out fleetCount, out redisNow);
+        var read = reply is not null && FleetRateLimitScripts.TryReadReply(reply, _findings, out fleetCount, out redisNow);
         if (read)
         {
             // Redis's clock names the windows; whatever it answers moves them by a minute at most.
@@ -298,32 +276,5 @@ internal sealed class SyncedFleetRateLimiter : PartitionedRateLimiter<string>
         public int Pending;
         public bool Removed;
         public string? Key;
-    }
-
-    /// <summary>A permit counted by the window (nothing to release), or a refusal with the time until the window ends.</summary>
-    private sealed class SyncedLease : RateLimitLease
-    {
-        private static readonly string[] RetryAfterName = [MetadataName.RetryAfter.Name];
-        private readonly TimeSpan? _retryAfter;
-
-        private SyncedLease(bool acquired, TimeSpan? retryAfter)
-        {
-            IsAcquired = acquired;
-            _retryAfter = retryAfter;
-        }
-
-        public static SyncedLease Granted { get; } = new(true, null);
-
-        public override bool IsAcquired { get; }
-
-        public override IEnumerable<string> MetadataNames => _retryAfter is null ? [] : RetryAfterName;
-
-        public static SyncedLease Refused(TimeSpan retryAfter) => new(false, retryAfter);
-
-        public override bool TryGetMetadata(string metadataName, out object? metadata)
-        {
-            metadata = _retryAfter;
-            return _retryAfter is not null && metadataName == MetadataName.RetryAfter.Name;
-        }
     }
 }
