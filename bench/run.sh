@@ -22,6 +22,7 @@
 #   hot-limited-fleet  the same on the Redis gateway, the limit counted in Redis (Scope Fleet)
 #   hot-limited-sync   the same, a Scope Fleet limit settled with Redis every second (SyncInterval; BENCH_SYNC_INTERVAL)
 #   cold        a new user's token on every request: one validation and one exchange at the local authority
+# BENCH_SERVE_ONLY=1 starts and warms the servers, then keeps them up for bench/profile.sh until stopped.
 # BENCH_SCENARIOS (names, space-separated) runs some of them only; yarp, yarp-otel, diy and diy-users always run, as the ratios
 # need them. BENCH_MEMORY=0 leaves the memory scenario out.
 # Each scenario first runs BENCH_INITIAL_WARMUP (20s) unrecorded, so tiered compilation has settled.
@@ -70,6 +71,8 @@ bin=bin/Release/net10.0
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
+# Stopped by a signal (Ctrl-C, kill), the servers stop too.
+trap 'exit 130' INT TERM
 start() {
   local name=$1; shift
   # taskset execs the server: $! is the server itself, which the trap stops.
@@ -137,6 +140,12 @@ for port in 5304 5305; do
       || { echo "pre-exchange of the active users on :$port/$path/ failed; logs in $run/logs" >&2; exit 1; }
   done
 done
+
+if [ "${BENCH_SERVE_ONLY:-0}" = 1 ]; then
+  # For bench/profile.sh: the servers stay up, warmed, until this script is stopped.
+  echo "serving: yarp :5302, yarp-otel :5303, diy :5307, gateway :5304, gateway with Redis :5305; one user's token in $run/hot.txt, the active users' in $run/active.txt"
+  wait
+fi
 
 # name|url|bearer token ("" none, "users" the active users round robin, "cold" the memory users, one per request)
 all_scenarios=(

@@ -38,6 +38,12 @@ internal sealed class CallerToken
     /// <summary>The token, or null when the request carries none (or breaks the one-method rule).</summary>
     public string? Token { get; }
 
+    /// <summary>
+    /// The request carries no token anywhere the gateway reads one, and breaks no rule doing so: JwtBearer, with the
+    /// gateway's events, has no result for it, and the gateway's scheme answers that itself.
+    /// </summary>
+    public bool CarriesNoToken => Token is null && InvalidRequestHeader is null;
+
     /// <summary>The API's <c>TokenHeader</c> when the token came from there; null for <c>Authorization</c>.</summary>
     public string? Header { get; }
 

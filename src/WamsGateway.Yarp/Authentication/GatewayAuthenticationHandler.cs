@@ -11,10 +11,15 @@ namespace WamsGateway.Authentication;
 /// seen before, goes to the JwtBearer scheme of the authority its <c>iss</c> names (<see cref="GatewayAuthority.SchemeName"/>;
 /// the default authority's when none does, where it is refused before any key is fetched), and so do challenges and
 /// forbids: JwtBearer's discovery, rotation, events and challenges stay per authority. A request is authenticated once,
-/// however many times it is asked (the host's middleware, the route's policy, the gateway's proxy steps).
+/// however many times it is asked (the host's middleware, the route's policy, the gateway's proxy steps). A request that
+/// carries no token at all (nothing in <c>Authorization</c>, nor in its API's <c>TokenHeader</c>) has no result, as
+/// JwtBearer would answer with the gateway's events, without creating JwtBearer's handler for it.
 /// </summary>
 internal sealed class GatewayAuthenticationHandler : IAuthenticationHandler
 {
+    /// <summary>What a request without a token gets: no result (not a failure), one instance for every such request.</summary>
+    internal static readonly Task<AuthenticateResult> NoToken = Task.FromResult(AuthenticateResult.NoResult());
+
     private readonly GatewayAuthorities _authorities;
     private readonly ApiCatalog _catalog;
     private HttpContext _context = null!;
@@ -44,6 +49,11 @@ internal sealed class GatewayAuthenticationHandler : IAuthenticationHandler
         if (caller is { Validated: { } validated, Authority: { } authority } && authority.Metadata.IsCurrent)
         {
             return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(validated.NewPrincipal(), authority.SchemeName)));
+        }
+
+        if (caller.CarriesNoToken)
+        {
+            return NoToken;
         }
 
         return _context.AuthenticateAsync((caller.Authority ?? _authorities.Default).SchemeName);

@@ -23,7 +23,7 @@ internal static class AuthorizationExtensions
             services.RemoveAll<IPolicyEvaluator>();
             services.TryAddTransient<PolicyEvaluator>();
             services.TryAddSingleton<AuthorizationHandlersInUse>();
-            services.AddTransient<IPolicyEvaluator, GatewayPolicyEvaluator>();
+            services.AddSingleton<IPolicyEvaluator, GatewayPolicyEvaluator>();
         }
 
         return services;

@@ -20,25 +20,25 @@ namespace WamsGateway.Authorization;
 internal sealed class GatewayPolicyEvaluator : IPolicyEvaluator
 {
     private static readonly PolicyAuthorizationResult Succeeded = PolicyAuthorizationResult.Success();
-    private readonly PolicyEvaluator _stock;
     private readonly AuthorizationHandlersInUse _handlers;
     private readonly GatewayAuthorities _authorities;
 
-    public GatewayPolicyEvaluator(PolicyEvaluator stock, AuthorizationHandlersInUse handlers, GatewayAuthorities authorities)
+    // A singleton: the stock evaluator (transient, over the authorization service and whatever handlers the host
+    // scoped) is resolved from the request's services, and only for the policies it decides.
+    public GatewayPolicyEvaluator(AuthorizationHandlersInUse handlers, GatewayAuthorities authorities)
     {
-        _stock = stock;
         _handlers = handlers;
         _authorities = authorities;
     }
 
     public Task<AuthenticateResult> AuthenticateAsync(AuthorizationPolicy policy, HttpContext context) =>
-        IsGatewayPolicy(policy) && _handlers.OnlyStock(context) ? AuthenticateGatewayAsync(context) : _stock.AuthenticateAsync(policy, context);
+        IsGatewayPolicy(policy) && _handlers.OnlyStock(context) ? AuthenticateGatewayAsync(context) : Stock(context).AuthenticateAsync(policy, context);
 
     public Task<PolicyAuthorizationResult> AuthorizeAsync(AuthorizationPolicy policy, AuthenticateResult authenticationResult, HttpContext context, object? resource)
     {
         if (!IsGatewayPolicy(policy) || !_handlers.OnlyStock(context))
         {
-            return _stock.AuthorizeAsync(policy, authenticationResult, context, resource);
+            return Stock(context).AuthorizeAsync(policy, authenticationResult, context, resource);
         }
 
         if (context.User.Identities.Any(i => i.IsAuthenticated))
@@ -48,6 +48,8 @@ internal sealed class GatewayPolicyEvaluator : IPolicyEvaluator
 
         return Task.FromResult(authenticationResult.Succeeded ? PolicyAuthorizationResult.Forbid() : PolicyAuthorizationResult.Challenge());
     }
+
+    private static PolicyEvaluator Stock(HttpContext context) => context.RequestServices.GetRequiredService<PolicyEvaluator>();
 
     /// <summary>Exactly <c>RequireAuthenticatedUser()</c> on the gateway's scheme alone.</summary>
     internal static bool IsGatewayPolicy(AuthorizationPolicy policy) =>
@@ -62,6 +64,7 @@ internal sealed class GatewayPolicyEvaluator : IPolicyEvaluator
             context.User = done.Principal;
             return Task.FromResult(done);
         }
+
 
         var authentication = context.AuthenticateAsync(WamsGatewayDefaults.AuthenticationScheme);
         return authentication.IsCompletedSuccessfully ? Task.FromResult(Settle(context, authentication.Result)) : AwaitAsync(context, authentication);

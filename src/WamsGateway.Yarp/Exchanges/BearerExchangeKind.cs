@@ -39,10 +39,9 @@ public abstract class BearerExchangeKind<TOptions> : ExchangeKind<TOptions>
     /// <inheritdoc/>
     public override void Apply(RequestTransformContext context, TOptions options, DelegatedCredential credential)
     {
-        var token = credential is BearerCredential bearer
-            ? bearer.Token
-            : throw new InvalidOperationException($"{GetType().Name} returned a {credential.GetType().Name}; a bearer kind sends a {nameof(BearerCredential)}.");
+        var bearer = credential as BearerCredential
+            ?? throw new InvalidOperationException($"{GetType().Name} returned a {credential.GetType().Name}; a bearer kind sends a {nameof(BearerCredential)}.");
         var header = options.InjectHeader;
-        RequestTransform.AddHeader(context, header, header.Equals(HeaderNames.Authorization, StringComparison.OrdinalIgnoreCase) ? "Bearer " + token : token);
+        RequestTransform.AddHeader(context, header, header.Equals(HeaderNames.Authorization, StringComparison.OrdinalIgnoreCase) ? bearer.AuthorizationValue : bearer.Token);
     }
 }

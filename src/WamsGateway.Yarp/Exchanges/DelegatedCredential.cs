@@ -12,6 +12,23 @@ public abstract record DelegatedCredential(DateTimeOffset ExpiresAt);
 /// <param name="ExpiresAt">When it stops working.</param>
 public sealed record BearerCredential(string Token, DateTimeOffset ExpiresAt) : DelegatedCredential(ExpiresAt)
 {
+    private string? _authorization;
+
+    /// <summary>
+    /// <c>Bearer &lt;token&gt;</c>, built once per credential: the cache hands every request the same instance, so the
+    /// hot path sends the same string instead of joining one per request. Not serialized, not compared.
+    /// </summary>
+    internal string AuthorizationValue => _authorization ??= "Bearer " + Token;
+
+    /// <summary>Equal when the token and expiry are.</summary>
+    /// <param name="other">The other credential.</param>
+    /// <returns>True for the same token and expiry.</returns>
+    public bool Equals(BearerCredential? other) =>
+        other is not null && string.Equals(Token, other.Token, StringComparison.Ordinal) && ExpiresAt == other.ExpiresAt;
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Token, ExpiresAt);
+
     /// <summary>Keeps the token out of any accidental ToString.</summary>
     /// <returns>The type and expiry only.</returns>
     public override string ToString() => $"BearerCredential {{ ExpiresAt = {ExpiresAt:O} }}";

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Microsoft.IdentityModel.Tokens;
 using WamsGateway.Authentication;
 using Yarp.ReverseProxy.Transforms;
 
@@ -29,10 +30,16 @@ internal sealed class IdentityHeadersTransform : RequestTransform
             return ValueTask.CompletedTask;
         }
 
-        foreach (var (header, claimType) in _headers)
+        var buffer = new ClaimValues();
+        Span<ClaimValue> values = buffer;
+        var scanned = _headers.Length <= ClaimValues.Capacity && ScanOnce(user, values);
+        for (var i = 0; i < _headers.Length; i++)
         {
-            var value = FindClaim(context.HttpContext, user, claimType);
-            if (value is not null && (claimType != CallerClaims.Email || !_requireVerifiedEmail || CallerClaims.EmailVerified(context.HttpContext)))
+            var (header, claimType) = _headers[i];
+            var value = claimType == CallerClaims.IssuerClaim ? CallerClaims.Facts(context.HttpContext).Issuer
+                : scanned ? values[i].Value
+                : FindClaim(user, claimType);
+            if (!string.IsNullOrEmpty(value) && (claimType != CallerClaims.Email || !_requireVerifiedEmail || CallerClaims.EmailVerified(context.HttpContext)))
             {
                 AddHeader(context, header, Encode(value));
             }
@@ -42,19 +49,85 @@ internal sealed class IdentityHeadersTransform : RequestTransform
     }
 
     /// <summary>
+    /// Every header's claim in one pass over the caller's claims, matched as the principal's own <c>FindAll</c> and
+    /// <c>FindFirst</c> would match them (IdentityModel's identities by exact type, ASP.NET Core's ignoring case), so
+    /// the outcome is <see cref="FindClaim"/>'s. False, nothing read, for a principal or identity of another type, whose
+    /// lookups may be its own: those go header by header.
+    /// </summary>
+    private bool ScanOnce(ClaimsPrincipal user, Span<ClaimValue> values)
+    {
+        if (user.GetType() != typeof(ClaimsPrincipal))
+        {
+            return false;
+        }
+
+        foreach (var identity in user.Identities)
+        {
+            if (identity.GetType() != typeof(CaseSensitiveClaimsIdentity) && identity.GetType() != typeof(ClaimsIdentity))
+            {
+                return false;
+            }
+        }
+
+        foreach (var identity in user.Identities)
+        {
+            var comparison = identity is CaseSensitiveClaimsIdentity ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase;
+            foreach (var claim in identity.Claims)
+            {
+                for (var i = 0; i < _headers.Length; i++)
+                {
+                    values[i].See(_headers[i].Value, claim, comparison);
+                }
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
     /// The claim's one value (<c>azp</c>: the calling application; <c>iss</c>: the caller's authority as configured, whichever
     /// spelling of it the token used); none when the token has several.
     /// </summary>
-    private static string? FindClaim(HttpContext context, ClaimsPrincipal user, string claimType)
-    {
-        var value = claimType switch
-        {
-            CallerClaims.AuthorizedParty => CallerClaims.ClientId(user),
-            CallerClaims.IssuerClaim => CallerClaims.Facts(context).Issuer,
-            _ => CallerClaims.Single(user, claimType),
-        };
+    private static string? FindClaim(ClaimsPrincipal user, string claimType) =>
+        claimType == CallerClaims.AuthorizedParty ? CallerClaims.ClientId(user) : CallerClaims.Single(user, claimType);
 
-        return string.IsNullOrEmpty(value) ? null : value;
+    /// <summary>What one pass found for one header's claim: <see cref="FindClaim"/>'s answer once every claim was seen.</summary>
+    private struct ClaimValue
+    {
+        private string? _value;
+        private string? _clientId;
+        private int _count;
+
+        public readonly string? Value => _count > 1 ? null : _value ?? _clientId;
+
+        public void See(string claimType, Claim claim, StringComparison comparison)
+        {
+            if (claimType == CallerClaims.AuthorizedParty)
+            {
+                // The first azp, else the first client_id (CallerClaims.ClientId); several of either do not matter.
+                if (_value is null && string.Equals(claim.Type, CallerClaims.AuthorizedParty, comparison))
+                {
+                    _value = claim.Value;
+                }
+                else if (_clientId is null && string.Equals(claim.Type, CallerClaims.ClientIdClaim, comparison))
+                {
+                    _clientId = claim.Value;
+                }
+            }
+            else if (string.Equals(claim.Type, claimType, comparison))
+            {
+                // CallerClaims.Single: one claim of the type, or none forwarded.
+                _value ??= claim.Value;
+                _count++;
+            }
+        }
+    }
+
+    [System.Runtime.CompilerServices.InlineArray(Capacity)]
+    private struct ClaimValues
+    {
+        public const int Capacity = 8;
+        private ClaimValue _first;
     }
 
     /// <summary>
