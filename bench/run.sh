@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The gateway's benchmark, as ratios to plain YARP measured in the same run (absolute numbers on two
 # shared cores move; ratios hold). Servers run pinned to one core (BENCH_SERVER_CPU, default 0) and
-# wrk to the other (BENCH_LOAD_CPU, default 1). Scenarios are interleaved, BENCH_ROUNDS rounds (3),
-# each a BENCH_WARMUP warm-up (3s) then BENCH_DURATION (10s) of wrk with BENCH_CONNECTIONS (32):
+# wrk to the other (BENCH_LOAD_CPU, default 1). Scenarios are interleaved, BENCH_ROUNDS rounds (6),
+# each a BENCH_WARMUP warm-up (2s) then BENCH_DURATION (5s) of wrk with BENCH_CONNECTIONS (32): many short rounds,
+# so the two scenarios of each ratio are measured close together and the median has six of them to choose from:
 #   direct      nginx itself (the one backend every scenario reaches)
 #   yarp        plain YARP: same Yarp.ReverseProxy version, one route, no logging (bench/PlainYarp)
 #   yarp-otel   the same with the gateway's OpenTelemetry setup, to price telemetry apart
@@ -38,9 +39,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-rounds=${BENCH_ROUNDS:-3}
-duration=${BENCH_DURATION:-10s}
-warmup=${BENCH_WARMUP:-3s}
+rounds=${BENCH_ROUNDS:-6}
+duration=${BENCH_DURATION:-5s}
+warmup=${BENCH_WARMUP:-2s}
 connections=${BENCH_CONNECTIONS:-32}
 server_cpu=${BENCH_SERVER_CPU:-0}
 load_cpu=${BENCH_LOAD_CPU:-1}
@@ -151,12 +152,13 @@ fi
 all_scenarios=(
   "direct|http://127.0.0.1:5301/|"
   "yarp|http://127.0.0.1:5302/|"
-  "yarp-otel|http://127.0.0.1:5303/|"
   "diy|http://127.0.0.1:5307/|$hot"
   "diy-users|http://127.0.0.1:5307/|users"
   "anon|http://127.0.0.1:5304/anon/|"
   "none|http://127.0.0.1:5304/none/|$hot"
   "none-users|http://127.0.0.1:5304/none/|users"
+  # In the middle of the round: the scenarios most ratios are taken against are measured close to it.
+  "yarp-otel|http://127.0.0.1:5303/|"
   "hot|http://127.0.0.1:5304/hot/|$hot"
   "hot-users|http://127.0.0.1:5304/hot/|users"
   "hot-redis|http://127.0.0.1:5305/hot/|$hot"
