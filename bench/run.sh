@@ -384,9 +384,13 @@ awk -F'\t' -v date="$date" -v cpu="$cpu" -v cores="$(nproc)" -v rounds="$rounds"
     exchange_us = median(cpu_us["cold"]) - median(cpu_us["hot"]); authority = median(authority_us["cold"])
     if (has_cold) printf "\nCold path: each request one validation and one exchange. The gateway spends %.0f µs of CPU more per request than on the hot path (the validation, the token request, the cache write); the local authority spends %.0f µs per exchange, on the same core.", exchange_us, authority >> md
     if (cold_sent > users) printf " (%d cold requests over %d distinct users: later ones were no longer cold.)", cold_sent, users >> md
-    printf "\n\nResident memory after the runs: gateway %s MiB, gateway with Redis %s MiB. The hot route of a fresh gateway at saturation for %s s, %s distinct users round robin (%s requests, %s failed): %s MiB before, %s MiB after the first minute, %s MiB at the end", rss_gw, rss_redis, memory_seconds, users, memory_sent, memory_failed, rss_before, rss_minute, rss_users >> md
-    if (rss_minute + 0 > 0 && rss_users + 0 > 0) printf " (%+.1f %% after the first minute)", (rss_users - rss_minute) * 100 / rss_minute >> md
-    printf ", %s MiB live on the heap after a full collection (bounds: Cache:MaxEntries 20,000, TokenCache:MaxEntries 10,000).\n", live >> md
+    printf "\n\nResident memory after the runs: gateway %s MiB, gateway with Redis %s MiB.", rss_gw, rss_redis >> md
+    if (memory_failed == "n/a") printf " The memory scenario did not run (BENCH_MEMORY=0).\n" >> md
+    else {
+      printf " The hot route of a fresh gateway at saturation for %s s, %s distinct users round robin (%s requests, %s failed): %s MiB before, %s MiB after the first minute, %s MiB at the end", memory_seconds, users, memory_sent, memory_failed, rss_before, rss_minute, rss_users >> md
+      if (rss_minute + 0 > 0 && rss_users + 0 > 0) printf " (%+.1f %% after the first minute)", (rss_users - rss_minute) * 100 / rss_minute >> md
+      printf ", %s MiB live on the heap after a full collection (bounds: Cache:MaxEntries 20,000, TokenCache:MaxEntries 10,000).\n", live >> md
+    }
     printf "  },\n  \"cold\": { \"gateway_cpu_us_per_exchange\": %.1f, \"authority_cpu_us_per_exchange\": %.1f, \"requests\": %d },\n", exchange_us, authority, cold_sent >> js
     printf "  \"rss_mib\": { \"gateway\": %s, \"gateway_redis\": %s, \"users\": %s, \"before_users\": %s, \"after_first_minute\": %s, \"after_users\": %s, \"live_heap_after_users\": %s, \"memory_requests\": %s, \"memory_failed\": %s }\n}\n", rss_gw, rss_redis, users, rss_before, (rss_minute == "n/a" ? "null" : rss_minute), (rss_users == "n/a" ? "null" : rss_users), (live == "n/a" ? "null" : live), memory_sent + 0, (memory_failed == "n/a" ? "null" : memory_failed) >> js
   }' "$run/allocations.tsv" "$run/samples.tsv"

@@ -20,6 +20,14 @@ public sealed record BearerCredential(string Token, DateTimeOffset ExpiresAt) : 
     /// </summary>
     internal string AuthorizationValue => _authorization ??= "Bearer " + Token;
 
+    /// <summary>A copy (<c>with</c>) builds its own <see cref="AuthorizationValue"/>, from its own token.</summary>
+    /// <param name="original">The credential copied.</param>
+    private BearerCredential(BearerCredential original)
+        : base(original)
+    {
+        Token = original.Token;
+    }
+
     /// <summary>Equal when the token and expiry are.</summary>
     /// <param name="other">The other credential.</param>
     /// <returns>True for the same token and expiry.</returns>

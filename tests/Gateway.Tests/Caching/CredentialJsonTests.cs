@@ -42,6 +42,23 @@ public sealed class CredentialJsonTests
         Assert.IsType(credential.GetType(), read!.Credential);
     }
 
+    [Fact]
+    public void ABearerCredentialsAuthorizationValue_IsNeitherStoredNorCompared_AndACopyBuildsItsOwn()
+    {
+        var options = Options();
+        var used = new BearerCredential("a.b.c", At);
+        Assert.Equal("Bearer a.b.c", used.AuthorizationValue);
+
+        var json = JsonSerializer.Serialize(new CachedExchange("owner", used), options);
+        var read = JsonSerializer.Deserialize<CachedExchange>(json, options)!;
+
+        Assert.DoesNotContain("Bearer a.b.c", json, StringComparison.Ordinal);
+        Assert.Equal(new BearerCredential("a.b.c", At), read.Credential);
+        Assert.Equal(used, read.Credential);
+        Assert.Equal("Bearer d.e.f", (used with { Token = "d.e.f" }).AuthorizationValue);
+        Assert.Equal("Bearer a.b.c", (used with { ExpiresAt = At.AddMinutes(1) }).AuthorizationValue);
+    }
+
     [Theory]
     [InlineData("""{"Owner":"o","Credential":{"$type":"System.Uri","Token":"x","ExpiresAt":"2026-11-25T12:00:00+00:00"}}""")]
     [InlineData("""{"Owner":"o","Credential":{"Token":"x","ExpiresAt":"2026-11-25T12:00:00+00:00"}}""")]
