@@ -100,8 +100,9 @@ start diy dotnet bench/PlainYarp/$bin/PlainYarp.dll --urls http://127.0.0.1:5307
   --jwt-authority http://127.0.0.1:5310/ --jwt-audience https://orders.local
 gateway() {
   local name=$1 port=$2; shift 2
+  # Timestamps in the servers' logs, to line a warning up with the sample it came in (a wrk-<scenario>-<round>.txt was written as its sample ended).
   start "$name" dotnet src/Gateway/$bin/WamsGateway.dll --contentRoot "$PWD/src/Gateway/$bin" \
-    --urls "http://127.0.0.1:$port" --config "$PWD/bench/gateway.json" "$@"
+    --urls "http://127.0.0.1:$port" --config "$PWD/bench/gateway.json" "--Logging:Console:TimestampFormat=HH:mm:ss.fff " "$@"
 }
 kek=$(head -c 32 /dev/urandom | base64)
 gateway gateway 5304

@@ -65,7 +65,6 @@ internal sealed class GatewayPolicyEvaluator : IPolicyEvaluator
             return Task.FromResult(done);
         }
 
-
         var authentication = context.AuthenticateAsync(WamsGatewayDefaults.AuthenticationScheme);
         return authentication.IsCompletedSuccessfully ? Task.FromResult(Settle(context, authentication.Result)) : AwaitAsync(context, authentication);
 

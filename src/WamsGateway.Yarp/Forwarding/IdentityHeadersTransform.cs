@@ -61,9 +61,10 @@ internal sealed class IdentityHeadersTransform : RequestTransform
             return false;
         }
 
+        // A principal may hold null identities (its constructor takes them); its own lookups skip them, and so does this.
         foreach (var identity in user.Identities)
         {
-            if (identity.GetType() != typeof(CaseSensitiveClaimsIdentity) && identity.GetType() != typeof(ClaimsIdentity))
+            if (identity is not null && identity.GetType() != typeof(CaseSensitiveClaimsIdentity) && identity.GetType() != typeof(ClaimsIdentity))
             {
                 return false;
             }
@@ -71,6 +72,11 @@ internal sealed class IdentityHeadersTransform : RequestTransform
 
         foreach (var identity in user.Identities)
         {
+            if (identity is null)
+            {
+                continue;
+            }
+
             var comparison = identity is CaseSensitiveClaimsIdentity ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase;
             foreach (var claim in identity.Claims)
             {
