@@ -32,15 +32,18 @@ internal sealed partial class KeyRingWatch : BackgroundService
         _logger = logger;
     }
 
-    /// <summary>One comparison: writes lost keys back, and has Data Protection read the ring again when it changed.</summary>
-    public void Check()
+    /// <summary>
+    /// One comparison: writes lost keys back, and has Data Protection read the ring again when it changed. Asynchronous
+    /// all through: it runs on the thread pool beside the requests, which a thread blocked on Redis would hold up.
+    /// </summary>
+    public async Task CheckAsync()
     {
-        var inRedis = _repository.Read();
-        var restored = _repository.RestoreLostKeys(inRedis);
+        var inRedis = await _repository.ReadAsync();
+        var restored = await _repository.RestoreLostKeysAsync(inRedis);
         if (restored > 0)
         {
             Log.Restored(_logger, restored);
-            inRedis = _repository.Read();
+            inRedis = await _repository.ReadAsync();
         }
 
         // Once per change: Data Protection reads the ring when it next encrypts or decrypts, which an idle replica may not do for a while.
@@ -54,12 +57,12 @@ internal sealed partial class KeyRingWatch : BackgroundService
         }
     }
 
-    /// <summary>One tick: <see cref="Check"/>, whatever it throws logged and left for the next tick.</summary>
-    public void Tick()
+    /// <summary>One tick: <see cref="CheckAsync"/>, whatever it throws logged and left for the next tick.</summary>
+    public async Task TickAsync()
     {
         try
         {
-            Check();
+            await CheckAsync();
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -79,7 +82,7 @@ internal sealed partial class KeyRingWatch : BackgroundService
         using var timer = new PeriodicTimer(Interval, _time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            Tick();
+            await TickAsync();
         }
     }
 

@@ -69,8 +69,18 @@ internal sealed class RedisKeyRingRepository : IXmlRepository
 
     /// <summary>The entries of the ring in Redis that Data Protection may read (<see cref="KeyRingEntryFilter"/>).</summary>
     /// <exception cref="RedisException">Redis could not be read.</exception>
-    public IReadOnlyCollection<XElement> Read() =>
-        _filter.Accept(Array.ConvertAll(_database().ListRange(_key), static value => (string?)value));
+    public IReadOnlyCollection<XElement> Read() => Accept(_database().ListRange(_key));
+
+    /// <summary>
+    /// <see cref="Read"/> without blocking a thread: what <see cref="KeyRingWatch"/> runs on the thread pool, where a thread
+    /// waiting for Redis holds up every request queued behind it (in a process on one core, until the pool adds a thread,
+    /// about half a second later).
+    /// </summary>
+    /// <exception cref="RedisException">Redis could not be read.</exception>
+    public async Task<IReadOnlyCollection<XElement>> ReadAsync() => Accept(await _database().ListRangeAsync(_key));
+
+    private IReadOnlyCollection<XElement> Accept(RedisValue[] values) =>
+        _filter.Accept(Array.ConvertAll(values, static value => (string?)value));
 
     /// <summary>
     /// When the ring in Redis holds none of the keys this replica has read or written (Redis restarted without its data,
@@ -78,7 +88,7 @@ internal sealed class RedisKeyRingRepository : IXmlRepository
     /// </summary>
     /// <returns>How many keys were written back.</returns>
     /// <exception cref="RedisException">Redis could not be read or written.</exception>
-    public int RestoreLostKeys(IReadOnlyCollection<XElement> inRedis)
+    public async Task<int> RestoreLostKeysAsync(IReadOnlyCollection<XElement> inRedis)
     {
         List<string> lost;
         lock (_gate)
@@ -95,7 +105,7 @@ internal sealed class RedisKeyRingRepository : IXmlRepository
         var database = _database();
         foreach (var text in lost)
         {
-            database.ListRightPush(_key, text);
+            await database.ListRightPushAsync(_key, text);
         }
 
         return lost.Count;
