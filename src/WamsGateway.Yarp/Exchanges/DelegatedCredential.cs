@@ -20,7 +20,10 @@ public sealed record BearerCredential(string Token, DateTimeOffset ExpiresAt) : 
     /// </summary>
     internal string AuthorizationValue => _authorization ??= "Bearer " + Token;
 
-    /// <summary>A copy (<c>with</c>) builds its own <see cref="AuthorizationValue"/>, from its own token.</summary>
+    /// <summary>
+    /// A copy (<c>with</c>) builds its own <see cref="AuthorizationValue"/>, from its own token. Written out because the
+    /// compiler's copy would keep the original's value: a property added to this record is copied here too.
+    /// </summary>
     /// <param name="original">The credential copied.</param>
     private BearerCredential(BearerCredential original)
         : base(original)

@@ -61,20 +61,18 @@ internal sealed class IdentityHeadersTransform : RequestTransform
             return false;
         }
 
-        // A principal may hold null identities (its constructor takes them); its own lookups skip them, and so does this.
         foreach (var identity in user.Identities)
         {
-            if (identity is not null && identity.GetType() != typeof(CaseSensitiveClaimsIdentity) && identity.GetType() != typeof(ClaimsIdentity))
-            {
-                return false;
-            }
-        }
-
-        foreach (var identity in user.Identities)
-        {
+            // A principal may hold null identities (its constructor takes them); its own lookups skip them, and so does this.
             if (identity is null)
             {
                 continue;
+            }
+
+            // What was seen so far is dropped with the answer.
+            if (identity.GetType() != typeof(CaseSensitiveClaimsIdentity) && identity.GetType() != typeof(ClaimsIdentity))
+            {
+                return false;
             }
 
             var comparison = identity is CaseSensitiveClaimsIdentity ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase;
@@ -91,8 +89,8 @@ internal sealed class IdentityHeadersTransform : RequestTransform
     }
 
     /// <summary>
-    /// The claim's one value (<c>azp</c>: the calling application; <c>iss</c>: the caller's authority as configured, whichever
-    /// spelling of it the token used); none when the token has several.
+    /// The claim's one value, searched for itself (<c>azp</c>: the calling application, else <c>client_id</c>); none when the
+    /// token has several. <c>iss</c> never comes here: it is the caller's authority as configured.
     /// </summary>
     private static string? FindClaim(ClaimsPrincipal user, string claimType) =>
         claimType == CallerClaims.AuthorizedParty ? CallerClaims.ClientId(user) : CallerClaims.Single(user, claimType);
